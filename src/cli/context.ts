@@ -1,0 +1,25 @@
+import { loadConfig, resolveConfigPath } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+
+export interface Output {
+  write(text: string): void;
+}
+
+export interface CliContext {
+  /** The command's own arguments (global options removed). */
+  args: string[];
+  configFlag: string | undefined;
+  env: NodeJS.ProcessEnv;
+  stdout: Output;
+  stderr: Output;
+  /** Absolute path of the CLI entry, to start detached workers with. */
+  cliPath: string;
+}
+
+export function configPathOf(ctx: CliContext): string {
+  return resolveConfigPath(ctx.configFlag, ctx.env);
+}
+
+export async function loadConfigOf(ctx: CliContext): Promise<Config> {
+  return loadConfig(configPathOf(ctx));
+}

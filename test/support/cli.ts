@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from './tmp.ts';
+
+/** The built CLI, run the way devd and cron run it: a real subprocess. */
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Where captured output is saved for the secret scan; a fresh temp dir by default. */
+  captureDir?: string;
+}
+
+let counter = 0;
+
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const started = performance.now();
+  const env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', ...options.env };
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  clearTimeout(timer);
+  const result = { code, signal, stdout, stderr, durationMs: performance.now() - started };
+  const dir = options.captureDir ?? makeTempDir('cli-output');
+  writeFileSync(join(dir, `cli-${process.pid}-${++counter}.out`), `argv: ${JSON.stringify(args)}\ncode: ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n`);
+  return result;
+}
