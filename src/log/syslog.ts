@@ -17,8 +17,14 @@ export const PRIORITY_BY_LEVEL: Record<number, string> = {
   60: 'crit', // fatal
 };
 
+interface ChildEntry {
+  child: ChildProcess;
+  ready: boolean;
+  pending: string[];
+}
+
 export class SyslogSink {
-  private readonly children = new Map<string, ChildProcess>();
+  private readonly children = new Map<string, ChildEntry>();
   private broken = false;
 
   private readonly config: SyslogConfig;
@@ -30,44 +36,50 @@ export class SyslogSink {
   }
 
   write(priority: string, line: string): void {
-    if (this.broken) {
-      this.fallback(line);
-      return;
-    }
-    const child = this.childFor(priority);
-    if (child?.stdin === null || child?.stdin === undefined || child.stdin.destroyed) {
-      this.fallback(line);
-      return;
-    }
     // One syslog message per line: a newline inside a message would split it.
-    child.stdin.write(`${line.replace(/[\r\n]+/g, ' ')}\n`);
+    const clean = line.replace(/[\r\n]+/g, ' ');
+    if (this.broken) {
+      this.fallback(clean);
+      return;
+    }
+    const entry = this.childFor(priority);
+    if (entry.ready) entry.child.stdin?.write(`${clean}\n`);
+    else entry.pending.push(clean);
   }
 
-  private childFor(priority: string): ChildProcess | undefined {
+  private childFor(priority: string): ChildEntry {
     const existing = this.children.get(priority);
     if (existing !== undefined) return existing;
     const child = spawn(this.config.logger, ['-t', this.config.tag, '-p', `${this.config.facility}.${priority}`], {
       stdio: ['pipe', 'ignore', 'ignore'],
       shell: false,
     });
+    // Lines wait until the child has really started, so a missing logger(1)
+    // sends them to the fallback instead of into a dead pipe.
+    const entry: ChildEntry = { child, ready: false, pending: [] };
+    child.once('spawn', () => {
+      entry.ready = true;
+      for (const line of entry.pending.splice(0)) child.stdin?.write(`${line}\n`);
+    });
     child.on('error', () => {
-      // logger(1) missing or not executable: keep the lines rather than lose them.
       if (!this.broken) {
         this.broken = true;
         this.fallback(`{"level":40,"msg":"cannot run ${this.config.logger} for syslog; logging to stderr instead"}`);
       }
+      for (const line of entry.pending.splice(0)) this.fallback(line);
     });
     child.stdin?.on('error', () => {});
-    this.children.set(priority, child);
-    return child;
+    this.children.set(priority, entry);
+    return entry;
   }
 
   /** Ends every child's input and waits (bounded) for it to hand the lines to syslogd. */
   async close(timeoutMs = 2000): Promise<void> {
     const waits = [...this.children.values()].map(
-      (child) =>
+      (entry) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const { child } = entry;
+          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
           const timer = setTimeout(() => {
             child.kill();
             resolve();
@@ -76,7 +88,9 @@ export class SyslogSink {
             clearTimeout(timer);
             resolve();
           });
-          child.stdin?.end();
+          // Ending before 'spawn' would drop the lines still pending.
+          if (entry.ready) child.stdin?.end();
+          else child.once('spawn', () => child.stdin?.end());
         }),
     );
     this.children.clear();
