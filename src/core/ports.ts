@@ -42,3 +42,64 @@ export interface SecretSource {
   readonly description: string;
   readOvhCredentials(options?: { signal?: AbortSignal }): Promise<OvhCredentials>;
 }
+
+/** What the core needs from a log: pino's shape, without depending on pino. */
+export interface LogPort {
+  info(obj: object, msg?: string): void;
+  info(msg: string): void;
+  warn(obj: object, msg?: string): void;
+  warn(msg: string): void;
+  error(obj: object, msg?: string): void;
+  error(msg: string): void;
+  debug(obj: object, msg?: string): void;
+  debug(msg: string): void;
+}
+
+/** One timed step of a claim, for the outcome record and the benchmark. */
+export interface ClaimStep {
+  step: 'locate' | 'wait-pending' | 'detach' | 'wait-gone' | 'attach' | 'wait-visible';
+  ms: number;
+  detail?: string;
+}
+
+export interface AddressOutcome {
+  address: string;
+  /** The MAC that held the address before the claim; null when it was on no vMAC. */
+  from: string | null;
+  result: 'already-here' | 'moved' | 'attached' | 'failed' | 'cancelled';
+  steps: ClaimStep[];
+  error?: Record<string, unknown>;
+}
+
+export interface ClaimRequest {
+  addresses: string[];
+  /** The MAC the addresses must end on (this router's NIC). */
+  mac: string;
+  /** Name sent as virtualMachineName; null = keep the old holder's, else the hostname. */
+  vmName: string | null;
+}
+
+export interface ClaimContext {
+  /** Aborts at the claim's deadline. */
+  signal: AbortSignal;
+  deadline: number;
+  /**
+   * Called before every mutating call and between polls: throws a CarpOvhError
+   * with isCanceled when this router must stop (no longer MASTER, or superseded).
+   */
+  guard(): Promise<void>;
+  log: LogPort;
+}
+
+/** Where an address is routed now, as far as the provider can tell. */
+export interface Placement {
+  address: string;
+  /** MAC (virtual-mac), or null when the address is attached nowhere. */
+  holder: string | null;
+}
+
+/** One way of making OVH route a VIP to a router (virtual MAC today; IP move, Public Cloud later). */
+export interface FailoverProvider {
+  claim(request: ClaimRequest, ctx: ClaimContext): Promise<AddressOutcome[]>;
+  locate(addresses: string[], options?: { signal?: AbortSignal }): Promise<Placement[]>;
+}

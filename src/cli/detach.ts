@@ -1,0 +1,21 @@
+import { spawn } from 'node:child_process';
+import type { CliContext } from './context.ts';
+
+/**
+ * Starts the claim worker in its own session and returns without waiting:
+ * devd runs one event at a time and waits for its action, so the hook must not.
+ * No shell: the arguments were validated, and are passed as an argv array.
+ */
+export function startWorker(ctx: CliContext, workerArgs: string[]): number | undefined {
+  const args = [ctx.cliPath, 'claim-worker', ...workerArgs];
+  if (ctx.configFlag !== undefined) args.push('--config', ctx.configFlag);
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: 'ignore',
+    shell: false,
+    env: ctx.env,
+    cwd: '/',
+  });
+  child.unref();
+  return child.pid;
+}

@@ -1,0 +1,91 @@
+import { hostname } from 'node:os';
+import type { Config, FailoverEntry } from '../config/types.ts';
+import type { ClaimDeps } from '../core/reconcile.ts';
+import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../core/ports.ts';
+import { stateTaskJournal } from '../core/task-journal.ts';
+import { registerSecret } from '../redact.ts';
+import { StateDir } from '../state.ts';
+
+/**
+ * The composition root: the only place that knows which adapter serves which
+ * port. Adapters are imported when first needed, so a command pays only for what
+ * it uses (the hook's fast path imports none of this).
+ */
+
+export async function platformFor(config: Config): Promise<Carp> {
+  const { createFreeBsdCarp } = await import('../platform/freebsd/index.ts');
+  return createFreeBsdCarp({ ifconfig: config.platform.ifconfig, sysctl: config.platform.sysctl, timeoutMs: config.platform.timeoutMs });
+}
+
+export async function secretSourceFor(config: Config): Promise<SecretSource> {
+  const credentials = config.ovh.credentials;
+  if (credentials.kind === 'file') {
+    const { createFileSource } = await import('../secrets/file.ts');
+    return registering(createFileSource(credentials.file));
+  }
+  const { createVaultSource } = await import('../secrets/vault.ts');
+  return registering(
+    createVaultSource({
+      config: credentials.config,
+      mount: credentials.mount,
+      path: credentials.path,
+      kvVersion: credentials.kvVersion,
+      timeoutMs: credentials.timeoutMs,
+      allowEnvSkipVerify: credentials.allowEnvSkipVerify,
+    }),
+  );
+}
+
+/** Every secret read is registered with the log scrubber before anyone can log it. */
+function registering(source: SecretSource): SecretSource {
+  return {
+    description: source.description,
+    readOvhCredentials: async (options) => {
+      const credentials = await source.readOvhCredentials(options);
+      registerSecret(credentials.applicationSecret);
+      registerSecret(credentials.consumerKey);
+      return credentials;
+    },
+  };
+}
+
+export async function ovhApiFor(config: Config, credentials: OvhCredentials) {
+  const [{ createOvhClient }, { OvhApi }, { RateLimiter }] = await Promise.all([
+    import('../providers/ovh/client.ts'),
+    import('../providers/ovh/api.ts'),
+    import('../providers/ovh/rate-limit.ts'),
+  ]);
+  const client = createOvhClient({
+    endpoint: config.ovh.endpoint ?? undefined,
+    url: config.ovh.url ?? undefined,
+    ca: config.ovh.ca ?? undefined,
+    timeoutMs: config.ovh.timeoutMs,
+    credentials,
+  });
+  const api = new OvhApi(client, { limiter: new RateLimiter(config.ovh.maxRpm), retries: config.ovh.retries, retryDelayMs: config.ovh.pollIntervalMs });
+  return { client, api };
+}
+
+export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps> {
+  const state = new StateDir(config.stateDir);
+  return {
+    config,
+    carp: await platformFor(config),
+    state,
+    log,
+    secrets: () => secretSourceFor(config),
+    providers: async (credentials) => {
+      const [{ api }, { VirtualMacProvider }] = await Promise.all([ovhApiFor(config, credentials), import('../providers/ovh/virtual-mac.ts')]);
+      const journal = stateTaskJournal(state);
+      const byServer = new Map<string, FailoverProvider>();
+      return (entry: FailoverEntry) => {
+        let provider = byServer.get(entry.server);
+        if (provider === undefined) {
+          provider = new VirtualMacProvider({ server: entry.server, api, pollIntervalMs: config.ovh.pollIntervalMs, journal, hostname: hostname() });
+          byServer.set(entry.server, provider);
+        }
+        return provider;
+      };
+    },
+  };
+}

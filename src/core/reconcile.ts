@@ -1,0 +1,244 @@
+import type { Config, FailoverEntry } from '../config/types.ts';
+import { formatDuration } from '../duration.ts';
+import { CarpOvhError, isCarpOvhError } from '../errors.ts';
+import type { StateDir } from '../state.ts';
+import { Demotion } from './demotion.ts';
+import { isSuperseded } from './events.ts';
+import type { AddressOutcome, Carp, CarpState, ClaimContext, FailoverProvider, LogPort, OvhCredentials, SecretSource } from './ports.ts';
+
+/**
+ * The claim: make OVH route every VIP of the vhids that are MASTER here to this
+ * router's MAC, one claim at a time per router, and demote at once if that fails
+ * so the peer tries from its side.
+ */
+
+export interface ClaimDeps {
+  config: Config;
+  carp: Carp;
+  state: StateDir;
+  log: LogPort;
+  secrets: () => Promise<SecretSource>;
+  /** One provider per OVH server, sharing the client and its rate limit. */
+  providers: (credentials: OvhCredentials) => Promise<(entry: FailoverEntry) => FailoverProvider>;
+}
+
+export interface ClaimTarget {
+  entry: FailoverEntry;
+  /** Sequence of the event (or reconcile start) this claim answers; a newer one supersedes it. */
+  seq: bigint;
+}
+
+export type VhidResult = 'ok' | 'failed' | 'cancelled' | 'not-master';
+
+export interface VhidOutcome {
+  vhid: number;
+  interface: string;
+  state: CarpState | 'absent' | 'unknown';
+  mac: string | null;
+  result: VhidResult;
+  addresses: AddressOutcome[];
+  error?: Record<string, unknown>;
+}
+
+export type ClaimResult = 'ok' | 'failed' | 'cancelled' | 'nothing-to-do' | 'busy';
+
+export interface ClaimOutcome {
+  at: string;
+  trigger: string;
+  pid: number;
+  result: ClaimResult;
+  durationMs: number;
+  vhids: VhidOutcome[];
+  error?: Record<string, unknown>;
+  /** For the exit code: the first failure, when the claim failed. */
+  failure?: CarpOvhError;
+}
+
+export const LAST_CLAIM_FILE = 'last-claim.json';
+
+export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger: string): Promise<ClaimOutcome> {
+  const { config, state, log } = deps;
+  const started = Date.now();
+  await state.ensure();
+
+  const allSuperseded = async (): Promise<boolean> => {
+    for (const target of targets) if ((await isSuperseded(state, keyOf(target.entry), target.seq)) === null) return false;
+    return true;
+  };
+  const lock = await state.waitLock('claim', trigger, { deadline: started + config.ovh.deadlineMs, pollMs: 50, shouldStop: allSuperseded });
+  if (lock === null) {
+    const superseded = await allSuperseded();
+    const holder = await state.lockHolder('claim');
+    log.warn({ holder }, superseded ? 'a newer event arrived while waiting for the running claim: leaving it to that one' : 'another claim held the lock for the whole deadline');
+    return finish({ result: superseded ? 'cancelled' : 'busy', vhids: [] }, false);
+  }
+
+  try {
+    const deadline = Date.now() + config.ovh.deadlineMs;
+    const signal = AbortSignal.timeout(config.ovh.deadlineMs);
+    const vhids: VhidOutcome[] = [];
+    const claimable: Array<{ target: ClaimTarget; outcome: VhidOutcome; guard: () => Promise<void> }> = [];
+
+    for (const target of targets) {
+      const { entry } = target;
+      const outcome: VhidOutcome = { vhid: entry.vhid, interface: entry.interface, state: 'unknown', mac: null, result: 'not-master', addresses: [] };
+      vhids.push(outcome);
+      const superseded = await isSuperseded(state, keyOf(entry), target.seq);
+      if (superseded !== null) {
+        log.info({ vhid: entry.vhid, iface: entry.interface, newer: superseded.type }, `${keyOf(entry)}: a newer ${superseded.type} event supersedes this claim`);
+        outcome.result = 'cancelled';
+        continue;
+      }
+      const iface = await deps.carp.readInterface(entry.interface);
+      const carp = iface?.vhids.find((v) => v.vhid === entry.vhid);
+      outcome.state = iface === null ? 'absent' : (carp?.state ?? 'absent');
+      if (outcome.state !== 'MASTER') {
+        log.info({ vhid: entry.vhid, iface: entry.interface, state: outcome.state }, `${keyOf(entry)} is ${outcome.state}, not MASTER: nothing to claim`);
+        continue;
+      }
+      outcome.mac = entry.mac ?? iface?.ether ?? null;
+      if (outcome.mac === null) {
+        outcome.result = 'failed';
+        outcome.error = new CarpOvhError(`${entry.interface} shows no ether address: set failover[].mac in the config`, { source: 'platform' }).toLogObject();
+        continue;
+      }
+      log.info({ iface: entry.interface, mac: outcome.mac }, `Detected MAC on ${entry.interface}: ${outcome.mac}`);
+      claimable.push({ target, outcome, guard: makeGuard(deps, target, config.ovh.pollIntervalMs) });
+    }
+
+    if (claimable.length > 0) {
+      let credentials: OvhCredentials;
+      try {
+        const source = await deps.secrets();
+        credentials = await source.readOvhCredentials({ signal });
+        log.info({ source: source.description }, 'OVH credentials read');
+      } catch (error) {
+        const failure = asError(error);
+        log.error({ err: failure.toLogObject() }, `cannot read the OVH credentials: ${failure.message}`);
+        for (const { outcome } of claimable) {
+          outcome.result = 'failed';
+          outcome.error = failure.toLogObject();
+        }
+        return await finish({ result: 'failed', vhids, failure }, true);
+      }
+
+      const providerFor = await deps.providers(credentials);
+      await Promise.all(
+        claimable.map(async ({ target, outcome, guard }) => {
+          const ctx: ClaimContext = { signal, deadline, guard, log };
+          try {
+            outcome.addresses = await providerFor(target.entry).claim(
+              { addresses: target.entry.addresses, mac: outcome.mac ?? '', vmName: target.entry.vmName },
+              ctx,
+            );
+            outcome.result = vhidResult(outcome.addresses);
+          } catch (error) {
+            const failure = asError(error, signal);
+            outcome.result = failure.isCanceled ? 'cancelled' : 'failed';
+            outcome.error = failure.toLogObject();
+          }
+        }),
+      );
+    }
+
+    const failed = vhids.filter((v) => v.result === 'failed');
+    const result: ClaimResult =
+      failed.length > 0 ? 'failed' : vhids.some((v) => v.result === 'cancelled') ? 'cancelled' : vhids.some((v) => v.result === 'ok') ? 'ok' : 'nothing-to-do';
+    return await finish({ result, vhids, failure: firstFailure(failed) }, true);
+  } finally {
+    await lock.release();
+  }
+
+  async function finish(partial: Pick<ClaimOutcome, 'result' | 'vhids'> & { failure?: CarpOvhError }, record: boolean): Promise<ClaimOutcome> {
+    const outcome: ClaimOutcome = { at: new Date(started).toISOString(), trigger, pid: process.pid, durationMs: Date.now() - started, ...partial };
+    if (partial.failure !== undefined) outcome.error = partial.failure.toLogObject();
+    if (!record) return outcome;
+    const { failure: _omit, ...persisted } = outcome;
+    await state.writeJson(LAST_CLAIM_FILE, persisted);
+    await settleDemotion(deps, outcome);
+    logSummary(log, outcome);
+    return outcome;
+  }
+}
+
+/**
+ * A failed claim raises the bit at once; a successful one clears the `claim`
+ * reason. A cancelled claim or one with nothing to do says nothing about our
+ * ability to claim, so it changes nothing.
+ */
+async function settleDemotion(deps: ClaimDeps, outcome: ClaimOutcome): Promise<void> {
+  const demotion = new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log);
+  try {
+    if (outcome.result === 'failed') {
+      const which = outcome.vhids.filter((v) => v.result === 'failed').map((v) => `${v.vhid}@${v.interface}`);
+      await demotion.setReason('claim', `claim failed for ${which.join(', ')}: ${String(outcome.error?.message ?? 'see last claim')}`);
+    } else if (outcome.result === 'ok') {
+      const reasons = await demotion.reasons();
+      if (reasons.claim !== undefined) await demotion.clearReason('claim');
+    }
+  } catch (error) {
+    // The claim's own result stands; a demotion we could not write is its own alarm.
+    deps.log.error({ err: asError(error).toLogObject() }, `cannot adjust net.inet.carp.demotion: ${asError(error).message}`);
+  }
+}
+
+function makeGuard(deps: ClaimDeps, target: ClaimTarget, pollMs: number): () => Promise<void> {
+  const { entry } = target;
+  const key = keyOf(entry);
+  let checkedAt = 0;
+  // Many addresses poll at once; one ifconfig per half poll interval answers them all.
+  let pending: Promise<void> | null = null;
+  const check = async (): Promise<void> => {
+    const newer = await isSuperseded(deps.state, key, target.seq);
+    if (newer !== null) throw new CarpOvhError(`${key}: superseded by a newer ${newer.type} event`, { source: 'claim', isCanceled: true });
+    const iface = await deps.carp.readInterface(entry.interface);
+    const now = iface?.vhids.find((v) => v.vhid === entry.vhid)?.state ?? 'absent';
+    if (now !== 'MASTER') throw new CarpOvhError(`${key} is now ${now}: stopping before the next change at OVH`, { source: 'claim', isCanceled: true });
+  };
+  return async () => {
+    if (pending !== null && Date.now() - checkedAt < pollMs / 2) return pending;
+    checkedAt = Date.now();
+    pending = check();
+    return pending;
+  };
+}
+
+function vhidResult(addresses: AddressOutcome[]): VhidResult {
+  if (addresses.some((a) => a.result === 'failed')) return 'failed';
+  if (addresses.some((a) => a.result === 'cancelled')) return 'cancelled';
+  return 'ok';
+}
+
+function firstFailure(failed: VhidOutcome[]): CarpOvhError | undefined {
+  for (const vhid of failed) {
+    const error = vhid.error ?? vhid.addresses.find((a) => a.result === 'failed')?.error;
+    if (error !== undefined) {
+      return new CarpOvhError(String(error.message ?? 'claim failed'), {
+        source: 'claim',
+        badInput: error.badInput === true,
+        status: typeof error.status === 'number' ? error.status : undefined,
+        errorCode: typeof error.errorCode === 'string' ? error.errorCode : undefined,
+        queryId: typeof error.queryId === 'string' ? error.queryId : undefined,
+      });
+    }
+  }
+  return failed.length > 0 ? new CarpOvhError('claim failed', { source: 'claim' }) : undefined;
+}
+
+function asError(error: unknown, signal?: AbortSignal): CarpOvhError {
+  if (isCarpOvhError(error)) return error;
+  if (signal?.aborted === true) return new CarpOvhError('the claim deadline (ovh.deadline) passed', { source: 'claim', timedOut: true, cause: error });
+  return new CarpOvhError(error instanceof Error ? error.message : String(error), { source: 'internal', cause: error });
+}
+
+function logSummary(log: LogPort, outcome: ClaimOutcome): void {
+  const took = formatDuration(outcome.durationMs);
+  const fields = { result: outcome.result, durationMs: outcome.durationMs, vhids: outcome.vhids.map((v) => `${v.vhid}@${v.interface}:${v.result}`) };
+  if (outcome.result === 'failed') log.error({ ...fields, err: outcome.error }, `claim failed after ${took}: ${String(outcome.error?.message ?? '')}`);
+  else if (outcome.result === 'ok') log.info(fields, `claim finished successfully in ${took}`);
+  else log.info(fields, `claim ended: ${outcome.result} (${took})`);
+}
+
+export function keyOf(entry: Pick<FailoverEntry, 'vhid' | 'interface'>): string {
+  return `${entry.vhid}@${entry.interface}`;
+}
