@@ -1,0 +1,159 @@
+import { isAbsolute } from 'node:path';
+import type { Carp, CarpInterface } from '../../core/ports.ts';
+import { CarpOvhError, isCarpOvhError, type ErrorFacts } from '../../errors.ts';
+import { parseIfconfig } from './ifconfig-parse.ts';
+import { validateInterfaceName, validateSysctlName } from './names.ts';
+import { runCommand } from './run.ts';
+
+/**
+ * The Carp port on FreeBSD: `ifconfig IFACE` for states and the NIC's MAC,
+ * `sysctl net.inet.carp.demotion` for the demotion counter (a write ADDS).
+ * Commands run by absolute path, without a shell, under a deadline.
+ */
+
+export interface FreeBsdCarpOptions {
+  /** Absolute path, config key platform.ifconfig (FreeBSD: /sbin/ifconfig). */
+  ifconfig: string;
+  /** Absolute path, config key platform.sysctl (FreeBSD: /sbin/sysctl). */
+  sysctl: string;
+  /** Per command; the command is killed when it runs out. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+export const DEMOTION_SYSCTL = 'net.inet.carp.demotion';
+
+type Tool = 'ifconfig' | 'sysctl';
+
+interface Completed {
+  command: string;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}): CarpOvhError {
+  return new CarpOvhError(message, { source: 'platform', ...facts });
+}
+
+function checkPath(tool: Tool, path: unknown): string {
+  if (typeof path !== 'string' || !isAbsolute(path)) {
+    throw new CarpOvhError(
+      `platform.${tool} must be an absolute path (devd runs commands with PATH=/sbin:/bin:/usr/sbin:/usr/bin), got ${JSON.stringify(path)}`,
+      { source: 'config', badInput: true },
+    );
+  }
+  return path;
+}
+
+/** The first line of stderr, short and printable, for an error message. */
+function firstLine(text: string): string {
+  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
+  return line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
+}
+
+function commandFailed(result: Completed, hint = ''): CarpOvhError {
+  const detail = firstLine(result.stderr);
+  return platformError(
+    `${result.command} failed with exit status ${result.exitCode}${detail === '' ? '' : `: ${detail}`}${hint}`,
+  );
+}
+
+function parseInteger(text: string, result: Completed): number {
+  const trimmed = text.trim();
+  const value = /^-?\d{1,10}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(value)) {
+    throw platformError(`${result.command} printed ${JSON.stringify(firstLine(text))}, not an integer`, { badInput: true });
+  }
+  return value;
+}
+
+export function createFreeBsdCarp(options: FreeBsdCarpOptions): Carp {
+  const paths: Record<Tool, string> = {
+    ifconfig: checkPath('ifconfig', options.ifconfig),
+    sysctl: checkPath('sysctl', options.sysctl),
+  };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+
+  async function invoke(tool: Tool, args: string[]): Promise<Completed> {
+    const path = paths[tool];
+    const command = [path, ...args].join(' ');
+    const outcome = await runCommand(path, args, { timeoutMs });
+    if (outcome.ok) {
+      if (outcome.signal !== null) throw platformError(`${command} was killed by ${outcome.signal}`, { retryable: true });
+      return { command, stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
+    }
+    if (outcome.reason === 'timeout') {
+      throw platformError(`${command} did not finish within ${timeoutMs} ms and was killed`, { timedOut: true, retryable: true });
+    }
+    if (outcome.reason === 'output') throw platformError(`${command} printed more than 1 MiB and was killed`);
+    const where = `set platform.${tool} in the configuration to the absolute path of ${tool} (/sbin/${tool} on FreeBSD)`;
+    if (outcome.code === 'ENOENT') {
+      throw platformError(`cannot run ${tool}: ${path} does not exist; ${where}`, { errorCode: 'ENOENT' });
+    }
+    if (outcome.code === 'EACCES') {
+      throw platformError(`cannot run ${tool}: ${path} is not executable; ${where}`, { errorCode: 'EACCES' });
+    }
+    throw platformError(`cannot run ${tool} at ${path} (platform.${tool}): ${outcome.message}`, { errorCode: outcome.code });
+  }
+
+  async function readDemotion(): Promise<number> {
+    const result = await invoke('sysctl', ['-n', DEMOTION_SYSCTL]);
+    if (result.exitCode !== 0) {
+      const hint = /unknown oid/.test(result.stderr)
+        ? ' (is carp(4) loaded? kldload carp, or carp_load="YES" in /boot/loader.conf)'
+        : '';
+      throw commandFailed(result, hint);
+    }
+    return parseInteger(result.stdout, result);
+  }
+
+  return {
+    async readInterface(name: string): Promise<CarpInterface | null> {
+      validateInterfaceName(name);
+      const result = await invoke('ifconfig', [name]);
+      if (result.exitCode !== 0) {
+        if (/\binterface \S+ does not exist\b/.test(result.stderr)) return null;
+        throw commandFailed(result);
+      }
+      try {
+        return parseIfconfig(result.stdout, name);
+      } catch (error) {
+        if (!isCarpOvhError(error)) throw error;
+        throw platformError(`${result.command}: ${error.message}`, { badInput: true, cause: error });
+      }
+    },
+
+    readDemotion,
+
+    async addDemotion(delta: number): Promise<number> {
+      if (!Number.isSafeInteger(delta) || delta < INT32_MIN || delta > INT32_MAX) {
+        throw platformError(`demotion change must be a 32-bit integer, got ${String(delta)}`, { badInput: true });
+      }
+      // Writing 0 would only log "demoted by 0": reading gives the same answer.
+      if (delta === 0) return readDemotion();
+      const result = await invoke('sysctl', [`${DEMOTION_SYSCTL}=${delta}`]);
+      if (result.exitCode !== 0) throw commandFailed(result);
+      // sysctl shows the old value, writes, then reads back: "name: old -> new".
+      const match = /^net\.inet\.carp\.demotion: (-?\d+) -> (-?\d+)$/m.exec(result.stdout);
+      if (match?.[2] === undefined) {
+        throw platformError(
+          `${result.command} answered ${JSON.stringify(firstLine(result.stdout))}, not "${DEMOTION_SYSCTL}: old -> new"; ` +
+            `the write may have happened: read ${DEMOTION_SYSCTL} before retrying`,
+          { badInput: true },
+        );
+      }
+      return Number(match[2]);
+    },
+
+    async readSysctl(name: string): Promise<string> {
+      validateSysctlName(name);
+      const result = await invoke('sysctl', ['-n', name]);
+      if (result.exitCode !== 0) throw commandFailed(result);
+      return result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
+    },
+  };
+}
