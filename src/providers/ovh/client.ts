@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Agent } from 'node:https';
+import type { OvhCredentials } from '../../core/ports.ts';
+import { CarpOvhError } from '../../errors.ts';
+import { abortError, type CallLabel, httpError, malformedError } from './client-errors.ts';
+import { resolveApiRoot } from './client-root.ts';
+import type { NodeOvh, RawAnswer } from './client-transport.ts';
+
+/**
+ * The one door to the OVH API: node-ovh signs and builds each call; this
+ * adapter owns the connection (CA, keep-alive agent), the deadline and
+ * cancellation, and turns every failure into one CarpOvhError carrying
+ * status, errorCode and X-Ovh-QueryID.
+ */
+
+export type OvhMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface OvhClientOptions {
+  /** A node-ovh endpoint name: ovh-eu, ovh-ca, ovh-us… */
+  endpoint?: string;
+  /** A custom API root, `https://host[:port]/1.0`. Exactly one of endpoint and url. */
+  url?: string;
+  /** PEM file of an extra CA to trust for this client only. */
+  ca?: string;
+  /** Deadline of each HTTP exchange, connection included. */
+  timeoutMs: number;
+  credentials: OvhCredentials;
+}
+
+export interface OvhRequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface OvhClient {
+  /**
+   * `path` is below the API root (`/dedicated/server`). For POST/PUT `body` is
+   * the JSON body; for GET/DELETE node-ovh turns it into the query string.
+   * Resolves with the parsed JSON (null for an empty body) of any 2xx.
+   */
+  request<T = unknown>(method: OvhMethod, path: string, body?: Record<string, unknown>, options?: OvhRequestOptions): Promise<T>;
+  /** Server time minus local time, in seconds, measured now with /auth/time. */
+  clockOffset(options?: OvhRequestOptions): Promise<number>;
+  /** HTTP requests sent so far, /auth/time included (OVH advises staying under ~60 a minute). */
+  readonly requestCount: number;
+  /** `https://eu.api.ovh.com/1.0`, for logs and doctor. */
+  readonly apiRoot: string;
+  /** Closes idle keep-alive connections. */
+  close(): void;
+}
+
+type NodeOvhFactory = (params: Record<string, unknown>) => NodeOvh;
+
+const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE']);
+
+function readCa(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unreadable';
+    throw new CarpOvhError(`ovh.ca: cannot read ${file} (${code})`, { source: 'config', badInput: true, file, cause: error });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new CarpOvhError(`ovh.ca: ${file} holds no PEM certificate`, { source: 'config', badInput: true, file });
+  }
+  return pem;
+}
+
+function checkOptions(options: OvhClientOptions): void {
+  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
+    throw new CarpOvhError('ovh: timeoutMs must be a positive number of milliseconds', { source: 'config', badInput: true });
+  }
+  const { applicationKey, applicationSecret, consumerKey } = options.credentials;
+  const missing = Object.entries({ application_key: applicationKey, application_secret: applicationSecret, consumer_key: consumerKey })
+    .filter(([, value]) => typeof value !== 'string' || value === '')
+    .map(([name]) => name);
+  if (missing.length > 0) {
+    throw new CarpOvhError(`OVH credentials incomplete: ${missing.join(', ')} missing`, { source: 'secrets', badInput: true });
+  }
+}
+
+function interpret<T>(call: CallLabel, raw: RawAnswer): T {
+  const header = raw.headers['x-ovh-queryid'];
+  const queryId = Array.isArray(header) ? header[0] : header;
+  if (raw.status < 200 || raw.status >= 300) throw httpError(call, raw.status, raw.body, queryId);
+  if (raw.body.trim() === '') return null as T;
+  try {
+    return JSON.parse(raw.body) as T;
+  } catch (error) {
+    throw malformedError(call, raw.status, queryId, error instanceof Error ? error.message : 'not JSON');
+  }
+}
+
+/** Rejects as soon as `signal` aborts, without cancelling the shared work behind `promise`. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, call: CallLabel): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(abortError(call, signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(abortError(call, signal.reason));
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+export function createOvhClient(options: OvhClientOptions): OvhClient {
+  checkOptions(options);
+  const root = resolveApiRoot({ endpoint: options.endpoint, url: options.url });
+  const caPem = options.ca === undefined ? undefined : readCa(options.ca);
+  const { credentials, timeoutMs } = options;
+  const secrets = [credentials.applicationSecret, credentials.consumerKey];
+  const where = `${root.host}:${root.port}`;
+
+  let lib: NodeOvh | undefined;
+  let agent: Agent | undefined;
+  let transport: typeof import('./client-transport.ts') | undefined;
+  let offsetSec: number | null = null;
+  let offsetInFlight: Promise<number> | null = null;
+  let count = 0;
+
+  async function load(): Promise<{ lib: NodeOvh; agent: Agent; transport: typeof import('./client-transport.ts') }> {
+    transport ??= await import('./client-transport.ts');
+    agent ??= transport.createAgent(caPem);
+    if (lib === undefined) {
+      // node-ovh is CommonJS without type declarations: require it lazily
+      // (it pulls in bluebird and async) rather than at module load.
+      const factory = createRequire(import.meta.url)('ovh') as NodeOvhFactory;
+      lib = factory({
+        appKey: credentials.applicationKey,
+        appSecret: credentials.applicationSecret,
+        consumerKey: credentials.consumerKey,
+        host: root.host,
+        port: root.port,
+        basePath: root.basePath,
+      });
+      // The constructor turns an empty basePath into /1.0; a custom root may really have none.
+      lib.basePath = root.basePath;
+    }
+    return { lib, agent, transport };
+  }
+
+  async function send(method: OvhMethod, path: string, params: Record<string, unknown>, signal: AbortSignal | undefined): Promise<RawAnswer> {
+    const loaded = await load();
+    const call: CallLabel = { method, path, secrets };
+    return loaded.transport.exchange(loaded.lib, loaded.agent, call, params, {
+      timeoutMs,
+      signal,
+      where,
+      onStart: () => {
+        count += 1;
+      },
+    });
+  }
+
+  async function measureOffset(signal: AbortSignal | undefined): Promise<number> {
+    const call: CallLabel = { method: 'GET', path: '/auth/time', secrets };
+    const serverTime = interpret<unknown>(call, await send('GET', '/auth/time', {}, signal));
+    if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) {
+      throw malformedError(call, 200, undefined, 'not a number of seconds');
+    }
+    // Same arithmetic as node-ovh, which signs with round(now) + apiTimeDiff.
+    const offset = serverTime - Math.round(Date.now() / 1000);
+    offsetSec = offset;
+    if (lib !== undefined) lib.apiTimeDiff = offset;
+    return offset;
+  }
+
+  /** One /auth/time per client, shared by concurrent first calls. */
+  async function ensureOffset(call: CallLabel, signal: AbortSignal | undefined): Promise<void> {
+    if (offsetSec !== null) return;
+    offsetInFlight ??= measureOffset(undefined).finally(() => {
+      offsetInFlight = null;
+    });
+    await raceAbort(offsetInFlight, signal, call);
+  }
+
+  return {
+    apiRoot: root.url,
+    get requestCount() {
+      return count;
+    },
+    async request<T>(method: OvhMethod, path: string, body?: Record<string, unknown>, requestOptions?: OvhRequestOptions): Promise<T> {
+      if (!METHODS.has(method) || typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
+        throw new CarpOvhError(`OVH API: invalid call ${String(method)} ${String(path)}`, { source: 'ovh', badInput: true });
+      }
+      const signal = requestOptions?.signal;
+      const call: CallLabel = { method, path, secrets };
+      if (signal?.aborted === true) throw abortError(call, signal.reason);
+      if (path !== '/auth/time') await ensureOffset(call, signal);
+      const raw = await send(method, path, { ...body }, signal);
+      try {
+        return interpret<T>(call, raw);
+      } catch (error) {
+        // A clock stepped since the offset was measured: measure again on the next call.
+        if (error instanceof CarpOvhError && error.errorCode === 'INVALID_SIGNATURE') offsetSec = null;
+        throw error;
+      }
+    },
+    async clockOffset(requestOptions?: OvhRequestOptions): Promise<number> {
+      return measureOffset(requestOptions?.signal);
+    },
+    close() {
+      agent?.destroy();
+      agent = undefined;
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/** Shapes shared by the OVH API simulator's modules and its users. */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** One OVH access rule; `*` in `path` matches any run of characters, `/` included. */
+export interface AccessRule {
+  method: HttpMethod;
+  path: string;
+}
+
+export type CredentialStatus = 'validated' | 'pendingValidation' | 'expired' | 'refused';
+
+export interface SimConsumer {
+  rules: AccessRule[];
+  /** Application the key was issued to; any application when unset. */
+  applicationKey?: string;
+  /** Anything but `validated` answers 403 INVALID_CREDENTIAL. */
+  status?: CredentialStatus;
+  /** ISO date, or null for a key that never expires. */
+  expiration?: string | null;
+}
+
+export type VirtualMacType = 'ovh' | 'vmware';
+
+export interface SimVirtualMac {
+  type: VirtualMacType;
+  /** IPv4 → virtualMachineName. */
+  ips: Record<string, string>;
+}
+
+export interface SimDedicatedServer {
+  /** Lower-case MAC → vMAC. */
+  virtualMacs: Record<string, SimVirtualMac>;
+}
+
+export interface SimIpBlock {
+  /** Dedicated server the block is routed to, null when parked. */
+  routedTo: string | null;
+  type?: string;
+  description?: string | null;
+}
+
+export interface SimCloudInstance {
+  id: string;
+  name: string;
+  region?: string;
+  status?: string;
+}
+
+export interface SimCloudFailoverIp {
+  id: string;
+  /** Bare IPv4, without /32. */
+  ip: string;
+  /** Instance id, or null. */
+  routedTo: string | null;
+  region?: string;
+}
+
+export interface SimCloudProject {
+  instances: SimCloudInstance[];
+  failoverIps: SimCloudFailoverIp[];
+}
+
+export interface SimState {
+  dedicated: Record<string, SimDedicatedServer>;
+  /** Keyed by bare IPv4 (`1.2.3.4`), shown to clients as `1.2.3.4/32`. */
+  ips: Record<string, SimIpBlock>;
+  cloud: Record<string, SimCloudProject>;
+}
+
+/** Milliseconds from the call that creates a task to the task's completion. */
+export interface SimDelays {
+  /** DELETE …/virtualAddress/{ip} */
+  delete: number;
+  /** POST …/virtualMac/{mac}/virtualAddress */
+  add: number;
+  /** POST …/virtualMac (new vMAC with its first IP) */
+  createMac: number;
+  /** POST /ip/{ip}/move */
+  move: number;
+  /** POST /cloud/project/{sn}/ip/failover/{id}/attach */
+  attach: number;
+}
+
+export type TaskStatus = 'init' | 'todo' | 'doing' | 'done' | 'cancelled' | 'customerError' | 'ovhError';
+/** How an injected fault makes a task end; `never` keeps it `doing` for good. */
+export type TaskOutcome = 'done' | 'cancelled' | 'customerError' | 'ovhError' | 'never';
+
+export type FaultAction =
+  /** Answer with this status and body (an OVH-style error body by default). */
+  | { type: 'status'; status: number; body?: unknown; errorCode?: string; message?: string }
+  /** Hold the request this long, then handle it normally (or apply another matching fault). */
+  | { type: 'delay'; ms: number }
+  /** Never answer: the connection stays open until the client gives up or the simulator closes. */
+  | { type: 'stall' }
+  /** Destroy the socket without answering. */
+  | { type: 'drop' }
+  /** Answer 200 (or `status`) with a body that is not JSON. */
+  | { type: 'malformed'; status?: number; body?: string }
+  /** The task created by the matching mutation ends this way, and its change is not applied. */
+  | { type: 'task'; outcome: Exclude<TaskOutcome, 'done'> };
+
+export interface FaultSpec {
+  /** Any method when unset. */
+  method?: HttpMethod;
+  /** Path below /1.0, without query string, `*` wildcard (access-rule syntax). */
+  path: string;
+  /** Only the next N matching calls; unlimited when unset. */
+  times?: number;
+  action: FaultAction;
+}
+
+export interface SimRequestRecord {
+  seq: number;
+  /** Epoch ms when the request arrived. */
+  time: number;
+  method: string;
+  /** Path as sent (with /1.0 and the query string). */
+  path: string;
+  /** 0 when the connection was dropped or the request stalled. */
+  status: number;
+  durationMs: number;
+  queryId: string;
+  errorCode?: string;
+  /** Which fault shaped the answer, if any. */
+  fault?: FaultAction['type'];
+  /** Parsed JSON body of POST/PUT calls (never contains credentials). */
+  body?: unknown;
+}
+
+export interface SimStats {
+  total: number;
+  /** 409 answers: later tests assert this stays 0. */
+  conflicts: number;
+  byStatus: Record<string, number>;
+  dropped: number;
+  stalled: number;
+  requestsLastMinute: number;
+  /** Highest number of requests seen in any 60 s sliding window. */
+  maxRequestsPerMinute: number;
+}
+
+export type SimPlacement =
+  | { via: 'virtual-mac'; server: string; mac: string; virtualMachineName: string }
+  | { via: 'ip-move'; server: string }
+  | { via: 'cloud-failover'; project: string; failoverIpId: string; instanceId: string };
+
+export interface SimTaskView {
+  taskId: number;
+  function: string;
+  status: TaskStatus;
+  owner: string;
+  target: string;
+  startMs: number;
+  dueMs: number;
+}
+
+export interface OvhSimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** `rogue` serves the self-signed certificate no test trusts. */
+  tls?: 'trusted' | 'rogue';
+  /** AK → AS. Default: the test application from test/support/secrets.ts. */
+  applications?: Record<string, string>;
+  /** CK → consumer. Default: the test consumer key, granted everything. */
+  consumers?: Record<string, SimConsumer>;
+  /** Default: the Nasqueron setup of the seed (two router vMACs on one server). */
+  state?: Partial<SimState>;
+  delays?: Partial<SimDelays>;
+  /** Added to the simulator's clock (seconds): /auth/time and the timestamp check. */
+  clockOffsetSec?: number;
+  /** Accepted distance between X-Ovh-Timestamp and the simulator's clock. Default 30 s. */
+  timestampWindowSec?: number;
+  /** Serve the unauthenticated control routes under /_sim (standalone process). */
+  control?: boolean;
+}
