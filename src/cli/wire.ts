@@ -81,7 +81,7 @@ export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps
       return (entry: FailoverEntry) => {
         let provider = byServer.get(entry.server);
         if (provider === undefined) {
-          provider = new VirtualMacProvider({ server: entry.server, api, pollIntervalMs: config.ovh.pollIntervalMs, journal, hostname: hostname() });
+          provider = new VirtualMacProvider({ server: entry.server, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries, journal, hostname: hostname() });
           byServer.set(entry.server, provider);
         }
         return provider;

@@ -31,6 +31,8 @@ export interface VirtualMacOptions {
   server: string;
   api: OvhApi;
   pollIntervalMs: number;
+  /** How many times a DELETE that failed in transit is sent again. */
+  retries: number;
   journal: TaskJournal;
   hostname: string;
   /** Read the task every N polls without progress, to notice one that failed. */
@@ -142,7 +144,7 @@ export class VirtualMacProvider implements FailoverProvider {
     await ctx.guard();
     ctx.log.info({ address, mac: holderMac }, `Deleting ${address} from ${holderMac}`);
     const started = Date.now();
-    const task = await this.submit('DELETE', `${this.base}/virtualMac/${holderMac}/virtualAddress/${address}`, undefined, address, holderMac, 'detach', ctx);
+    const task = await this.submitDelete(address, holderMac, ctx);
     steps.push({ step: 'detach', ms: Date.now() - started, detail: task === null ? 'pending task already there' : `task ${task.taskId}` });
     const waitStarted = Date.now();
     const result = await this.waitFor(holderMac, (list) => list === null || !list.includes(address), task, ctx);
@@ -211,6 +213,27 @@ export class VirtualMacProvider implements FailoverProvider {
     steps.push({ step: 'wait-visible', ms });
     if (result.ok) ctx.log.info({ address, mac, waitedMs: ms }, `${address} attached to ${mac} after ${formatDuration(ms)}`);
     return result;
+  }
+
+  /**
+   * A DELETE that failed in transit may still have been accepted, so sending it
+   * again is only safe because OVH's answers tell: 409 means the first one is
+   * pending (wait for it), 404 means it already went through.
+   */
+  private async submitDelete(address: string, holderMac: string, ctx: ClaimContext): Promise<OvhTask | null> {
+    const path = `${this.base}/virtualMac/${holderMac}/virtualAddress/${address}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.submit('DELETE', path, undefined, address, holderMac, 'detach', ctx);
+      } catch (error) {
+        if (!isCarpOvhError(error)) throw error;
+        if (attempt > 0 && error.status === 404) return null;
+        if (!error.retryable || attempt >= this.options.retries) throw error;
+        ctx.log.warn({ address, mac: holderMac, attempt: attempt + 1, err: error.toLogObject() }, `DELETE of ${address} failed in transit; sending it again`);
+        await sleep(this.options.pollIntervalMs, ctx.signal);
+        await ctx.guard();
+      }
+    }
   }
 
   /**

@@ -1,0 +1,181 @@
+/**
+ * A simulated world for end-to-end tests, the demo and the benchmarks: the OVH
+ * API and Vault stand-ins, and routers (a fake FreeBSD kernel, a config, a state
+ * dir each) that run the real CLI as a subprocess, the way devd runs it.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CA_PATH } from './certs.ts';
+import { runCli, type CliResult } from './cli.ts';
+import { createFakeKernel, routerInterface, type FakeCarpState, type FakeKernel } from './fake-freebsd/index.ts';
+import { startOvhSimulator, type OvhSimulator, type OvhSimulatorOptions } from './ovh-sim/index.ts';
+import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP } from './ovh-sim/state.ts';
+import { VAULT_ROLE_ID, VAULT_SECRET_ID } from './secrets.ts';
+import { makeTempDir } from './tmp.ts';
+import { startVaultSimulator, type VaultSimulator, type VaultSimulatorOptions } from './vault-sim/index.ts';
+
+export { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP };
+
+export interface RouterSpec {
+  name: string;
+  mac: string;
+  ownAddress: string;
+  state: FakeCarpState;
+  /** Addresses on vhid 2 (default: the seed's VIP). */
+  vips?: string[];
+  /** Extra YAML under `ovh:` (indented two spaces), e.g. tighter deadlines. */
+  ovhExtra?: string;
+}
+
+export interface Router {
+  name: string;
+  mac: string;
+  dir: string;
+  kernel: FakeKernel;
+  configPath: string;
+  stateDir: string;
+  logFile: string;
+  cli(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
+  hook(type: string, options?: { wait?: boolean; subsystem?: string }): Promise<CliResult>;
+  setState(state: FakeCarpState): void;
+  /** JSON log lines the detached worker (or a foreground command with syslog off) wrote. */
+  logLines(): Array<Record<string, unknown>>;
+  lastClaim(): Record<string, unknown> | null;
+  demotion(): number;
+}
+
+export interface World {
+  dir: string;
+  ovh: OvhSimulator;
+  vault: VaultSimulator;
+  router(spec: RouterSpec): Router;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_OVH_TUNING = `  timeout: 2s
+  poll_interval: 20ms
+  deadline: 10s
+  max_rpm: 6000
+  retries: 2`;
+
+export async function startWorld(options: { ovh?: OvhSimulatorOptions; vault?: VaultSimulatorOptions; label?: string } = {}): Promise<World> {
+  const dir = makeTempDir(options.label ?? 'world');
+  const ovh = await startOvhSimulator(options.ovh ?? {});
+  const vault = await startVaultSimulator(options.vault ?? {});
+  return {
+    dir,
+    ovh,
+    vault,
+    router: (spec) => makeRouter(dir, ovh, vault, spec),
+    close: async () => {
+      await Promise.all([ovh.close(), vault.close()]);
+    },
+  };
+}
+
+function makeRouter(root: string, ovh: OvhSimulator, vault: VaultSimulator, spec: RouterSpec): Router {
+  const dir = join(root, spec.name);
+  mkdirSync(dir, { recursive: true });
+  const kernel = createFakeKernel(join(dir, 'kernel'), {
+    interfaces: {
+      vmx1: routerInterface({ ether: spec.mac, address: spec.ownAddress, vips: [{ vhid: 2, state: spec.state, addresses: spec.vips ?? [SEED_VIP] }] }),
+    },
+  });
+  const secretsmith = join(dir, 'carp-secretsmith.yaml');
+  writeFileSync(
+    secretsmith,
+    `vault:\n  server: { url: ${vault.url}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`,
+    { mode: 0o600 },
+  );
+  const stateDir = join(dir, 'state');
+  const logFile = join(dir, 'carp-ovh.log');
+  const scripts = join(dir, 'service-status.d');
+  mkdirSync(scripts, { recursive: true });
+  const configPath = join(dir, 'carp-ovh.yaml');
+  writeFileSync(
+    configPath,
+    `ovh:
+  url: ${ovh.url}
+  ca: ${CA_PATH}
+${spec.ovhExtra ?? DEFAULT_OVH_TUNING}
+  credentials:
+    vault:
+      config: ${secretsmith}
+      mount: apps
+      path: network/carp-hyper-001-switch
+      timeout: 2s
+failover:
+  - vhid: 2
+    interface: vmx1
+    addresses: [${(spec.vips ?? [SEED_VIP]).join(', ')}]
+    server: ${SEED_SERVER}
+    vm_name: ${spec.name}
+platform:
+  ifconfig: ${kernel.ifconfigPath}
+  sysctl: ${kernel.sysctlPath}
+health:
+  scripts: ${scripts}
+  claim_hold: 2s
+state_dir: ${stateDir}
+log:
+  level: debug
+  syslog: false
+  file: ${logFile}
+`,
+  );
+  const cli = (args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> =>
+    runCli(['--config', configPath, ...args], { captureDir: dir, timeoutMs: options.timeoutMs, env: options.env });
+  return {
+    name: spec.name,
+    mac: spec.mac,
+    dir,
+    kernel,
+    configPath,
+    stateDir,
+    logFile,
+    cli,
+    hook: (type, options = {}) => cli(['hook', options.subsystem ?? '2@vmx1', type, ...(options.wait === true ? ['--wait'] : [])]),
+    setState: (state) => kernel.setCarpState('vmx1', 2, state),
+    logLines: () =>
+      existsSync(logFile)
+        ? readFileSync(logFile, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+        : [],
+    lastClaim: () => {
+      const path = join(stateDir, 'last-claim.json');
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : null;
+    },
+    demotion: () => kernel.demotion(),
+  };
+}
+
+/** router-002 (BACKUP, the seed's taker) and router-003 (MASTER, holding the VIP at OVH). */
+export function seedPair(world: World, extra: Partial<RouterSpec> = {}): { r002: Router; r003: Router } {
+  return {
+    r002: world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP', ...extra }),
+    r003: world.router({ name: 'router-003', mac: SEED_MAC_ROUTER_003, ownAddress: '178.32.70.111', state: 'MASTER', ...extra }),
+  };
+}
+
+/** Where OVH routes the VIP now: the vMAC(s) listing it. */
+export function holdersOf(world: World, address = SEED_VIP): string[] {
+  return world.ovh.locate(address).flatMap((p) => (p.via === 'virtual-mac' ? [p.mac] : []));
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The JSON log lines in a foreground command's stderr (syslog off). */
+export function stderrLines(stderr: string): Array<Record<string, unknown>> {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
