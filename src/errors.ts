@@ -60,6 +60,7 @@ export class CarpOvhError extends Error {
     if (this.status !== undefined) out.status = this.status;
     if (this.errorCode !== undefined) out.errorCode = this.errorCode;
     if (this.queryId !== undefined) out.queryId = this.queryId;
+    if (this.badInput) out.badInput = true;
     if (this.retryable) out.retryable = true;
     if (this.timedOut) out.timedOut = true;
     if (this.isCanceled) out.isCanceled = true;
@@ -71,6 +72,21 @@ export class CarpOvhError extends Error {
 
 export function isCarpOvhError(error: unknown): error is CarpOvhError {
   return error instanceof CarpOvhError;
+}
+
+/**
+ * Inside a claim the only abort signal is the deadline's, so an adapter that
+ * reports "cancelled" after it fired was cut short by the deadline: a failure.
+ * Only the claim's own guard (no longer MASTER, superseded) is a cancellation.
+ */
+export function deadlineAware(error: unknown, signal: AbortSignal): CarpOvhError {
+  const guardStop = isCarpOvhError(error) && error.isCanceled && error.source === 'claim';
+  if (signal.aborted && !guardStop) {
+    const during = error instanceof Error ? `: ${error.message}` : '';
+    return new CarpOvhError(`the claim deadline (ovh.deadline) passed${during}`, { source: 'claim', timedOut: true, cause: error });
+  }
+  if (isCarpOvhError(error)) return error;
+  return new CarpOvhError(error instanceof Error ? error.message : String(error), { source: 'internal', cause: error });
 }
 
 /** Exit codes of the user-facing contract (DESIGN.md). */

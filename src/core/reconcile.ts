@@ -1,6 +1,6 @@
 import type { Config, FailoverEntry } from '../config/types.ts';
 import { formatDuration } from '../duration.ts';
-import { CarpOvhError, isCarpOvhError } from '../errors.ts';
+import { CarpOvhError, deadlineAware } from '../errors.ts';
 import type { StateDir } from '../state.ts';
 import { Demotion } from './demotion.ts';
 import { isSuperseded } from './events.ts';
@@ -113,7 +113,7 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
         credentials = await source.readOvhCredentials({ signal });
         log.info({ source: source.description }, 'OVH credentials read');
       } catch (error) {
-        const failure = asError(error);
+        const failure = asError(error, signal);
         log.error({ err: failure.toLogObject() }, `cannot read the OVH credentials: ${failure.message}`);
         for (const { outcome } of claimable) {
           outcome.result = 'failed';
@@ -226,9 +226,7 @@ function firstFailure(failed: VhidOutcome[]): CarpOvhError | undefined {
 }
 
 function asError(error: unknown, signal?: AbortSignal): CarpOvhError {
-  if (isCarpOvhError(error)) return error;
-  if (signal?.aborted === true) return new CarpOvhError('the claim deadline (ovh.deadline) passed', { source: 'claim', timedOut: true, cause: error });
-  return new CarpOvhError(error instanceof Error ? error.message : String(error), { source: 'internal', cause: error });
+  return deadlineAware(error, signal ?? new AbortController().signal);
 }
 
 function logSummary(log: LogPort, outcome: ClaimOutcome): void {

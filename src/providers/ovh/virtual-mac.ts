@@ -1,4 +1,4 @@
-import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
+import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
 import { formatDuration } from '../../duration.ts';
 import { sleep } from '../../sleep.ts';
 import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement } from '../../core/ports.ts';
@@ -89,7 +89,7 @@ export class VirtualMacProvider implements FailoverProvider {
         try {
           return await this.moveOne(address, holder, request, mac, state, ctx, steps);
         } catch (error) {
-          const failure = this.explainFailure(error, ctx);
+          const failure = deadlineAware(error, ctx.signal);
           const cancelled = isCarpOvhError(failure) && failure.isCanceled;
           return { address, from: holder?.mac ?? null, result: cancelled ? 'cancelled' : 'failed', steps, error: failure.toLogObject() };
         }
@@ -333,17 +333,6 @@ export class VirtualMacProvider implements FailoverProvider {
       // The name is cosmetic: the hostname will do.
       return null;
     }
-  }
-
-  private explainFailure(error: unknown, ctx: ClaimContext): CarpOvhError {
-    if (ctx.signal.aborted && !(isCarpOvhError(error) && error.isCanceled)) {
-      return new CarpOvhError('the claim deadline (ovh.deadline) passed before OVH showed the move', {
-        source: 'claim',
-        timedOut: true,
-      });
-    }
-    if (isCarpOvhError(error)) return error;
-    return new CarpOvhError(error instanceof Error ? error.message : String(error), { source: 'internal', cause: error });
   }
 }
 
