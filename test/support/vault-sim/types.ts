@@ -67,7 +67,7 @@ export interface FaultRule {
   drop?: boolean;
   /** Answer 200 (or `status`) with a body that is not valid JSON. */
   malformed?: boolean;
-  /** Answer this status with `body` (default `{"errors":["simulated fault"]}`). */
+  /** Answer this status with `body`: JSON, or a string sent as text/html (a proxy page). Default `{"errors":["simulated fault"]}`. */
   status?: number;
   body?: unknown;
 }
