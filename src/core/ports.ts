@@ -84,10 +84,11 @@ export interface ClaimContext {
   signal: AbortSignal;
   deadline: number;
   /**
-   * Called before every mutating call and between polls: throws a CarpOvhError
-   * with isCanceled when this router must stop (no longer MASTER, or superseded).
+   * Called before every mutating call (fresh) and between polls (an answer up to
+   * `maxAgeMs` old will do): throws a CarpOvhError with isCanceled when this
+   * router must stop (no longer MASTER, or superseded).
    */
-  guard(): Promise<void>;
+  guard(options?: { maxAgeMs?: number }): Promise<void>;
   log: LogPort;
 }
 

@@ -77,7 +77,7 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
     const deadline = Date.now() + config.ovh.deadlineMs;
     const signal = AbortSignal.timeout(config.ovh.deadlineMs);
     const vhids: VhidOutcome[] = [];
-    const claimable: Array<{ target: ClaimTarget; outcome: VhidOutcome; guard: () => Promise<void> }> = [];
+    const claimable: Array<{ target: ClaimTarget; outcome: VhidOutcome; guard: ClaimContext['guard'] }> = [];
 
     for (const target of targets) {
       const { entry } = target;
@@ -103,7 +103,7 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
         continue;
       }
       log.info({ iface: entry.interface, mac: outcome.mac }, `Detected MAC on ${entry.interface}: ${outcome.mac}`);
-      claimable.push({ target, outcome, guard: makeGuard(deps, target, config.ovh.pollIntervalMs) });
+      claimable.push({ target, outcome, guard: makeGuard(deps, target) });
     }
 
     if (claimable.length > 0) {
@@ -182,12 +182,12 @@ async function settleDemotion(deps: ClaimDeps, outcome: ClaimOutcome): Promise<v
   }
 }
 
-function makeGuard(deps: ClaimDeps, target: ClaimTarget, pollMs: number): () => Promise<void> {
+function makeGuard(deps: ClaimDeps, target: ClaimTarget): (options?: { maxAgeMs?: number }) => Promise<void> {
   const { entry } = target;
   const key = keyOf(entry);
   let checkedAt = 0;
-  // Many addresses poll at once; one ifconfig per half poll interval answers them all.
-  let pending: Promise<void> | null = null;
+  // Many addresses poll at once: they share one in-flight check, and waits accept a recent one.
+  let last: Promise<void> | null = null;
   const check = async (): Promise<void> => {
     const newer = await isSuperseded(deps.state, key, target.seq);
     if (newer !== null) throw new CarpOvhError(`${key}: superseded by a newer ${newer.type} event`, { source: 'claim', isCanceled: true });
@@ -195,11 +195,12 @@ function makeGuard(deps: ClaimDeps, target: ClaimTarget, pollMs: number): () => 
     const now = iface?.vhids.find((v) => v.vhid === entry.vhid)?.state ?? 'absent';
     if (now !== 'MASTER') throw new CarpOvhError(`${key} is now ${now}: stopping before the next change at OVH`, { source: 'claim', isCanceled: true });
   };
-  return async () => {
-    if (pending !== null && Date.now() - checkedAt < pollMs / 2) return pending;
+  return async (options = {}) => {
+    const maxAgeMs = options.maxAgeMs ?? 0;
+    if (last !== null && Date.now() - checkedAt <= maxAgeMs) return last;
     checkedAt = Date.now();
-    pending = check();
-    return pending;
+    last = check();
+    return last;
   };
 }
 

@@ -13,7 +13,7 @@ import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003 } from './world.ts';
 /** Short budgets so a fault that lasts forever ends the claim in about a second. */
 export const FAULT_TUNING = `  timeout: 300ms
   poll_interval: 20ms
-  deadline: 1500ms
+  deadline: 2500ms
   max_rpm: 6000
   retries: 2`;
 

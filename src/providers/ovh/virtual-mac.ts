@@ -40,6 +40,7 @@ export interface VirtualMacOptions {
 }
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const WAIT_GUARD_MAX_AGE_MS = 250;
 
 interface Holder {
   mac: string;
@@ -269,7 +270,8 @@ export class VirtualMacProvider implements FailoverProvider {
     const every = this.options.taskCheckEvery ?? 10;
     for (let polls = 1; ; polls++) {
       await sleep(this.options.pollIntervalMs, ctx.signal);
-      await ctx.guard();
+      // Between polls a recent answer will do; mutations always ask afresh.
+      await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
       if (done(await this.lists.get(mac, ctx.signal))) return { ok: true };
       if (task !== null && polls % every === 0) {
         const now = await this.readTask(task.taskId, ctx.signal);
