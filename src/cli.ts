@@ -17,6 +17,13 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   hook: () => import('./cli/commands/hook.ts'),
   reconcile: () => import('./cli/commands/reconcile.ts'),
   config: () => import('./cli/commands/config.ts'),
+  check: () => import('./cli/commands/check.ts'),
+  probe: () => import('./cli/commands/probe.ts'),
+  maintenance: () => import('./cli/commands/maintenance.ts'),
+  doctor: () => import('./cli/commands/doctor.ts'),
+  status: () => import('./cli/commands/status.ts'),
+  install: () => import('./cli/commands/install.ts'),
+  uninstall: () => import('./cli/commands/uninstall.ts'),
   // Internal: the detached claim worker started by `hook` and `reconcile`.
   'claim-worker': () => import('./cli/commands/claim-worker.ts'),
 };
