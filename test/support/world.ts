@@ -74,7 +74,9 @@ export async function startWorld(options: { ovh?: OvhSimulatorOptions; vault?: V
 }
 
 function makeRouter(root: string, ovh: OvhSimulator, vault: VaultSimulator, spec: RouterSpec): Router {
-  const dir = join(root, spec.name);
+  // A fresh dir per router: a second router of the same name must not inherit the first one's state.
+  let dir = join(root, spec.name);
+  for (let n = 2; existsSync(dir); n++) dir = join(root, `${spec.name}-${n}`);
   mkdirSync(dir, { recursive: true });
   const kernel = createFakeKernel(join(dir, 'kernel'), {
     interfaces: {
