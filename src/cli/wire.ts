@@ -55,14 +55,16 @@ export async function ovhApiFor(config: Config, credentials: OvhCredentials) {
     import('../providers/ovh/api.ts'),
     import('../providers/ovh/rate-limit.ts'),
   ]);
+  const limiter = new RateLimiter(config.ovh.maxRpm);
   const client = createOvhClient({
     endpoint: config.ovh.endpoint ?? undefined,
     url: config.ovh.url ?? undefined,
     ca: config.ovh.ca ?? undefined,
     timeoutMs: config.ovh.timeoutMs,
     credentials,
+    beforeSend: (signal) => limiter.take(signal),
   });
-  const api = new OvhApi(client, { limiter: new RateLimiter(config.ovh.maxRpm), retries: config.ovh.retries, retryDelayMs: config.ovh.pollIntervalMs });
+  const api = new OvhApi(client, { retries: config.ovh.retries, retryDelayMs: config.ovh.pollIntervalMs });
   return { client, api };
 }
 

@@ -25,6 +25,8 @@ export interface RouterSpec {
   vips?: string[];
   /** Extra YAML under `ovh:` (indented two spaces), e.g. tighter deadlines. */
   ovhExtra?: string;
+  /** Where this router reaches Vault (default the simulator itself; a cuttable link in the demo). */
+  vaultUrl?: string;
 }
 
 export interface Router {
@@ -86,7 +88,7 @@ function makeRouter(root: string, ovh: OvhSimulator, vault: VaultSimulator, spec
   const secretsmith = join(dir, 'carp-secretsmith.yaml');
   writeFileSync(
     secretsmith,
-    `vault:\n  server: { url: ${vault.url}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`,
+    `vault:\n  server: { url: ${spec.vaultUrl ?? vault.url}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`,
     { mode: 0o600 },
   );
   const stateDir = join(dir, 'state');

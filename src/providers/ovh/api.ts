@@ -1,6 +1,5 @@
 import { isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
-import type { RateLimiter } from './rate-limit.ts';
 
 /** The part of the OVH client the providers use (src/providers/ovh/client.ts implements it). */
 export interface OvhRequester {
@@ -8,14 +7,13 @@ export interface OvhRequester {
 }
 
 export interface OvhApiOptions {
-  limiter: RateLimiter;
   /** How many times a read is tried again after a transient failure. */
   retries: number;
   retryDelayMs: number;
 }
 
 /**
- * Rate limiting and retries around the client. Reads are retried on transient
+ * Retries around the client (its rate limit is in the client itself). Reads are retried on transient
  * failures; mutations never are here, because a dropped DELETE or POST may have
  * been accepted: the provider re-locates instead of sending it twice.
  */
@@ -31,7 +29,6 @@ export class OvhApi {
   async get(path: string, signal: AbortSignal, extraRetryable?: (status: number) => boolean): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.options.limiter.take(signal);
         return await this.client.request('GET', path, undefined, { signal });
       } catch (error) {
         const transient = isCarpOvhError(error) && (error.retryable || (error.status !== undefined && extraRetryable?.(error.status) === true));
@@ -42,7 +39,6 @@ export class OvhApi {
   }
 
   async mutate(method: 'POST' | 'DELETE', path: string, body: Record<string, unknown> | undefined, signal: AbortSignal): Promise<unknown> {
-    await this.options.limiter.take(signal);
     return this.client.request(method, path, body, { signal });
   }
 }

@@ -26,6 +26,11 @@ export interface OvhClientOptions {
   /** Deadline of each HTTP exchange, connection included. */
   timeoutMs: number;
   credentials: OvhCredentials;
+  /**
+   * Awaited before every HTTP request, /auth/time included: where the rate
+   * limit plugs in, so that what OVH counts is what carp-ovh counts.
+   */
+  beforeSend?: (signal: AbortSignal | undefined) => Promise<void>;
 }
 
 export interface OvhRequestOptions {
@@ -150,6 +155,7 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
 
   async function send(method: OvhMethod, path: string, params: Record<string, unknown>, signal: AbortSignal | undefined): Promise<RawAnswer> {
     const loaded = await load();
+    await options.beforeSend?.(signal);
     const call: CallLabel = { method, path, secrets };
     return loaded.transport.exchange(loaded.lib, loaded.agent, call, params, {
       timeoutMs,

@@ -272,11 +272,15 @@ export class VirtualMacProvider implements FailoverProvider {
       await sleep(this.options.pollIntervalMs, ctx.signal);
       // Between polls a recent answer will do; mutations always ask afresh.
       await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
-      if (done(await this.lists.get(mac, ctx.signal))) return { ok: true };
+      // Every Nth poll reads the task instead of the list (to notice a task that
+      // failed), so waiting costs one request per poll interval either way.
       if (task !== null && polls % every === 0) {
         const now = await this.readTask(task.taskId, ctx.signal);
-        if (taskPhase(now) === 'failed') return { ok: false, task: now };
+        const phase = taskPhase(now);
+        if (phase === 'failed') return { ok: false, task: now };
+        if (phase === 'pending') continue;
       }
+      if (done(await this.lists.get(mac, ctx.signal))) return { ok: true };
     }
   }
 
