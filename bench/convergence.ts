@@ -76,6 +76,8 @@ export interface ManyVipsResult {
   ms: number;
   requests: number;
   maxRpm: number;
+  /** Peak RSS of the claiming process. */
+  maxRssKb: number | null;
 }
 
 /** N VIPs on one vhid, all on the peer's vMAC, moved by one claim under the default 60 requests/minute. */
@@ -93,11 +95,11 @@ export async function manyVips(count: number, delayMs: number): Promise<ManyVips
     world.ovh.setState(state);
     const router = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'MASTER', vips, ovhExtra: DEFAULT_TUNING });
     world.ovh.clearLog();
-    const run = await runNode([CLI_PATH, '--config', router.configPath, 'hook', '2@vmx1', 'MASTER', '--wait']);
+    const run = await runNode([CLI_PATH, '--config', router.configPath, 'reconcile', '--wait'], { instrument: true });
     const placed = vips.every((vip) => holdersOf(world, vip)[0] === SEED_MAC_ROUTER_002);
     if (run.code !== 0 || !placed) throw new Error(`claim of ${count} VIPs failed: ${run.stdout}${run.stderr.slice(-2000)}`);
     const stats = world.ovh.stats();
-    return { vips: count, ms: run.wallMs, requests: stats.total, maxRpm: stats.maxRequestsPerMinute };
+    return { vips: count, ms: run.wallMs, requests: stats.total, maxRpm: stats.maxRequestsPerMinute, maxRssKb: run.maxRssKb };
   } finally {
     await world.close();
   }

@@ -43,6 +43,8 @@ export interface Router {
   /** JSON log lines the detached worker (or a foreground command with syslog off) wrote. */
   logLines(): Array<Record<string, unknown>>;
   lastClaim(): Record<string, unknown> | null;
+  /** state_dir/last-check.json, written by `carp-ovh check`. */
+  lastCheck(): Record<string, unknown> | null;
   demotion(): number;
 }
 
@@ -147,12 +149,20 @@ log:
             .filter((line) => line !== '')
             .map((line) => JSON.parse(line) as Record<string, unknown>)
         : [],
-    lastClaim: () => {
-      const path = join(stateDir, 'last-claim.json');
-      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : null;
-    },
+    lastClaim: () => readState(stateDir, 'last-claim.json'),
+    lastCheck: () => readState(stateDir, 'last-check.json'),
     demotion: () => kernel.demotion(),
   };
+}
+
+function readState(stateDir: string, name: string): Record<string, unknown> | null {
+  const path = join(stateDir, name);
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null; // being replaced this very moment: the next read will do
+  }
 }
 
 /** router-002 (BACKUP, the seed's taker) and router-003 (MASTER, holding the VIP at OVH). */
