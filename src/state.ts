@@ -26,6 +26,12 @@ export interface LockHolder {
   pid: number;
   since: string;
   purpose: string;
+  /**
+   * process.hrtime.bigint() when the lock was taken. The monotonic clock restarts
+   * at boot: a value above the clock now was written in an earlier boot, by a
+   * process whose pid may since have gone to an unrelated live one.
+   */
+  mono?: string;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
@@ -111,7 +117,7 @@ export class StateDir {
     const path = this.file(`${name}.lock`);
     if (await createLockFile(path, purpose)) return lockHandle(path);
     const holder = await readHolder(path);
-    if (holder !== null && isAlive(holder.pid)) return null;
+    if (holder !== null && holdsLive(holder)) return null;
     return (await takeOver(path, purpose)) ? lockHandle(path) : null;
   }
 
@@ -129,7 +135,7 @@ export class StateDir {
 
   async lockHolder(name: string): Promise<LockHolder | null> {
     const holder = await readHolder(this.file(`${name}.lock`));
-    return holder !== null && isAlive(holder.pid) ? holder : null;
+    return holder !== null && holdsLive(holder) ? holder : null;
   }
 }
 
@@ -137,7 +143,7 @@ async function createLockFile(path: string, purpose: string): Promise<boolean> {
   try {
     const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
-      const holder: LockHolder = { pid: process.pid, since: new Date().toISOString(), purpose };
+      const holder: LockHolder = { pid: process.pid, since: new Date().toISOString(), purpose, mono: process.hrtime.bigint().toString() };
       await handle.writeFile(JSON.stringify(holder));
     } finally {
       await handle.close();
@@ -159,6 +165,12 @@ async function readHolder(path: string): Promise<LockHolder | null> {
   }
 }
 
+/** A holder whose process still runs, in this boot. */
+function holdsLive(holder: LockHolder): boolean {
+  const fromEarlierBoot = typeof holder.mono === 'string' && /^\d{1,30}$/.test(holder.mono) && BigInt(holder.mono) > process.hrtime.bigint();
+  return !fromEarlierBoot && isAlive(holder.pid);
+}
+
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -173,8 +185,8 @@ export function isAlive(pid: number): boolean {
  * Two processes may both find the same dead holder. A short second lock makes the
  * takeover itself exclusive, and the holder is read again inside it, so only one
  * of them replaces the file (the other then sees a live holder and waits).
- * A pid reused by an unrelated process makes a stale lock look live; the claim's
- * own deadline bounds that wait.
+ * A pid reused in the same boot by an unrelated process makes a stale lock look
+ * live (the claim's own deadline bounds that wait); across a reboot `mono` tells.
  */
 async function takeOver(path: string, purpose: string): Promise<boolean> {
   const gate = `${path}.takeover`;
@@ -186,7 +198,7 @@ async function takeOver(path: string, purpose: string): Promise<boolean> {
   }
   try {
     const now = await readHolder(path);
-    if (now !== null && isAlive(now.pid)) return false;
+    if (now !== null && holdsLive(now)) return false;
     if (now === null) {
       // Empty or torn: either a holder that died mid-write, or one that has just
       // created the file and not yet written its pid. Only age tells them apart.

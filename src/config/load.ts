@@ -43,7 +43,13 @@ export async function loadConfig(path: string): Promise<Config> {
     throw invalid(path, problems);
   }
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml throws a plain ReferenceError on an alias bomb ("billion laughs").
+    throw invalid(path, [`${path}:1: YAML aliases: ${firstLine(error instanceof Error ? error.message : String(error))}`]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw invalid(path, [`${path}:1: (top level): expected a mapping with ovh and failover keys`]);
   }

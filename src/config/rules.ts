@@ -49,5 +49,25 @@ export function crossFieldProblems(config: Config, raw: any): Problem[] {
   if (config.ovh.timeoutMs <= 0) {
     problems.push({ path: ['ovh', 'timeout'], message: 'expected a duration above zero' });
   }
+  for (const [path, value] of durations(config)) {
+    if (value > MAX_TIMER_MS) problems.push({ path, message: `expected at most 24 days (node timers cannot wait longer: they would fire at once), got ${value} ms` });
+  }
   return problems;
+}
+
+/** setTimeout and AbortSignal.timeout turn anything above 2^31-1 ms into 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function durations(config: Config): Array<[Problem['path'], number]> {
+  const out: Array<[Problem['path'], number]> = [
+    [['ovh', 'timeout'], config.ovh.timeoutMs],
+    [['ovh', 'poll_interval'], config.ovh.pollIntervalMs],
+    [['ovh', 'deadline'], config.ovh.deadlineMs],
+    [['platform', 'timeout'], config.platform.timeoutMs],
+    [['health', 'claim_hold'], config.health.claimHoldMs],
+    [['health', 'probe_timeout'], config.health.probeTimeoutMs],
+    [['health', 'script_timeout'], config.health.scriptTimeoutMs],
+  ];
+  if (config.ovh.credentials.kind === 'vault') out.push([['ovh', 'credentials', 'vault', 'timeout'], config.ovh.credentials.timeoutMs]);
+  return out;
 }

@@ -13,6 +13,12 @@ export type ReasonName = string;
 export interface Reason {
   since: string;
   detail: string;
+  /**
+   * 'check' when the health check set it from a failing probe (it then also clears
+   * it, after health.rise passes). Reasons set by the claim (`claim`) or by
+   * `maintenance enter` carry none: the check leaves those to their owners.
+   */
+  by?: 'check';
 }
 
 export interface DemotionFile {
@@ -26,7 +32,7 @@ export interface DemotionResult {
   reasons: Record<ReasonName, Reason>;
 }
 
-const FILE = 'demotion.json';
+export const DEMOTION_FILE = 'demotion.json';
 
 export class Demotion {
   private readonly carp: Carp;
@@ -42,8 +48,13 @@ export class Demotion {
   }
 
   async reasons(): Promise<Record<ReasonName, Reason>> {
-    const { value } = await this.state.readJson<DemotionFile>(FILE);
-    return value?.reasons !== undefined && typeof value.reasons === 'object' ? value.reasons : {};
+    const { value } = await this.state.readJson<DemotionFile>(DEMOTION_FILE);
+    return value?.reasons !== undefined && typeof value.reasons === 'object' && value.reasons !== null ? value.reasons : {};
+  }
+
+  /** Whether this router's bit is set in `total` (any other bits are someone else's). */
+  owns(total: number): boolean {
+    return (Math.trunc(total / this.bit) & 1) === 1;
   }
 
   /**
@@ -55,8 +66,10 @@ export class Demotion {
     if (lock === null) throw new Error('the demotion lock stayed busy for 10 s');
     try {
       const reasons = await this.reasons();
+      const before = JSON.stringify(reasons);
       change(reasons);
-      await this.state.writeJson(FILE, { reasons } satisfies DemotionFile);
+      // A check every few seconds would otherwise rewrite an unchanged file each time.
+      if (JSON.stringify(reasons) !== before) await this.state.writeJson(DEMOTION_FILE, { reasons } satisfies DemotionFile);
       return await this.apply(reasons);
     } finally {
       await lock.release();
@@ -80,7 +93,7 @@ export class Demotion {
     const names = Object.keys(reasons).sort();
     const want = names.length > 0;
     const total = await this.carp.readDemotion();
-    const ours = (Math.trunc(total / this.bit) & 1) === 1;
+    const ours = this.owns(total);
     if (want && !ours) {
       const after = await this.carp.addDemotion(this.bit);
       this.log.warn({ demotion: after, reasons: names }, `carp demoted by ${this.bit} due to service disruption (services: ${names.join(',')})`);

@@ -38,7 +38,11 @@ export async function recordEvent(state: StateDir, key: string, seq: bigint, typ
 
 export async function latestEvent(state: StateDir, key: string): Promise<EventRecord | null> {
   const { value } = await state.readJson<EventRecord>(fileFor(key));
-  return value !== null && typeof value.seq === 'string' && /^\d+$/.test(value.seq) ? value : null;
+  if (value === null || typeof value.seq !== 'string' || !/^\d{1,30}$/.test(value.seq)) return null;
+  // The monotonic clock restarts at boot but the state dir does not: a sequence
+  // this boot has not reached yet was stamped in an earlier boot, and would
+  // otherwise make every event after a reboot look older than it.
+  return BigInt(value.seq) <= newSequence() ? value : null;
 }
 
 export async function isSuperseded(state: StateDir, key: string, seq: bigint): Promise<EventRecord | null> {

@@ -11,8 +11,9 @@ const FILE = 'pending-tasks.json';
  */
 export function stateTaskJournal(state: StateDir): TaskJournal {
   const read = async (): Promise<TaskJournalEntry[]> => {
-    const { value } = await state.readJson<{ entries?: TaskJournalEntry[] }>(FILE);
-    return Array.isArray(value?.entries) ? value.entries : [];
+    const { value } = await state.readJson<{ entries?: unknown }>(FILE);
+    // A hand-edited or half-migrated entry must not fail every claim from now on: drop it.
+    return Array.isArray(value?.entries) ? value.entries.filter(isEntry) : [];
   };
   return {
     list: read,
@@ -26,4 +27,17 @@ export function stateTaskJournal(state: StateDir): TaskJournal {
       if (kept.length !== entries.length) await state.writeJson(FILE, { entries: kept });
     },
   };
+}
+
+function isEntry(value: unknown): value is TaskJournalEntry {
+  if (value === null || typeof value !== 'object') return false;
+  const entry = value as Partial<Record<keyof TaskJournalEntry, unknown>>;
+  return (
+    typeof entry.address === 'string' &&
+    Number.isSafeInteger(entry.taskId) &&
+    (entry.taskId as number) > 0 &&
+    typeof entry.mac === 'string' &&
+    /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(entry.mac) &&
+    (entry.op === 'detach' || entry.op === 'attach')
+  );
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { seedState } from './ovh-sim/state.ts';
 import type { FaultSpec } from './ovh-sim/index.ts';
 import type { FaultRule } from './vault-sim/index.ts';
-import { holdersOf, stderrLines, type World } from './world.ts';
+import { holdersOf, stderrLines, type RouterSpec, type World } from './world.ts';
 import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003 } from './world.ts';
 
 /** Short budgets so a fault that lasts forever ends the claim in about a second. */
@@ -33,25 +33,46 @@ export interface CellResult {
   demotion: number;
   logText: string;
   stdout: string;
+  /**
+   * How often the injected faults shaped an answer (OVH requests answered by a
+   * fault, tasks ended by one, Vault rules matched): 0 means the cell never
+   * reached the call it was meant to break, and proves nothing.
+   */
+  faultHits: number;
 }
 
 let cellCounter = 0;
 
-export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: FaultRule[] }): Promise<CellResult> {
+export interface CellOptions {
+  /** Overrides of the router-002 spec (e.g. a vaultUrl where nothing listens). */
+  router?: Partial<RouterSpec>;
+  /** Extra arguments or environment for the CLI. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: FaultRule[] }, options: CellOptions = {}): Promise<CellResult> {
   world.ovh.clearFaults();
   world.vault.clearFaults();
   world.ovh.setState(seedState());
   await world.ovh.waitForTasks();
+  world.ovh.clearLog();
+  const cellStart = Date.now();
   const router = world.router({
     name: `router-002-cell${++cellCounter}`,
     mac: SEED_MAC_ROUTER_002,
     ownAddress: '178.32.70.110',
     state: 'MASTER',
     ovhExtra: FAULT_TUNING,
+    ...options.router,
   });
   for (const spec of fault.ovh ?? []) world.ovh.addFault(spec);
-  for (const rule of fault.vault ?? []) world.vault.injectFault(rule);
-  const result = await router.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { timeoutMs: 20_000 });
+  const vaultHandles = (fault.vault ?? []).map((rule) => world.vault.injectFault(rule));
+  const result = await router.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { timeoutMs: 20_000, ...(options.env === undefined ? {} : { env: options.env }) });
+  const answeredByFault = world.ovh.requests().filter((r) => r.fault !== undefined).length;
+  const tasksByFault = (fault.ovh ?? []).some((spec) => spec.action.type === 'task')
+    ? world.ovh.tasks().filter((t) => t.startMs >= cellStart && t.status !== 'done').length
+    : 0;
+  const faultHits = answeredByFault + tasksByFault + vaultHandles.reduce((sum, handle) => sum + handle.hits, 0);
   world.ovh.clearFaults();
   world.vault.clearFaults();
   world.ovh.cancelStuckTasks();
@@ -64,6 +85,7 @@ export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: 
     demotion: router.demotion(),
     logText: stderrLines(result.stderr).map((line) => JSON.stringify(line)).join('\n'),
     stdout: result.stdout,
+    faultHits,
   };
 }
 

@@ -1,7 +1,95 @@
-import { usageError } from '../args.ts';
+import { runCheck, type CheckReport } from '../../core/health/check.ts';
+import { parseDuration } from '../../duration.ts';
+import { describeError, exitCodeFor, isCarpOvhError } from '../../errors.ts';
+import { parseCommandArgs, printable, usageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
+import { formatReport } from '../health-output.ts';
+import { openHealthCommand } from '../health-wire.ts';
 
-// Placeholder until the command lands: a usage error, never a silent success.
-export async function run(_ctx: CliContext): Promise<number> {
-  throw usageError('carp-ovh check: not available in this version');
+const USAGE = 'usage: carp-ovh check [--json] [--every DURATION]';
+/** Below this a loop would spend its time starting Vault logins. */
+const MIN_EVERY_MS = 100;
+
+/**
+ * `carp-ovh check`: probes and service scripts, demotion adjusted; exit 0 healthy,
+ * 1 unhealthy. `--every` repeats it (under daemon(8)) for sub-minute reaction;
+ * a run starts only when the previous one has finished.
+ */
+export async function run(ctx: CliContext): Promise<number> {
+  const { flags, options, positionals } = parseCommandArgs(ctx.args, { flags: ['--json'], options: ['--every'] });
+  if (positionals.length > 0) throw usageError(USAGE);
+  const json = flags.has('--json');
+  const every = options.get('--every');
+  let everyMs: number | null = null;
+  if (every !== undefined) {
+    everyMs = parseDuration(every);
+    if (everyMs === null || everyMs < MIN_EVERY_MS) throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
+  }
+
+  const { opened, deps } = await openHealthCommand(ctx, 'check');
+  try {
+    if (everyMs === null) {
+      const { report, sharedWith } = await runCheck(deps);
+      if (json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else ctx.stdout.write(`${sharedWith === undefined ? '' : `a check was running (pid ${sharedWith.pid}): its result\n`}${formatReport(report)}`);
+      return report.healthy && report.error === undefined ? 0 : 1;
+    }
+    return await loop(ctx, everyMs, json, async () => (await runCheck(deps)).report, (error) => {
+      opened.log.error({ err: isCarpOvhError(error) ? error.toLogObject() : { message: describeError(error) } }, `check failed: ${describeError(error)}`);
+    });
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * Runs back to back, never overlapping: the next run starts `everyMs` after the
+ * previous one started, or at once when it took longer. SIGTERM (daemon(8),
+ * rc.d stop) and SIGINT end the loop after the run in progress.
+ */
+async function loop(ctx: CliContext, everyMs: number, json: boolean, check: () => Promise<CheckReport>, onError: (error: unknown) => void): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let shown = '';
+  try {
+    while (!stop.signal.aborted) {
+      const started = Date.now();
+      try {
+        const report = await check();
+        if (json) {
+          ctx.stdout.write(`${JSON.stringify(report)}\n`);
+        } else {
+          // Under daemon(8) stdout goes to syslog: print when something changed, not every run.
+          const gist = JSON.stringify([report.healthy, report.probes.filter((p) => !p.ok).map((p) => p.name), report.demotion?.total, report.error]);
+          if (gist !== shown) ctx.stdout.write(`${new Date(started).toISOString()} ${formatReport(report)}`);
+          shown = gist;
+        }
+      } catch (error) {
+        if (exitCodeFor(error) === 2) throw error;
+        onError(error);
+        ctx.stderr.write(`carp-ovh: check: ${describeError(error)}\n`);
+        shown = '';
+      }
+      const wait = started + everyMs - Date.now();
+      if (wait > 0) await pause(wait, stop.signal);
+    }
+    return 0;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,7 +1,29 @@
-import { usageError } from '../args.ts';
+import { runProbe } from '../../core/health/check.ts';
+import { BUILTIN_PROBES, type BuiltinProbe } from '../../core/health/types.ts';
+import { parseCommandArgs, printable, usageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
+import { formatProbe } from '../health-output.ts';
+import { openHealthCommand } from '../health-wire.ts';
 
-// Placeholder until the command lands: a usage error, never a silent success.
-export async function run(_ctx: CliContext): Promise<number> {
-  throw usageError('carp-ovh probe: not available in this version');
+const USAGE = `usage: carp-ovh probe <${BUILTIN_PROBES.join('|')}> [--json]`;
+
+/**
+ * `carp-ovh probe NAME`: one probe, for OPNsense's service-status scripts (exit 0
+ * healthy, 1 failing). A probe that could not run because another failed exits 0:
+ * that one carries the demotion, and OPNsense's log then names only it.
+ */
+export async function run(ctx: CliContext): Promise<number> {
+  const { flags, positionals } = parseCommandArgs(ctx.args, { flags: ['--json'] });
+  const name = positionals[0];
+  if (positionals.length !== 1 || name === undefined) throw usageError(USAGE);
+  if (!(BUILTIN_PROBES as readonly string[]).includes(name)) throw usageError(`unknown probe ${printable(name)}\n${USAGE}`);
+
+  const { opened, deps } = await openHealthCommand(ctx, 'probe');
+  try {
+    const result = await runProbe(deps, name as BuiltinProbe);
+    ctx.stdout.write(flags.has('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${formatProbe(result)}\n`);
+    return result.ok || result.skipped === true ? 0 : 1;
+  } finally {
+    await opened.close();
+  }
 }

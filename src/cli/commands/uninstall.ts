@@ -1,7 +1,16 @@
-import { usageError } from '../args.ts';
+import { applyUninstall } from '../../install/apply.ts';
+import { parseCommandArgs, usageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
+import { rootOption } from '../root-option.ts';
 
-// Placeholder until the command lands: a usage error, never a silent success.
-export async function run(_ctx: CliContext): Promise<number> {
-  throw usageError('carp-ovh uninstall: not available in this version');
+/**
+ * `carp-ovh uninstall [--dry-run] [--root DIR] [--force]`: removes what install
+ * recorded. A file changed since install is kept (exit 1) unless --force.
+ */
+export async function run(ctx: CliContext): Promise<number> {
+  const { flags, options, positionals } = parseCommandArgs(ctx.args, { flags: ['--dry-run', '--force'], options: ['--root'] });
+  if (positionals.length > 0) throw usageError('usage: carp-ovh uninstall [--dry-run] [--root DIR] [--force]');
+  const outcome = await applyUninstall({ root: rootOption(options.get('--root')), dryRun: flags.has('--dry-run'), force: flags.has('--force') });
+  (outcome.exitCode === 0 ? ctx.stdout : ctx.stderr).write(`${outcome.lines.join('\n')}\n`);
+  return outcome.exitCode;
 }

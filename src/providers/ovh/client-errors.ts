@@ -25,6 +25,13 @@ function prefix(call: CallLabel): string {
   return `OVH API ${call.method} ${call.path}`;
 }
 
+/** OVH's messages are a line; anything longer (a proxy, a bug) must not flood the log, last-claim.json and stdout. */
+const MAX_MESSAGE = 500;
+
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)` : message;
+}
+
 /** An HTTP answer outside 2xx. */
 export function httpError(call: CallLabel, status: number, body: string, queryId: string | undefined): CarpOvhError {
   type ErrorBody = { message?: unknown; errorCode?: unknown; class?: unknown };
@@ -35,7 +42,7 @@ export function httpError(call: CallLabel, status: number, body: string, queryId
   } catch {
     // A proxy's HTML page or an empty body: the status says enough.
   }
-  const message = typeof parsed?.message === 'string' && parsed.message !== '' ? parsed.message : `HTTP ${status}`;
+  const message = typeof parsed?.message === 'string' && parsed.message !== '' ? clip(parsed.message) : `HTTP ${status}`;
   // Older answers carry errorCode (INVALID_SIGNATURE…); newer ones only a class (Client::Conflict…).
   const code = typeof parsed?.errorCode === 'string' ? parsed.errorCode : typeof parsed?.class === 'string' ? parsed.class : undefined;
   return new CarpOvhError(redact(`${prefix(call)}: ${message}`, call.secrets), {

@@ -28,9 +28,11 @@ export interface RawAnswer {
  * connection does not parse the whole root store again.
  */
 export function createAgent(caPem: string | undefined): https.Agent {
-  if (caPem === undefined) return new https.Agent({ keepAlive: true });
+  // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn it off
+  // (it would hand the consumer key to whoever answers); ovh.ca is the way to trust a CA.
+  if (caPem === undefined) return new https.Agent({ keepAlive: true, rejectUnauthorized: true });
   const secureContext = createSecureContext({ ca: [...getCACertificates('default'), caPem] });
-  return new https.Agent({ keepAlive: true, secureContext });
+  return new https.Agent({ keepAlive: true, rejectUnauthorized: true, secureContext });
 }
 
 type RequestFn = (options: RequestOptions, callback?: (res: IncomingMessage) => void) => ClientRequest;

@@ -1,0 +1,132 @@
+import { constants } from 'node:fs';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
+import type { Config } from '../config/types.ts';
+import type { DoctorDeps, FilePort, OvhProbe, SecretFile } from '../core/doctor/types.ts';
+import { SILENT_LOG } from '../core/doctor/history.ts';
+import type { Placement } from '../core/ports.ts';
+import type { StatusDeps } from '../core/status.ts';
+import { isOpnsense, LAYOUT } from '../install/layout.ts';
+import { StateDir } from '../state.ts';
+import type { CliContext } from './context.ts';
+import { ovhApiFor, platformFor, secretSourceFor } from './wire.ts';
+
+/** The adapters behind `doctor` and `status` (see wire.ts for the claim's). */
+
+const nodeFiles: FilePort = {
+  async readText(path) {
+    try {
+      return await readFile(path, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+  async stat(path) {
+    try {
+      const info = await stat(path);
+      return { isFile: info.isFile(), isDirectory: info.isDirectory(), mode: info.mode, uid: info.uid };
+    } catch {
+      return null;
+    }
+  },
+  async list(dir) {
+    try {
+      return await readdir(dir);
+    } catch {
+      return [];
+    }
+  },
+  async executable(path) {
+    try {
+      await access(path, constants.X_OK);
+      return (await stat(path)).isFile();
+    } catch {
+      return false;
+    }
+  },
+};
+
+async function secretFilesOf(config: Config): Promise<SecretFile[]> {
+  const { fileModeProblem, loadSecretsmithFile } = await import('../secrets/secretsmith.ts');
+  const credentials = config.ovh.credentials;
+  const files: Array<{ path: string; what: string }> = [];
+  if (credentials.kind === 'file') {
+    files.push({ path: credentials.file, what: 'OVH credentials file' });
+  } else {
+    files.push({ path: credentials.config, what: 'secretsmith file' });
+    try {
+      const secretsmith = await loadSecretsmithFile(credentials.config);
+      if (secretsmith.auth.method === 'token' && secretsmith.auth.tokenFile !== undefined) files.push({ path: secretsmith.auth.tokenFile, what: 'Vault token file' });
+    } catch {
+      // The Vault checks report an unreadable secretsmith file.
+    }
+  }
+  return Promise.all(files.map(async (file) => ({ ...file, problem: await fileModeProblem(file.path) })));
+}
+
+async function ovhProbeFor(config: Config, credentials: Parameters<typeof ovhApiFor>[1]): Promise<OvhProbe> {
+  const { client, api } = await ovhApiFor(config, credentials);
+  return {
+    apiRoot: client.apiRoot,
+    clockOffset: (signal) => client.clockOffset({ signal }),
+    currentCredential: (signal) => client.request('GET', '/auth/currentCredential', undefined, { signal }),
+    get: (path, signal) => api.get(path, signal),
+    close: () => client.close(),
+  };
+}
+
+export async function doctorDeps(ctx: CliContext, config: Config, root: string): Promise<DoctorDeps> {
+  const credentials = config.ovh.credentials;
+  return {
+    config,
+    root,
+    opnsense: isOpnsense(root),
+    layout: LAYOUT,
+    env: ctx.env,
+    files: nodeFiles,
+    carp: await platformFor(config),
+    state: new StateDir(config.stateDir),
+    inspectVault:
+      credentials.kind === 'vault'
+        ? async () => {
+            const { inspectVault } = await import('../secrets/vault.ts');
+            return inspectVault({
+              config: credentials.config,
+              mount: credentials.mount,
+              path: credentials.path,
+              kvVersion: credentials.kvVersion,
+              timeoutMs: credentials.timeoutMs,
+              allowEnvSkipVerify: credentials.allowEnvSkipVerify,
+              env: ctx.env,
+            });
+          }
+        : null,
+    secretFiles: () => secretFilesOf(config),
+    readCredentials: async (signal) => (await secretSourceFor(config)).readOvhCredentials({ signal }),
+    ovh: (creds) => ovhProbeFor(config, creds),
+    now: Date.now,
+  };
+}
+
+export async function statusDeps(config: Config, timeoutMs: number): Promise<StatusDeps> {
+  return {
+    config,
+    carp: await platformFor(config),
+    state: new StateDir(config.stateDir),
+    timeoutMs,
+    now: Date.now,
+    locate: async (entries, signal) => {
+      const credentials = await (await secretSourceFor(config)).readOvhCredentials({ signal });
+      // The same OVH session the health probes use: one client, one provider per server.
+      const { healthDeps } = await import('./health-wire.ts');
+      const session = await (await healthDeps(config, SILENT_LOG)).ovh(credentials);
+      try {
+        const byServer = new Map<string, string[]>();
+        for (const entry of entries) byServer.set(entry.server, [...(byServer.get(entry.server) ?? []), ...entry.addresses]);
+        const placements = await Promise.all([...byServer].map(([server, addresses]) => session.locate(server, addresses, signal)));
+        return placements.flat() satisfies Placement[];
+      } finally {
+        session.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { hostname } from 'node:os';
+import type { Config } from '../config/types.ts';
+import type { HealthDeps, OvhProbeSession, ScriptOutcome } from '../core/health/types.ts';
+import type { FailoverProvider, LogPort, OvhCredentials } from '../core/ports.ts';
+import { stateTaskJournal } from '../core/task-journal.ts';
+import { runCommand } from '../platform/freebsd/run.ts';
+import { openLog, type OpenLog } from '../log/index.ts';
+import { StateDir } from '../state.ts';
+import { loadConfigOf, type CliContext } from './context.ts';
+import { claimDeps, ovhApiFor, platformFor, secretSourceFor } from './wire.ts';
+
+/** The adapters behind `check`, `probe` and `maintenance` (see wire.ts for the claim's). */
+export async function healthDeps(config: Config, log: LogPort): Promise<HealthDeps> {
+  return {
+    config,
+    carp: await platformFor(config),
+    state: new StateDir(config.stateDir),
+    log,
+    secrets: () => secretSourceFor(config),
+    ovh: (credentials) => ovhProbeSession(config, credentials),
+    claim: () => claimDeps(config, log),
+    runScript,
+  };
+}
+
+/** One OVH client per run: its /auth/time measure and keep-alive connection serve every read. */
+async function ovhProbeSession(config: Config, credentials: OvhCredentials): Promise<OvhProbeSession> {
+  const [{ client, api }, { VirtualMacProvider }] = await Promise.all([ovhApiFor(config, credentials), import('../providers/ovh/virtual-mac.ts')]);
+  const journal = stateTaskJournal(new StateDir(config.stateDir));
+  const providers = new Map<string, FailoverProvider>();
+  return {
+    clockOffset: (signal) => client.clockOffset({ signal }),
+    locate: (server, addresses, signal) => {
+      let provider = providers.get(server);
+      if (provider === undefined) {
+        provider = new VirtualMacProvider({ server, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries, journal, hostname: hostname() });
+        providers.set(server, provider);
+      }
+      return provider.locate(addresses, { signal });
+    },
+    close: () => client.close(),
+  };
+}
+
+/**
+ * runCommand already runs argv without a shell in its own process group, and
+ * kills the group on timeout. It spawns on the call, synchronously: the scripts
+ * are all running before the built-in probes start.
+ */
+async function runScript(path: string, timeoutMs: number): Promise<ScriptOutcome> {
+  const outcome = await runCommand(path, [], { timeoutMs });
+  if (outcome.ok) return { kind: 'exit', code: outcome.exitCode, signal: outcome.signal, output: `${outcome.stdout}\n${outcome.stderr}` };
+  if (outcome.reason === 'timeout') return { kind: 'timeout' };
+  if (outcome.reason === 'output') return { kind: 'too-much-output' };
+  return { kind: 'error', code: outcome.code, message: outcome.message };
+}
+
+/** Config, log (syslog when configured, else JSON lines on stderr) and deps for a foreground health command. */
+export async function openHealthCommand(ctx: CliContext, component: string): Promise<{ config: Config; opened: OpenLog; deps: HealthDeps }> {
+  const config = await loadConfigOf(ctx);
+  const opened = await openLog(config.log, config.log.syslog !== null ? 'syslog' : 'stderr', { component });
+  try {
+    return { config, opened, deps: await healthDeps(config, opened.log) };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+import type { Config, FailoverEntry } from '../../config/types.ts';
+import { fail, pass, skip } from './checklist.ts';
+import type { VmacMap } from './ovh.ts';
+import type { InterfaceReading } from './platform.ts';
+import type { Check } from './types.ts';
+
+/**
+ * Where each VIP is at OVH against who is CARP MASTER, and whether each vMAC that
+ * may lose a VIP keeps another address: OVH deletes a vMAC with its last IP, so a
+ * detach from a vMAC holding only the VIP would take that router off the network.
+ */
+export function placementChecks(config: Config, interfaces: Map<string, InterfaceReading>, servers: Map<string, VmacMap | null>, unavailable: string | null): Check[] {
+  const checks: Check[] = [];
+  const allVips = new Set(config.failover.flatMap((entry) => entry.addresses));
+  const peersSeen = new Set<string>();
+  for (const entry of config.failover) {
+    const key = `${entry.vhid}@${entry.interface}`;
+    const vmacs = servers.get(entry.server) ?? null;
+    const reading = interfaces.get(entry.interface);
+    const iface = reading?.ok === true ? reading.iface : null;
+    const state = iface?.vhids.find((v) => v.vhid === entry.vhid)?.state ?? null;
+    const ours = entry.mac ?? iface?.ether ?? null;
+    if (vmacs === null) {
+      const why = unavailable ?? 'the vMACs could not be read';
+      for (const address of entry.addresses) checks.push(skip('placement', `placement.vip:${address}`, `${address} at OVH`, why));
+      checks.push(skip('placement', `placement.own-vmac:${key}`, `our vMAC (${key})`, why));
+      continue;
+    }
+    for (const address of entry.addresses) checks.push(vipCheck(entry, address, vmacs, state, ours));
+    checks.push(ownVmacCheck(key, ours, vmacs, allVips));
+    for (const address of entry.addresses) {
+      const holder = holderOf(vmacs, address);
+      if (holder === null || holder === ours || peersSeen.has(holder)) continue;
+      peersSeen.add(holder);
+      checks.push(peerVmacCheck(holder, vmacs.get(holder) ?? [], allVips));
+    }
+  }
+  return checks;
+}
+
+function holderOf(vmacs: VmacMap, address: string): string | null {
+  for (const [mac, list] of vmacs) if (list.includes(address)) return mac;
+  return null;
+}
+
+function vipCheck(entry: FailoverEntry, address: string, vmacs: VmacMap, state: string | null, ours: string | null): Check {
+  const id = `placement.vip:${address}`;
+  const title = `${address} at OVH`;
+  const key = `${entry.vhid}@${entry.interface}`;
+  const holder = holderOf(vmacs, address);
+  const where = holder === null ? 'on no vMAC' : holder === ours ? `on this router (${holder})` : `on ${holder}`;
+  if (state === null || ours === null) {
+    return skip('placement', id, title, `${where}; this router's CARP state or MAC for ${key} is unknown`);
+  }
+  if (holder === null) {
+    return fail('placement', id, title, `${address} is on no vMAC: OVH routes it nowhere`, state === 'MASTER' ? 'run carp-ovh reconcile here (this router is MASTER).' : 'run carp-ovh reconcile on the MASTER.');
+  }
+  if (state === 'MASTER') {
+    if (holder === ours) return pass('placement', id, title, `${where}, and ${key} is MASTER here`);
+    return fail('placement', id, title, `${where}, but ${key} is MASTER here: traffic goes to the BACKUP`, 'run carp-ovh reconcile here, and read the last claim below.');
+  }
+  if (holder === ours) {
+    return fail('placement', id, title, `${where}, but ${key} is ${state} here: traffic reaches the router that is not MASTER`, 'run carp-ovh reconcile on the MASTER, and read its last claim.');
+  }
+  return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
+}
+
+function ownVmacCheck(key: string, ours: string | null, vmacs: VmacMap, vips: Set<string>): Check {
+  const id = `placement.own-vmac:${key}`;
+  const title = `our vMAC (${key})`;
+  if (ours === null) return skip('placement', id, title, 'this router\'s MAC is unknown');
+  const list = vmacs.get(ours);
+  if (list === undefined) {
+    return fail('placement', id, title, `${ours} is not a vMAC at OVH: the first claim would create it with the VIP alone, and the next detach would delete it`, `give this router's own IP the virtual MAC ${ours} in the OVH Control Panel (the server's IP section), or set failover[].mac.`);
+  }
+  const others = list.filter((address) => !vips.has(address));
+  if (others.length === 0) {
+    return fail('placement', id, title, `${ours} holds only ${list.join(', ') || 'nothing'}: OVH deletes a vMAC with its last IP, so a detach from it would cut this router off`, `attach this router's own IP to ${ours} at OVH.`);
+  }
+  return pass('placement', id, title, `${ours} also holds ${others.join(', ')}`);
+}
+
+function peerVmacCheck(mac: string, list: string[], vips: Set<string>): Check {
+  const id = `placement.peer-vmac:${mac}`;
+  const title = `peer vMAC ${mac}`;
+  const others = list.filter((address) => !vips.has(address));
+  if (others.length === 0) {
+    return fail('placement', id, title, `${mac} holds only ${list.join(', ')}: carp-ovh refuses to detach the VIP from it, since OVH would delete the vMAC`, `attach the peer router's own IP to ${mac} at OVH.`);
+  }
+  return pass('placement', id, title, `${mac} also holds ${others.join(', ')}`);
+}
+

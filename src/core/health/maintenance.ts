@@ -1,0 +1,119 @@
+import { formatDuration } from '../../duration.ts';
+import { describeError } from '../../errors.ts';
+import { sleep } from '../../sleep.ts';
+import { Demotion, type DemotionResult } from '../demotion.ts';
+import { keyOf } from '../reconcile.ts';
+import { observeVhids } from './observe.ts';
+import { addressesByServer } from './probe-run.ts';
+import type { HealthDeps, OvhProbeSession } from './types.ts';
+
+/**
+ * Planned failover (upgrades, blue/green): `enter` adds the `maintenance` reason,
+ * then watches until CARP has made this router BACKUP and OVH routes every VIP to
+ * another MAC (the peer claimed it); `leave` removes the reason. The check never
+ * touches this reason, so a healthy check does not undo a maintenance.
+ */
+
+export const MAINTENANCE_REASON = 'maintenance';
+
+export interface EnterOptions {
+  timeoutMs: number;
+  pollMs: number;
+  progress: (line: string) => void;
+}
+
+export interface EnterResult {
+  ok: boolean;
+  tookMs: number;
+  /** The last thing seen: states and where OVH routes each address. */
+  summary: string;
+  demotion: DemotionResult;
+}
+
+export async function enterMaintenance(deps: HealthDeps, options: EnterOptions): Promise<EnterResult> {
+  const started = Date.now();
+  await deps.state.ensure();
+  const demotion = await new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
+    reasons[MAINTENANCE_REASON] = { since: reasons[MAINTENANCE_REASON]?.since ?? new Date().toISOString(), detail: 'carp-ovh maintenance enter: planned failover to the peer' };
+  });
+  const others = Object.keys(demotion.reasons).filter((name) => name !== MAINTENANCE_REASON);
+  options.progress(
+    `net.inet.carp.demotion is ${demotion.total}${demotion.changed === 'demoted' ? '' : ` (already demoted${others.length > 0 ? ` for ${others.join(', ')}` : ''})`}: waiting until this router is BACKUP and OVH routes the VIPs to the peer`,
+  );
+
+  const deadline = started + options.timeoutMs;
+  let session: OvhProbeSession | null = null;
+  let shown = '';
+  let lastProblem = '';
+  try {
+    for (;;) {
+      const observed = await observeVhids(deps.carp, deps.config.failover);
+      let placements: Map<string, string | null> | null = null;
+      try {
+        session ??= await openSession(deps);
+        placements = await locateAll(deps, session);
+        lastProblem = '';
+      } catch (error) {
+        session?.close();
+        session = null;
+        const problem = describeError(error);
+        if (problem !== lastProblem) options.progress(`[${elapsed(started)}] cannot read the placement at OVH: ${problem} (trying again)`);
+        lastProblem = problem;
+      }
+      const lines = observed.map((o) => {
+        const where = o.entry.addresses.map((address) => {
+          if (placements === null) return `${address} at OVH: unknown`;
+          const holder = placements.get(address) ?? null;
+          if (holder === null) return `${address} routed nowhere`;
+          return `${address} on ${holder}${holder === o.mac ? ' (this router)' : ''}`;
+        });
+        return `${keyOf(o.entry)} ${o.state}, ${where.join(', ')}`;
+      });
+      const summary = lines.join('; ');
+      if (summary !== shown) options.progress(`[${elapsed(started)}] ${summary}`);
+      shown = summary;
+
+      const done =
+        placements !== null &&
+        observed.every((o) => o.state !== 'MASTER' && o.entry.addresses.every((address) => {
+          const holder = placements?.get(address) ?? null;
+          return holder !== null && holder !== o.mac;
+        }));
+      if (done) return { ok: true, tookMs: Date.now() - started, summary, demotion };
+      if (Date.now() >= deadline) return { ok: false, tookMs: Date.now() - started, summary, demotion };
+      await sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())));
+    }
+  } finally {
+    session?.close();
+  }
+}
+
+export async function leaveMaintenance(deps: HealthDeps): Promise<{ wasIn: boolean; demotion: DemotionResult }> {
+  await deps.state.ensure();
+  let wasIn = false;
+  const demotion = await new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
+    wasIn = reasons[MAINTENANCE_REASON] !== undefined;
+    delete reasons[MAINTENANCE_REASON];
+  });
+  return { wasIn, demotion };
+}
+
+async function openSession(deps: HealthDeps): Promise<OvhProbeSession> {
+  const source = await deps.secrets();
+  return deps.ovh(await source.readOvhCredentials());
+}
+
+async function locateAll(deps: HealthDeps, session: OvhProbeSession): Promise<Map<string, string | null>> {
+  const signal = AbortSignal.timeout(deps.config.ovh.timeoutMs * 2);
+  const placements = new Map<string, string | null>();
+  await Promise.all(
+    [...addressesByServer(deps).entries()].map(async ([server, addresses]) => {
+      for (const p of await session.locate(server, addresses, signal)) placements.set(p.address, p.holder);
+    }),
+  );
+  return placements;
+}
+
+function elapsed(started: number): string {
+  return formatDuration(Date.now() - started);
+}

@@ -1,0 +1,129 @@
+import { formatDuration } from '../../duration.ts';
+import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
+import type { OvhCredentials } from '../ports.ts';
+import type { HealthDeps, OvhProbeSession } from './types.ts';
+
+/**
+ * One run of the built-in probes. `vault`, `ovh-api` and `claim` need the same
+ * things (credentials, then the OVH clock and the VIPs' placement): each is
+ * fetched once per run and shared, so a check costs one Vault login and one
+ * read of the vMACs, and a probe whose input failed can say "not run".
+ */
+
+export type Step<T> = { ok: true; value: T } | { ok: false; error: CarpOvhError; notRun?: undefined } | { ok: false; notRun: string; error?: undefined };
+
+export interface Credentials {
+  credentials: OvhCredentials;
+  description: string;
+}
+
+export interface OvhView {
+  offsetSec: number;
+  /** Address → the MAC OVH routes it to (null: nowhere), for every configured address. */
+  placements: Map<string, string | null>;
+}
+
+export class ProbeRun {
+  readonly deps: HealthDeps;
+  readonly started = Date.now();
+  /** Every built-in probe's deadline: they start together, so the longest one bounds the run. */
+  readonly signal: AbortSignal;
+  private readonly timeoutMs: number;
+  private credentialsStep: Promise<Step<Credentials>> | null = null;
+  private ovhStep: Promise<Step<OvhView>> | null = null;
+  private session: OvhProbeSession | null = null;
+
+  constructor(deps: HealthDeps) {
+    this.deps = deps;
+    this.timeoutMs = deps.config.health.probeTimeoutMs;
+    this.signal = AbortSignal.timeout(this.timeoutMs);
+  }
+
+  elapsed(): number {
+    return Date.now() - this.started;
+  }
+
+  credentials(): Promise<Step<Credentials>> {
+    this.credentialsStep ??= (async (): Promise<Step<Credentials>> => {
+      try {
+        const source = await this.deps.secrets();
+        const credentials = await this.bounded(source.readOvhCredentials({ signal: this.signal }), 'reading the OVH credentials');
+        return { ok: true, value: { credentials, description: source.description } };
+      } catch (error) {
+        return { ok: false, error: this.asError(error, 'reading the OVH credentials') };
+      }
+    })();
+    return this.credentialsStep;
+  }
+
+  ovh(): Promise<Step<OvhView>> {
+    this.ovhStep ??= (async (): Promise<Step<OvhView>> => {
+      const credentials = await this.credentials();
+      if (!credentials.ok) return { ok: false, notRun: 'vault' };
+      let what = 'measuring the clock offset (GET /auth/time)';
+      try {
+        this.session = await this.deps.ovh(credentials.value.credentials);
+        const session = this.session;
+        const offsetSec = await this.bounded(session.clockOffset(this.signal), what);
+        what = 'reading the vMACs';
+        const placements = new Map<string, string | null>();
+        await Promise.all(
+          [...addressesByServer(this.deps).entries()].map(async ([server, addresses]) => {
+            for (const placement of await this.bounded(session.locate(server, addresses, this.signal), `reading the vMACs of ${server}`)) {
+              placements.set(placement.address, placement.holder);
+            }
+          }),
+        );
+        return { ok: true, value: { offsetSec, placements } };
+      } catch (error) {
+        return { ok: false, error: this.asError(error, what) };
+      }
+    })();
+    return this.ovhStep;
+  }
+
+  /** Settles with `promise`, or rejects at the probes' deadline even if `promise` never does. */
+  bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+    const signal = this.signal;
+    if (signal.aborted) return Promise.reject(this.timeoutError(what));
+    return new Promise<T>((resolve, reject) => {
+      const abort = (): void => reject(this.timeoutError(what));
+      signal.addEventListener('abort', abort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', abort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', abort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** An adapter cut short by our deadline reports a cancellation; for the operator it is a timeout. */
+  asError(error: unknown, what: string): CarpOvhError {
+    if (this.signal.aborted && !(isCarpOvhError(error) && error.timedOut)) return this.timeoutError(what);
+    if (isCarpOvhError(error)) return error;
+    return new CarpOvhError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { source: 'internal', cause: error });
+  }
+
+  close(): void {
+    this.session?.close();
+  }
+
+  private timeoutError(what: string): CarpOvhError {
+    return new CarpOvhError(`${what}: no answer within ${formatDuration(this.timeoutMs)} (health.probe_timeout)`, { source: 'internal', timedOut: true });
+  }
+}
+
+export function addressesByServer(deps: Pick<HealthDeps, 'config'>): Map<string, string[]> {
+  const byServer = new Map<string, string[]>();
+  for (const entry of deps.config.failover) {
+    const list = byServer.get(entry.server) ?? [];
+    list.push(...entry.addresses.filter((address) => !list.includes(address)));
+    byServer.set(entry.server, list);
+  }
+  return byServer;
+}

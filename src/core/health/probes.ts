@@ -1,0 +1,30 @@
+import { describeError } from '../../errors.ts';
+import type { ProbeRun } from './probe-run.ts';
+import type { ProbeVerdict } from './types.ts';
+
+/** `vault`: log in, read the secret, the three keys present (what every claim does first). */
+export async function vaultProbe(run: ProbeRun): Promise<ProbeVerdict> {
+  const step = await run.credentials();
+  const durationMs = run.elapsed();
+  if (!step.ok) return { name: 'vault', ok: false, detail: step.error === undefined ? step.notRun : describeError(step.error), durationMs };
+  return { name: 'vault', ok: true, detail: `${step.value.description}: read, with application_key, application_secret and consumer_key`, durationMs };
+}
+
+/**
+ * `ovh-api`: the clock offset from /auth/time, then the signed reads the claim
+ * starts with (the configured servers' vMACs and their addresses): proves the
+ * credentials, the access rules and the path to the API.
+ */
+export async function ovhApiProbe(run: ProbeRun): Promise<ProbeVerdict> {
+  const step = await run.ovh();
+  const durationMs = run.elapsed();
+  if (step.ok) {
+    const offset = step.value.offsetSec;
+    const servers = [...new Set(run.deps.config.failover.map((entry) => entry.server))].join(', ');
+    return { name: 'ovh-api', ok: true, detail: `clock offset ${offset >= 0 ? '+' : ''}${offset}s; read the vMACs of ${servers}`, durationMs };
+  }
+  if (step.notRun !== undefined) {
+    return { name: 'ovh-api', ok: false, skipped: true, detail: `not run: no OVH credentials (${step.notRun} failed)`, durationMs };
+  }
+  return { name: 'ovh-api', ok: false, detail: describeError(step.error), durationMs };
+}

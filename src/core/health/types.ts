@@ -1,0 +1,56 @@
+import type { Config } from '../../config/types.ts';
+import type { StateDir } from '../../state.ts';
+import type { Carp, LogPort, OvhCredentials, Placement, SecretSource } from '../ports.ts';
+import type { ClaimDeps } from '../reconcile.ts';
+
+/** The probes built into carp-ovh; scripts from health.scripts add their own names. */
+export type BuiltinProbe = 'vault' | 'ovh-api' | 'claim';
+export const BUILTIN_PROBES: readonly BuiltinProbe[] = ['vault', 'ovh-api', 'claim'];
+
+/** One probe's answer, as `check --json`, `last-check.json` and `probe` show it. */
+export interface ProbeResult {
+  name: string;
+  /** false also when the probe did not run (then `skipped` is set): it proved nothing. */
+  ok: boolean;
+  /** "not run": it needed something another probe failed to provide; that one carries the demotion. */
+  skipped?: boolean;
+  detail: string;
+  durationMs: number;
+}
+
+/** What the check needs to know beyond the public result. */
+export interface ProbeVerdict extends ProbeResult {
+  /** The failure is the `claim` reason, which its owner (the claim, claim_hold) sets and clears. */
+  reasonHeldElsewhere?: boolean;
+  /** The claim probe found the `claim` reason may go: claim_hold passed with vault and ovh-api healthy. */
+  clearClaim?: { since: string; detail: string };
+}
+
+/** The OVH API as the probes use it: the clock, and where the VIPs are routed. */
+export interface OvhProbeSession {
+  /** Server time minus local time, in seconds, from /auth/time. */
+  clockOffset(signal: AbortSignal): Promise<number>;
+  locate(server: string, addresses: string[], signal: AbortSignal): Promise<Placement[]>;
+  close(): void;
+}
+
+export type ScriptOutcome =
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null; output: string }
+  | { kind: 'timeout' }
+  | { kind: 'too-much-output' }
+  | { kind: 'error'; code: string | undefined; message: string };
+
+/** A script runner that never uses a shell and kills the whole process group on timeout. */
+export type ScriptRunner = (path: string, timeoutMs: number) => Promise<ScriptOutcome>;
+
+export interface HealthDeps {
+  config: Config;
+  carp: Carp;
+  state: StateDir;
+  log: LogPort;
+  secrets: () => Promise<SecretSource>;
+  ovh: (credentials: OvhCredentials) => Promise<OvhProbeSession>;
+  /** For the claim probe's repair: the same claim the hook runs. */
+  claim: () => Promise<ClaimDeps>;
+  runScript: ScriptRunner;
+}

@@ -1,0 +1,86 @@
+import { basename, join } from 'node:path';
+import { DEFAULT_CONFIG_PATH } from '../config/types.ts';
+import { CarpOvhError } from '../errors.ts';
+import { isOpnsense, LAYOUT } from './layout.ts';
+import { SAMPLE_CONFIG } from './sample-config.ts';
+import { readTemplate, readTemplateDir, renderTemplate, type Template, type TemplatePaths } from './templates.ts';
+
+/** `none` on OPNsense by default: its carp_service_status runs carp-ovh's probes and owns the bit. */
+export type Timer = 'cron' | 'rc.d' | 'none';
+export type Platform = 'freebsd' | 'opnsense';
+
+export interface PlannedFile {
+  /** Where it goes on the target system (the --root prefix comes on top). */
+  path: string;
+  content: string;
+  mode: number;
+  /** The template it came from, or `sample` for the sample configuration. */
+  source: string;
+  /** A sample is written only when nothing is there, and never replaced. */
+  sample: boolean;
+}
+
+export interface InstallPlan {
+  platform: Platform;
+  timer: Timer;
+  paths: TemplatePaths;
+  files: PlannedFile[];
+}
+
+export interface PlanOptions {
+  root: string;
+  node: string;
+  cli: string;
+  /** The configuration path the installed hooks must pass (absolute). */
+  config: string;
+  /** Default: cron on FreeBSD, none on OPNsense. */
+  timer: Timer | undefined;
+}
+
+/** Template folders under hooks/ and where their files go. */
+const TIMERS: Record<Exclude<Timer, 'none'>, { dir: string; target: string; mode: number }> = {
+  cron: { dir: 'hooks/cron.d', target: '/etc/cron.d', mode: 0o644 },
+  'rc.d': { dir: 'hooks/rc.d', target: '/usr/local/etc/rc.d', mode: 0o755 },
+};
+
+export async function planInstall(options: PlanOptions): Promise<InstallPlan> {
+  const platform: Platform = isOpnsense(options.root) ? 'opnsense' : 'freebsd';
+  const paths: TemplatePaths = { node: options.node, cli: options.cli };
+  if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
+  const files: PlannedFile[] = [];
+  const add = (template: Template, path: string, mode: number): void => {
+    files.push({ path, content: renderTemplate(template.text, paths, template.source), mode, source: template.source, sample: false });
+  };
+
+  if (platform === 'opnsense') {
+    // OPNsense's own devd rule (priority 101) wins over ours; it runs these syshooks.
+    add(await required('hooks/rc.syshook.d/carp/50-carp-ovh'), LAYOUT.syshook, 0o755);
+  } else {
+    add(await required('devd/carp-ovh.conf'), LAYOUT.devdRule, 0o644);
+  }
+
+  const timerName: Timer = options.timer ?? (platform === 'opnsense' ? 'none' : 'cron');
+  if (timerName !== 'none') {
+    const timer = TIMERS[timerName];
+    const timerTemplates = await readTemplateDir(timer.dir);
+    if (timerTemplates.length === 0) throw missing(timer.dir);
+    for (const template of timerTemplates) add(template, join(timer.target, basename(template.source)), timer.mode);
+  }
+
+  for (const template of await readTemplateDir('hooks/rc.carp_service_status.d')) {
+    add(template, join(LAYOUT.serviceStatusDir, basename(template.source)), 0o755);
+  }
+
+  files.push({ path: options.config, content: SAMPLE_CONFIG, mode: 0o644, source: 'sample', sample: true });
+  return { platform, timer: timerName, paths, files };
+}
+
+async function required(source: string): Promise<Template> {
+  const template = await readTemplate(source);
+  if (template === null) throw missing(source);
+  return template;
+}
+
+function missing(source: string): CarpOvhError {
+  return new CarpOvhError(`the carp-ovh package lacks ${source}: reinstall it (npm install -g carp-ovh)`, { source: 'internal' });
+}

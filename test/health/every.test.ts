@@ -1,0 +1,112 @@
+/** `check --every`: a loop for daemon(8) whose runs never overlap, with each other or with a cron check. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CLI_PATH } from '../support/cli.ts';
+import { healthRouter, lastCheck, writeScript } from '../support/health.ts';
+import { startWorld, waitFor, type Router, type World } from '../support/world.ts';
+
+interface Loop {
+  stop(): Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+const loops = new Set<Loop>();
+
+function startLoop(router: Router, args: string[]): Loop {
+  const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', ...args], { env: { PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const loop: Loop = {
+    stop: async () => {
+      loops.delete(loop);
+      child.kill('SIGTERM');
+      const code = await closed;
+      return { code, stdout, stderr };
+    },
+  };
+  loops.add(loop);
+  return loop;
+}
+
+/** Start/end stamps a script appends: `start <ms>` / `end <ms>` lines. */
+function intervals(file: string): Array<[number, number]> {
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const [a, b] = [lines[i], lines[i + 1]];
+    assert.match(a ?? '', /^start \d+$/, `interleaved runs in ${lines.join(' | ')}`);
+    assert.match(b ?? '', /^end \d+$/, `interleaved runs in ${lines.join(' | ')}`);
+    out.push([Number(a?.split(' ')[1]), Number(b?.split(' ')[1])]);
+  }
+  return out;
+}
+
+describe('check --every', () => {
+  let world: World;
+  before(async () => {
+    world = await startWorld({ label: 'health-every' });
+  });
+  after(async () => {
+    // A failed assertion must not leave a loop running.
+    await Promise.all([...loops].map((loop) => loop.stop()));
+    await world.close();
+  });
+
+  test('runs back to back without overlap; a cron check meanwhile shares the running one; SIGTERM ends it after the run in progress', async () => {
+    const router = healthRouter(world);
+    const stamps = join(router.dir, 'stamps');
+    // A run that outlasts the interval: the next must wait for it, not start beside it.
+    writeScript(router, 'slow', `echo "start $(date +%s%3N)" >> ${stamps}\nsleep 0.15\necho "end $(date +%s%3N)" >> ${stamps}`);
+    const loop = startLoop(router, ['--every', '100ms', '--json']);
+    await waitFor(() => intervals(stamps).length >= 2, 10_000, 'two runs of the loop');
+    // The loop starts each run as the last ends: a cron check takes the running one's result.
+    const cron = await router.cli(['check']);
+    assert.equal(cron.code, 0, cron.stderr);
+    assert.match(cron.stdout, /^a check was running \(pid \d+\): its result\nhealthy /);
+    await waitFor(() => intervals(stamps).length >= 4, 10_000, 'more runs after the cron check');
+    const { code, stdout } = await loop.stop();
+    assert.equal(code, 0);
+
+    const runs = intervals(stamps);
+    assert.equal(readFileSync(stamps, 'utf8').trim().split('\n').length, runs.length * 2, 'no run was cut short by SIGTERM');
+    for (let i = 1; i < runs.length; i++) {
+      const [start] = runs[i] ?? [0, 0];
+      const [, previousEnd] = runs[i - 1] ?? [0, 0];
+      assert.ok(start >= previousEnd, `run ${i} started at ${start}, before run ${i - 1} ended at ${previousEnd}`);
+    }
+    // Every loop run printed one JSON line; the last was allowed to finish before exiting.
+    const reports = stdout.trim().split('\n').map((line) => JSON.parse(line) as { healthy: boolean });
+    assert.ok(reports.length >= 3, stdout);
+    assert.ok(reports.every((r) => r.healthy));
+    assert.equal(reports.length, runs.length, 'every run was the loop\'s');
+    assert.equal(lastCheck(router)?.healthy, true);
+  });
+
+  test('human output only when something changes (daemon(8) sends it to syslog)', async () => {
+    const router = healthRouter(world);
+    const loop = startLoop(router, ['--every', '100ms']);
+    await waitFor(() => (lastCheck(router) !== null), 10_000, 'a first run');
+    const firstAt = lastCheck(router)?.at;
+    await waitFor(() => lastCheck(router)?.at !== firstAt, 10_000, 'a second run');
+    writeScript(router, 'broken', 'exit 1');
+    await waitFor(() => router.demotion() !== 0, 10_000, 'the demotion');
+    const { code, stdout } = await loop.stop();
+    assert.equal(code, 0);
+    const headers = stdout.split('\n').filter((line) => /^\d{4}-\d\d-\d\dT\S+ (healthy|unhealthy) /.test(line));
+    assert.deepEqual(headers.map((line) => line.split(' ')[1]), ['healthy', 'unhealthy'], stdout);
+  });
+
+  test('a malformed interval is a usage error', async () => {
+    const router = healthRouter(world);
+    for (const bad of ['soon', '10', '5ms', '-1s']) {
+      const result = await router.cli(['check', '--every', bad]);
+      assert.equal(result.code, 2, `${bad}: ${result.stderr}`);
+      assert.match(result.stderr, /--every needs a duration/);
+    }
+  });
+});

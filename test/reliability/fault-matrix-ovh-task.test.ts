@@ -1,0 +1,26 @@
+/**
+ * Fault matrix, the task reads. A wait reads the task every 10th poll only, so
+ * the tasks here take a second: long enough for a read during each wait, even on a loaded machine. Also
+ * checks the table itself: every call × fault is a cell or says why it cannot be.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FAULT_TUNING } from '../support/fault-cells.ts';
+import { matrixRow } from '../support/reliability-cells.ts';
+import { CALLS, FAULTS, MATRIX, NOT_APPLICABLE } from '../support/reliability-matrix.ts';
+
+test('the matrix is complete: every call × fault is a cell or n/a with a reason, never both', () => {
+  for (const call of CALLS) {
+    for (const fault of FAULTS) {
+      const cells = MATRIX.filter((c) => c.call === call && c.fault === fault);
+      const na = NOT_APPLICABLE.filter((c) => c.call === call && c.fault === fault);
+      assert.ok(cells.length + na.length > 0, `${call} × ${fault}: neither a cell nor n/a`);
+      assert.ok(cells.length === 0 || na.length === 0, `${call} × ${fault}: both a cell and n/a`);
+      for (const entry of na) assert.ok(entry.why.length > 10, `${call} × ${fault}: n/a without a reason`);
+      if (cells.length > 0) assert.ok(cells.some((c) => c.persistence === 'always'), `${call} × ${fault}: no persistent cell`);
+    }
+  }
+});
+
+// Two one-second tasks in a claim: the deadline is 5 s here, not FAULT_TUNING's 2.5 s.
+matrixRow('task poll', { delays: { delete: 1000, add: 1000 } }, FAULT_TUNING.replace('deadline: 2500ms', 'deadline: 5s'));

@@ -1,0 +1,33 @@
+/**
+ * Runs one row of the fault matrix (test/support/reliability-matrix.ts) as a
+ * node:test suite: one world per row, one test per cell.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { OvhSimulatorOptions } from './ovh-sim/index.ts';
+import { assertCell, runCell } from './fault-cells.ts';
+import { cellName, cellsOf, specsOf, type MatrixCall } from './reliability-matrix.ts';
+import { startWorld, type World } from './world.ts';
+
+/**
+ * `ovhExtra` replaces the router's ovh tuning (FAULT_TUNING: 300 ms per request,
+ * a 2.5 s deadline) for rows whose tasks are slow on purpose.
+ */
+export function matrixRow(call: MatrixCall, ovh: OvhSimulatorOptions = { delays: { delete: 60, add: 60 } }, ovhExtra?: string): void {
+  describe(`fault matrix: ${call}`, () => {
+    let world: World;
+    before(async () => {
+      world = await startWorld({ label: `matrix-${call.replace(/[^a-z]+/gi, '-')}`, ovh });
+    });
+    after(() => world.close());
+
+    for (const cell of cellsOf(call)) {
+      test(cellName(cell), async () => {
+        const result = await runCell(world, { ovh: specsOf(cell) }, ovhExtra === undefined ? {} : { router: { ovhExtra } });
+        assert.ok(result.faultHits > 0, `the injected fault was never hit: this cell proves nothing\n${result.logText}`);
+        assertCell(result, cell.expect);
+        assert.equal(world.ovh.conflicts, 0, 'no 409: the claim never sent a second mutation on a pending task');
+      });
+    }
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * The fault matrix of issue 7 as data: every OVH call the claim makes × every
+ * fault, each cell either an expectation (exit code, where the VIP ends, the
+ * demotion, the log line) or the reason it cannot happen. The test files run
+ * the cells of one call each (so node's runner spreads them over its workers),
+ * and docs/reliability.md describes the same table.
+ */
+import type { FaultAction, FaultSpec, HttpMethod } from './ovh-sim/index.ts';
+import type { CellExpectation } from './fault-cells.ts';
+
+export const CALLS = ['auth/time', 'locate: vMAC address lists', 'locate: vMAC list', 'DELETE', 'task poll', 'POST'] as const;
+export type MatrixCall = (typeof CALLS)[number];
+
+export const FAULTS = [
+  '500',
+  '503',
+  'dropped connection',
+  'stall past the timeout',
+  'malformed JSON',
+  '403 NOT_GRANTED_CALL',
+  '400 INVALID_SIGNATURE',
+  'task ovhError',
+  'task cancelled',
+  'task never finishing',
+] as const;
+export type MatrixFault = (typeof FAULTS)[number];
+
+/** Persistent (every matching call) or transient (the first one only, then OVH recovers). */
+export type Persistence = 'always' | 'once';
+
+export const LISTS = '/dedicated/server/*/virtualMac/*/virtualAddress';
+export const VMACS = '/dedicated/server/*/virtualMac';
+export const ADDRESS = '/dedicated/server/*/virtualMac/*/virtualAddress/*';
+export const TASK = '/dedicated/server/*/task/*';
+
+/** Method and path (simulator wildcard syntax) of each call. */
+export const ROUTE: Record<MatrixCall, { method: HttpMethod; path: string }> = {
+  'auth/time': { method: 'GET', path: '/auth/time' },
+  'locate: vMAC address lists': { method: 'GET', path: LISTS },
+  'locate: vMAC list': { method: 'GET', path: VMACS },
+  DELETE: { method: 'DELETE', path: ADDRESS },
+  'task poll': { method: 'GET', path: TASK },
+  POST: { method: 'POST', path: LISTS },
+};
+
+export function actionFor(fault: MatrixFault): FaultAction {
+  switch (fault) {
+    case '500':
+      return { type: 'status', status: 500 };
+    case '503':
+      return { type: 'status', status: 503 };
+    case 'dropped connection':
+      return { type: 'drop' };
+    case 'stall past the timeout':
+      return { type: 'stall' };
+    case 'malformed JSON':
+      return { type: 'malformed' };
+    case '403 NOT_GRANTED_CALL':
+      return { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' };
+    case '400 INVALID_SIGNATURE':
+      return { type: 'status', status: 400, errorCode: 'INVALID_SIGNATURE', message: 'Invalid signature' };
+    case 'task ovhError':
+      return { type: 'task', outcome: 'ovhError' };
+    case 'task cancelled':
+      return { type: 'task', outcome: 'cancelled' };
+    case 'task never finishing':
+      return { type: 'task', outcome: 'never' };
+  }
+}
+
+export function specFor(call: MatrixCall, fault: MatrixFault, persistence: Persistence): FaultSpec {
+  const { method, path } = ROUTE[call];
+  return { method, path, action: actionFor(fault), ...(persistence === 'once' ? { times: 1 } : {}) };
+}
+
+export interface MatrixCell {
+  call: MatrixCall;
+  fault: MatrixFault;
+  persistence: Persistence;
+  /** Extra faults some cells need (the 404-then-500 transient task read). */
+  specs?: FaultSpec[];
+  /** Test name suffix, for variants of one call × fault. */
+  variant?: string;
+  expect: CellExpectation;
+}
+
+export interface NotApplicable {
+  call: MatrixCall;
+  fault: MatrixFault;
+  why: string;
+}
+
+export function cellName(cell: MatrixCell): string {
+  return `${cell.call} × ${cell.fault} (${cell.persistence})${cell.variant === undefined ? '' : ` ${cell.variant}`}`;
+}
+
+const ok = (log: RegExp = /claim finished successfully/): CellExpectation => ({ code: 0, where: 'ours', demoted: false, log });
+const failedOnPeer = (log: RegExp, code: 1 | 2 = 1): CellExpectation => ({ code, where: 'peer', demoted: true, log });
+const failedNowhere = (log: RegExp, code: 1 | 2 = 1): CellExpectation => ({ code, where: 'nowhere', demoted: true, log });
+
+const NO_TASK_ON_A_GET = 'a GET creates no task, so no task can end ovhError, cancelled or never';
+
+/** Cells no request can produce, with the reason: the matrix is complete only with these. */
+export const NOT_APPLICABLE: NotApplicable[] = [
+  ...(['auth/time', 'locate: vMAC address lists', 'locate: vMAC list'] as const).flatMap((call) =>
+    (['task ovhError', 'task cancelled', 'task never finishing'] as const).map((fault) => ({ call, fault, why: NO_TASK_ON_A_GET })),
+  ),
+  ...(['task ovhError', 'task cancelled', 'task never finishing'] as const).map((fault) => ({
+    call: 'task poll' as const,
+    fault,
+    why: 'the task read reports the task of a DELETE or POST: those outcomes are the DELETE and POST rows',
+  })),
+];
+
+/** Persistent and transient versions of the faults a retry can outlast. */
+const TRANSIENT: MatrixFault[] = ['500', '503', 'dropped connection', 'stall past the timeout'];
+
+function row(call: MatrixCall, expectations: Partial<Record<MatrixFault, { always: CellExpectation; once?: CellExpectation }>>): MatrixCell[] {
+  const cells: MatrixCell[] = [];
+  for (const fault of FAULTS) {
+    const entry = expectations[fault];
+    if (entry === undefined) continue;
+    if (entry.once !== undefined) cells.push({ call, fault, persistence: 'once', expect: entry.once });
+    cells.push({ call, fault, persistence: 'always', expect: entry.always });
+  }
+  return cells;
+}
+
+function transient(always: CellExpectation, once: CellExpectation = ok()): { always: CellExpectation; once: CellExpectation } {
+  return { always, once };
+}
+
+/**
+ * The claim's reads (auth/time, the lists) are retried `ovh.retries` times on
+ * 5xx, drops and timeouts; a read that keeps failing fails the claim before any
+ * change, so the VIP stays on the peer and this router demotes itself.
+ */
+export const MATRIX: MatrixCell[] = [
+  ...row('auth/time', {
+    '500': transient(failedOnPeer(/auth\/time.*HTTP 500|Internal server error/)),
+    '503': transient(failedOnPeer(/GET \/auth\/time: Service temporarily unavailable/)),
+    'dropped connection': transient(failedOnPeer(/GET \/auth\/time: cannot reach 127\.0\.0\.1:\d+/)),
+    'stall past the timeout': transient(failedOnPeer(/auth\/time.*no answer within 300 ms/)),
+    'malformed JSON': { always: failedOnPeer(/auth\/time.*unreadable answer/, 2) },
+    '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
+    '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
+  }),
+  ...row('locate: vMAC address lists', {
+    '500': transient(failedOnPeer(/"status":500/)),
+    '503': transient(failedOnPeer(/"status":503/)),
+    'dropped connection': transient(failedOnPeer(/virtualAddress.*(ECONNRESET|socket hang up|closed)/)),
+    'stall past the timeout': transient(failedOnPeer(/virtualAddress: no answer within 300 ms/)),
+    'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
+    '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL.*queryId|queryId.*NOT_GRANTED_CALL/) },
+    '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
+  }),
+  ...row('locate: vMAC list', {
+    '500': transient(failedOnPeer(/GET \/dedicated\/server\/[^/]+\/virtualMac:.*"status":500/)),
+    '503': transient(failedOnPeer(/"status":503/)),
+    'dropped connection': transient(failedOnPeer(/virtualMac.*(ECONNRESET|socket hang up|closed)/)),
+    'stall past the timeout': transient(failedOnPeer(/virtualMac: no answer within 300 ms/)),
+    'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
+    '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
+    '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
+  }),
+  // A DELETE is sent again (ovh.retries) only when it failed in transit; the VIP
+  // is still on the peer when it fails for good.
+  ...row('DELETE', {
+    '500': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
+    '503': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
+    'dropped connection': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
+    'stall past the timeout': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
+    'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
+    '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
+    '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
+    'task ovhError': transient(failedOnPeer(/ended ovhError twice/), ok(/detach task for 51\.68\.252\.230 ended ovhError/)),
+    'task cancelled': transient(failedOnPeer(/ended cancelled twice/), ok(/detach task for 51\.68\.252\.230 ended cancelled/)),
+    'task never finishing': { always: failedOnPeer(/deadline/) },
+  }),
+  { call: 'DELETE', fault: 'task ovhError', persistence: 'always', variant: 'as customerError', specs: [{ method: 'DELETE', path: ADDRESS, action: { type: 'task', outcome: 'customerError' } }], expect: failedOnPeer(/ended customerError twice/) },
+  // Task reads happen every 10th poll of a wait, so these cells run against slow
+  // tasks. A task read that keeps failing stops the wait: the DELETE has gone
+  // through by then, so the VIP ends nowhere, and the demotion hands it to the peer.
+  ...row('task poll', {
+    '500': transient(failedNowhere(/GET \/dedicated\/server\/[^/]+\/task\/\d+: Internal server error/)),
+    '503': transient(failedNowhere(/task\/\d+: Service temporarily unavailable/)),
+    'dropped connection': transient(failedNowhere(/task\/\d+: cannot reach 127\.0\.0\.1:\d+/)),
+    'stall past the timeout': transient(failedNowhere(/task\/\d+: no answer within 300 ms/)),
+    'malformed JSON': { always: failedNowhere(/task\/\d+: unreadable answer/, 2) },
+    '403 NOT_GRANTED_CALL': { always: failedNowhere(/task\/\d+: This call has not been granted.*NOT_GRANTED_CALL/) },
+    '400 INVALID_SIGNATURE': { always: failedNowhere(/task\/\d+: Invalid signature.*INVALID_SIGNATURE/) },
+  }),
+  {
+    call: 'task poll',
+    fault: '500',
+    persistence: 'once',
+    variant: 'after a 404 (fresh task)',
+    specs: [
+      { method: 'GET', path: TASK, times: 1, action: { type: 'status', status: 404 } },
+      { method: 'GET', path: TASK, times: 1, action: { type: 'status', status: 500 } },
+    ],
+    expect: ok(),
+  },
+  // After the DELETE the VIP is routed nowhere: only an attach here helps, so the
+  // POST is tried again until the deadline unless the error is an auth one.
+  ...row('POST', {
+    '500': transient(failedNowhere(/is detached, trying again/)),
+    '503': transient(failedNowhere(/is detached, trying again/)),
+    'dropped connection': transient(failedNowhere(/is detached, trying again/)),
+    'stall past the timeout': transient(failedNowhere(/is detached, trying again/)),
+    // An unreadable answer may hide an accepted POST: re-locate and try again, like a drop.
+    'malformed JSON': { always: failedNowhere(/MALFORMED_RESPONSE.*is detached, trying again/) },
+    '403 NOT_GRANTED_CALL': { always: failedNowhere(/NOT_GRANTED_CALL/) },
+    '400 INVALID_SIGNATURE': { always: failedNowhere(/INVALID_SIGNATURE/) },
+    'task ovhError': transient(failedNowhere(/ended ovhError/), ok(/ended ovhError/)),
+    'task cancelled': transient(failedNowhere(/ended cancelled/), ok(/ended cancelled/)),
+    'task never finishing': { always: failedNowhere(/deadline/) },
+  }),
+];
+
+export function cellsOf(call: MatrixCall): MatrixCell[] {
+  return MATRIX.filter((cell) => cell.call === call);
+}
+
+export function specsOf(cell: MatrixCell): FaultSpec[] {
+  return cell.specs ?? [specFor(cell.call, cell.fault, cell.persistence)];
+}
