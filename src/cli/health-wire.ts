@@ -20,6 +20,7 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
     ovh: (credentials) => ovhProbeSession(config, credentials),
     claim: () => claimDeps(config, log),
     runScript,
+    fileModeProblem: async (path) => (await import('../secrets/file-mode.ts')).fileModeProblem(path),
   };
 }
 
@@ -47,7 +48,7 @@ async function ovhProbeSession(config: Config, credentials: OvhCredentials): Pro
  * kills the group on timeout. It spawns on the call, synchronously: the scripts
  * are all running before the built-in probes start.
  */
-async function runScript(path: string, timeoutMs: number): Promise<ScriptOutcome> {
+export async function runScript(path: string, timeoutMs: number): Promise<ScriptOutcome> {
   const outcome = await runCommand(path, [], { timeoutMs });
   if (outcome.ok) return { kind: 'exit', code: outcome.exitCode, signal: outcome.signal, output: `${outcome.stdout}\n${outcome.stderr}` };
   if (outcome.reason === 'timeout') return { kind: 'timeout' };
@@ -55,14 +56,42 @@ async function runScript(path: string, timeoutMs: number): Promise<ScriptOutcome
   return { kind: 'error', code: outcome.code, message: outcome.message };
 }
 
-/** Config, log (syslog when configured, else JSON lines on stderr) and deps for a foreground health command. */
+/** Foreground commands log where an operator sees them: syslog when configured, else JSON lines on stderr. */
+function openForegroundLog(config: Config, component: string): Promise<OpenLog> {
+  return openLog(config.log, config.log.syslog !== null ? 'syslog' : 'stderr', { component });
+}
+
+/** Config, log and deps for a foreground health command. */
 export async function openHealthCommand(ctx: CliContext, component: string): Promise<{ config: Config; opened: OpenLog; deps: HealthDeps }> {
   const config = await loadConfigOf(ctx);
-  const opened = await openLog(config.log, config.log.syslog !== null ? 'syslog' : 'stderr', { component });
+  const opened = await openForegroundLog(config, component);
   try {
     return { config, opened, deps: await healthDeps(config, opened.log) };
   } catch (error) {
     await opened.close();
     throw error;
   }
+}
+
+/** The same, opened on first use (and once): `check` starts its scripts first. */
+export function lazyHealthDeps(config: Config, component: string): { get: () => Promise<HealthDeps>; close: () => Promise<void> } {
+  let opening: Promise<{ opened: OpenLog; deps: HealthDeps }> | null = null;
+  return {
+    get: async () => {
+      opening ??= (async () => {
+        const opened = await openForegroundLog(config, component);
+        try {
+          return { opened, deps: await healthDeps(config, opened.log) };
+        } catch (error) {
+          await opened.close();
+          throw error;
+        }
+      })();
+      return (await opening).deps;
+    },
+    close: async () => {
+      const done = await opening?.catch(() => null);
+      await done?.opened.close();
+    },
+  };
 }

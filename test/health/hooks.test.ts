@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { renderTemplate } from '../../src/install/templates.ts';
 import { CLI_PATH } from '../support/cli.ts';
 import { healthRouter, lastCheck } from '../support/health.ts';
 import { makeTempDir } from '../support/tmp.ts';
@@ -25,12 +26,9 @@ function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv): Promise
   });
 }
 
-/** What `carp-ovh install` does with these files (src/install/templates.ts). */
+/** As `carp-ovh install` renders them. */
 function render(relative: string, router: Router): string {
-  return readFileSync(join(HOOKS, relative), 'utf8')
-    .replaceAll('%%NODE%%', process.execPath)
-    .replaceAll('%%CLI%%', CLI_PATH)
-    .replaceAll('%%CONFIG%%', ` --config ${router.configPath}`);
+  return renderTemplate(readFileSync(join(HOOKS, relative), 'utf8'), { node: process.execPath, cli: CLI_PATH, config: router.configPath }, relative);
 }
 
 describe('shipped hooks', () => {

@@ -59,7 +59,7 @@ describe('check: the ovh-api probe', () => {
   });
 
   test('INVALID_SIGNATURE: the clock steps between /auth/time and the signed read', async () => {
-    world.ovh.addFault({ method: 'GET', path: VMACS, times: 1, action: { type: 'delay', ms: 1500 } });
+    world.ovh.addFault({ method: 'GET', path: VMACS, times: 1, action: { type: 'delay', ms: 1000 } });
     world.ovh.clearLog();
     await assertOvhDown(/INVALID_SIGNATURE/, 'BACKUP', async () => {
       await waitFor(() => world.ovh.requests().some((r) => r.path === '/1.0/auth/time'), 5000, 'the /auth/time call');

@@ -1,7 +1,7 @@
 /** `check` when Vault fails in each way the claim would meet it: the vault probe carries the demotion. */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { BIT, checkJson, healthRouter, lastCheck, logMessages, probe, secretsmithPath } from '../support/health.ts';
 import { VAULT_SECRET_ID } from '../support/secrets.ts';
@@ -43,6 +43,15 @@ describe('check: the vault probe', () => {
     assert.deepEqual(Object.keys(saved ?? {}).sort(), ['at', 'demotion', 'durationMs', 'healthy', 'probes']);
     assert.deepEqual(saved?.probes, report.probes);
     for (const p of report.probes) assert.deepEqual(Object.keys(p), ['name', 'ok', 'detail', 'durationMs']);
+  });
+
+  test('a secretsmith file others may read: a warning in the vault probe, still healthy (the router can claim)', async () => {
+    const router = healthRouter(world);
+    chmodSync(secretsmithPath(router), 0o644);
+    const { result, report, context } = await checkJson(router);
+    assert.equal(result.code, 0, context);
+    assert.match(probe(report, 'vault').detail, /; warning: \S+\/carp-secretsmith\.yaml is accessible by group or others \(mode 0644\): run chmod 600 /);
+    assert.deepEqual(router.kernel.demotionWrites(), []);
   });
 
   async function assertVaultDown(setup: () => void | Promise<void>, detail: RegExp, routerSetup?: (r: ReturnType<typeof healthRouter>) => void, probeTimeout?: string): Promise<number> {

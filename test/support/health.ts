@@ -23,9 +23,10 @@ export interface HealthTuning {
  */
 export const FAST: HealthTuning = { probe_timeout: '5s', script_timeout: '5s' };
 
-const OVH_TUNING = `  timeout: 1s
+/** Quick polls; timeouts and deadline roomy enough for a loaded machine (no test here waits them out). */
+const OVH_TUNING = `  timeout: 5s
   poll_interval: 20ms
-  deadline: 3s
+  deadline: 20s
   max_rpm: 6000
   retries: 1`;
 

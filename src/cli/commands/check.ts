@@ -1,10 +1,11 @@
 import { runCheck, type CheckReport } from '../../core/health/check.ts';
 import { parseDuration } from '../../duration.ts';
 import { describeError, exitCodeFor, isCarpOvhError } from '../../errors.ts';
+import { StateDir } from '../../state.ts';
 import { parseCommandArgs, printable, usageError } from '../args.ts';
-import type { CliContext } from '../context.ts';
+import { loadConfigOf, type CliContext } from '../context.ts';
 import { formatReport } from '../health-output.ts';
-import { openHealthCommand } from '../health-wire.ts';
+import { lazyHealthDeps, runScript } from '../health-wire.ts';
 
 const USAGE = 'usage: carp-ovh check [--json] [--every DURATION]';
 /** Below this a loop would spend its time starting Vault logins. */
@@ -26,19 +27,23 @@ export async function run(ctx: CliContext): Promise<number> {
     if (everyMs === null || everyMs < MIN_EVERY_MS) throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
   }
 
-  const { opened, deps } = await openHealthCommand(ctx, 'check');
+  const config = await loadConfigOf(ctx);
+  const start = { config, state: new StateDir(config.stateDir), runScript };
+  // Opened by the first run once its scripts are running (see runCheck), and kept by the loop.
+  const deps = lazyHealthDeps(config, 'check');
   try {
     if (everyMs === null) {
-      const { report, sharedWith } = await runCheck(deps);
+      const { report, sharedWith } = await runCheck(start, deps.get);
       if (json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else ctx.stdout.write(`${sharedWith === undefined ? '' : `a check was running (pid ${sharedWith.pid}): its result\n`}${formatReport(report)}`);
       return report.healthy && report.error === undefined ? 0 : 1;
     }
-    return await loop(ctx, everyMs, json, async () => (await runCheck(deps)).report, (error) => {
-      opened.log.error({ err: isCarpOvhError(error) ? error.toLogObject() : { message: describeError(error) } }, `check failed: ${describeError(error)}`);
+    return await loop(ctx, everyMs, json, async () => (await runCheck(start, deps.get)).report, async (error) => {
+      const { log } = await deps.get();
+      log.error({ err: isCarpOvhError(error) ? error.toLogObject() : { message: describeError(error) } }, `check failed: ${describeError(error)}`);
     });
   } finally {
-    await opened.close();
+    await deps.close();
   }
 }
 
@@ -47,7 +52,7 @@ export async function run(ctx: CliContext): Promise<number> {
  * previous one started, or at once when it took longer. SIGTERM (daemon(8),
  * rc.d stop) and SIGINT end the loop after the run in progress.
  */
-async function loop(ctx: CliContext, everyMs: number, json: boolean, check: () => Promise<CheckReport>, onError: (error: unknown) => void): Promise<number> {
+async function loop(ctx: CliContext, everyMs: number, json: boolean, check: () => Promise<CheckReport>, onError: (error: unknown) => Promise<void>): Promise<number> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.on('SIGTERM', onSignal);
@@ -68,7 +73,7 @@ async function loop(ctx: CliContext, everyMs: number, json: boolean, check: () =
         }
       } catch (error) {
         if (exitCodeFor(error) === 2) throw error;
-        onError(error);
+        await onError(error).catch(() => undefined);
         ctx.stderr.write(`carp-ovh: check: ${describeError(error)}\n`);
         shown = '';
       }

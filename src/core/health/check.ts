@@ -2,14 +2,15 @@ import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, describeError, isCarpOvhError } from '../../errors.ts';
 import { Demotion, type Reason } from '../demotion.ts';
 import { sleep } from '../../sleep.ts';
-import type { LockHolder } from '../../state.ts';
+import type { Config } from '../../config/types.ts';
+import type { LockHolder, StateDir } from '../../state.ts';
 import type { LogPort } from '../ports.ts';
 import { claimProbe } from './claim-probe.ts';
 import { advance, HEALTH_FILE, settleReasons, type HealthFile, type Transition } from './hysteresis.ts';
 import { ProbeRun } from './probe-run.ts';
 import { ovhApiProbe, vaultProbe } from './probes.ts';
 import { startScripts } from './scripts.ts';
-import type { BuiltinProbe, HealthDeps, ProbeResult, ProbeVerdict } from './types.ts';
+import type { BuiltinProbe, HealthDeps, ProbeResult, ProbeVerdict, ScriptRunner } from './types.ts';
 
 /**
  * `carp-ovh check`: the built-in probes and the service scripts in parallel,
@@ -46,24 +47,35 @@ export interface CheckOutcome {
   sharedWith?: LockHolder;
 }
 
+/** What a check needs before anything else: its lock, then its scripts. */
+export interface CheckStart {
+  config: Config;
+  state: StateDir;
+  runScript: ScriptRunner;
+}
+
 /**
  * Runs the check, unless one is running already (the rc.d loop when cron fires,
  * or the other way round): then waits for that one and answers with its report.
  * Checks never overlap, and a loop that starts the next run at once cannot starve
  * a cron check that would wait for a gap.
+ *
+ * The scripts start as soon as the lock is ours; `deps` (the log, the adapters)
+ * is built meanwhile, so slow scripts are not held up by module loading.
  */
-export async function runCheck(deps: HealthDeps): Promise<CheckOutcome> {
-  const { state } = deps;
+export async function runCheck(start: CheckStart, deps: () => Promise<HealthDeps>): Promise<CheckOutcome> {
+  const { state, config } = start;
   await state.ensure();
-  const { health, ovh } = deps.config;
   // The longest a check can take: its slowest probe or script, plus a repair.
-  const patienceMs = Math.max(health.probeTimeoutMs, health.scriptTimeoutMs) + ovh.deadlineMs;
+  const patienceMs = Math.max(config.health.probeTimeoutMs, config.health.scriptTimeoutMs) + config.ovh.deadlineMs;
   const deadline = Date.now() + patienceMs;
   for (;;) {
     const lock = await state.tryLock('check', 'check');
     if (lock !== null) {
       try {
-        return { report: await checkLocked(deps) };
+        const started = Date.now();
+        const scripts = await startScripts(config.health, start.runScript);
+        return { report: await checkLocked(await deps(), started, scripts.done) };
       } finally {
         await lock.release();
       }
@@ -75,7 +87,7 @@ export async function runCheck(deps: HealthDeps): Promise<CheckOutcome> {
       await sleep(25);
       continue;
     }
-    while ((await sameHolder(deps, holder)) && Date.now() < deadline) await sleep(25);
+    while ((await sameHolder(state, holder)) && Date.now() < deadline) await sleep(25);
     const report = (await state.readJson<CheckReport>(LAST_CHECK_FILE)).value;
     if (report !== null && Date.parse(report.at) >= Date.parse(holder.since)) return { report, sharedWith: holder };
     if (Date.now() >= deadline) {
@@ -84,16 +96,14 @@ export async function runCheck(deps: HealthDeps): Promise<CheckOutcome> {
   }
 }
 
-async function sameHolder(deps: HealthDeps, holder: LockHolder): Promise<boolean> {
-  const now = await deps.state.lockHolder('check');
+async function sameHolder(state: StateDir, holder: LockHolder): Promise<boolean> {
+  const now = await state.lockHolder('check');
   return now !== null && now.pid === holder.pid && now.since === holder.since;
 }
 
-async function checkLocked(deps: HealthDeps): Promise<CheckReport> {
+async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<ProbeVerdict[]>): Promise<CheckReport> {
   const { config, state, log } = deps;
-  const started = Date.now();
   const at = new Date(started).toISOString();
-  const scripts = await startScripts(deps);
   const run = new ProbeRun(deps);
   let verdicts: ProbeVerdict[];
   try {

@@ -2,12 +2,18 @@ import { describeError } from '../../errors.ts';
 import type { ProbeRun } from './probe-run.ts';
 import type { ProbeVerdict } from './types.ts';
 
-/** `vault`: log in, read the secret, the three keys present (what every claim does first). */
+/**
+ * `vault`: log in, read the secret, the three keys present (what every claim does
+ * first). A secretsmith file others may read is worth a warning, not a demotion:
+ * the router can still claim.
+ */
 export async function vaultProbe(run: ProbeRun): Promise<ProbeVerdict> {
-  const step = await run.credentials();
+  const credentials = run.deps.config.ovh.credentials;
+  const [step, loose] = await Promise.all([run.credentials(), credentials.kind === 'vault' ? run.deps.fileModeProblem(credentials.config) : null]);
+  const warning = loose === null ? '' : `; warning: ${loose}`;
   const durationMs = run.elapsed();
-  if (!step.ok) return { name: 'vault', ok: false, detail: step.error === undefined ? step.notRun : describeError(step.error), durationMs };
-  return { name: 'vault', ok: true, detail: `${step.value.description}: read, with application_key, application_secret and consumer_key`, durationMs };
+  if (!step.ok) return { name: 'vault', ok: false, detail: `${step.error === undefined ? step.notRun : describeError(step.error)}${warning}`, durationMs };
+  return { name: 'vault', ok: true, detail: `${step.value.description}: read, with application_key, application_secret and consumer_key${warning}`, durationMs };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../../duration.ts';
-import { BUILTIN_PROBES, type HealthDeps, type ProbeVerdict, type ScriptOutcome } from './types.ts';
+import type { HealthConfig } from '../../config/types.ts';
+import { BUILTIN_PROBES, type ProbeVerdict, type ScriptOutcome, type ScriptRunner } from './types.ts';
 
 /**
  * Service-status scripts, OPNsense layout: every executable file in
@@ -46,24 +47,26 @@ export function scriptProbeName(path: string): string {
 }
 
 /**
- * Lists the scripts and starts them all before returning: the caller then starts
- * the built-in probes, whose first steps load Vault's and OVH's clients (tens of
- * ms of CPU), which would otherwise hold up the scripts' start.
+ * Lists the scripts and starts them all before returning: the caller then loads
+ * the log and the adapters and starts the built-in probes, whose first steps load
+ * Vault's and OVH's clients (tens of ms of CPU) that would hold up the scripts.
  */
-export async function startScripts(deps: HealthDeps): Promise<Promise<ProbeVerdict[]>> {
+export async function startScripts(health: Pick<HealthConfig, 'scripts' | 'scriptTimeoutMs'>, runScript: ScriptRunner): Promise<{ done: Promise<ProbeVerdict[]> }> {
   const started = Date.now();
-  const list = await listScripts(deps.config.health.scripts);
-  if (list.problem !== undefined) return Promise.resolve([{ name: 'scripts', ok: false, detail: list.problem, durationMs: Date.now() - started }]);
-  const timeoutMs = deps.config.health.scriptTimeoutMs;
-  return Promise.all(
+  const list = await listScripts(health.scripts);
+  if (list.problem !== undefined) return { done: Promise.resolve([{ name: 'scripts', ok: false, detail: list.problem, durationMs: Date.now() - started }]) };
+  const timeoutMs = health.scriptTimeoutMs;
+  // Wrapped: an async function returning the promise itself would wait for it.
+  const done = Promise.all(
     list.paths.map(async (path): Promise<ProbeVerdict> => {
-      const outcome = await deps.runScript(path, timeoutMs);
+      const outcome = await runScript(path, timeoutMs);
       const durationMs = Date.now() - started;
       const name = scriptProbeName(path);
       if (outcome.kind === 'exit' && outcome.code === 0) return { name, ok: true, detail: withOutput('exit 0', outcome.output), durationMs };
       return { name, ok: false, detail: describeOutcome(outcome, timeoutMs), durationMs };
     }),
   );
+  return { done };
 }
 
 function describeOutcome(outcome: ScriptOutcome, timeoutMs: number): string {

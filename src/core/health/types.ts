@@ -53,4 +53,6 @@ export interface HealthDeps {
   /** For the claim probe's repair: the same claim the hook runs. */
   claim: () => Promise<ClaimDeps>;
   runScript: ScriptRunner;
+  /** What is wrong with the mode of a file holding secrets (readable by others…), or null. */
+  fileModeProblem: (path: string) => Promise<string | null>;
 }
