@@ -104,7 +104,8 @@ export function describeError(error: unknown): string {
     const parts = [error.message];
     const facts: string[] = [];
     if (error.status !== undefined && error.status !== 0) facts.push(`status ${error.status}`);
-    if (error.errorCode !== undefined) facts.push(error.errorCode);
+    // Adapters often already name the code in the message; saying it twice reads as two errors.
+    if (error.errorCode !== undefined && !error.message.includes(error.errorCode)) facts.push(error.errorCode);
     if (error.queryId !== undefined) facts.push(`X-Ovh-QueryID ${error.queryId}`);
     if (facts.length > 0) parts.push(`(${facts.join(', ')})`);
     return parts.join(' ');
