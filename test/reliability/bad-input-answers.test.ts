@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FaultSpec } from '../support/ovh-sim/index.ts';
 import type { FaultRule } from '../support/vault-sim/index.ts';
-import { assertCell, runCell, type CellExpectation } from '../support/fault-cells.ts';
+import { assertCell, FAULT_TUNING, runCell, type CellExpectation } from '../support/fault-cells.ts';
 import { ADDRESS, LISTS, TASK, VMACS } from '../support/reliability-matrix.ts';
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from '../support/secrets.ts';
 import { startWorld, type World } from '../support/world.ts';
@@ -24,7 +24,8 @@ const answer = (method: FaultSpec['method'], path: string, body: unknown, times?
 });
 const badShape = (log: RegExp, where: CellExpectation['where'] = 'peer'): CellExpectation => ({ code: 2, where, demoted: true, log });
 
-const ovhCells: Array<[string, FaultSpec[], CellExpectation]> = [
+/** The third element: the DELETE's task takes a second, so its wait reads the task. */
+const ovhCells: Array<[string, FaultSpec[], CellExpectation, { slowTask?: boolean; shortDeadline?: boolean }?]> = [
   ['auth/time answers a string', [answer('GET', '/auth/time', 'soon')], badShape(/auth\/time: unreadable answer \(not a number of seconds\)/)],
   ['vMAC list is an object', [answer('GET', VMACS, { macs: 'no' })], badShape(/GET virtualMac with something that is not a list of strings/)],
   ['vMAC list holds something that is not a MAC', [answer('GET', VMACS, ['00:50:56:09:3c:f2', 'not-a-mac; rm -rf /'])], badShape(/listed a vMAC that is not a MAC address/)],
@@ -32,9 +33,9 @@ const ovhCells: Array<[string, FaultSpec[], CellExpectation]> = [
   ['address list is a bare string', [answer('GET', LISTS, '51.68.252.230')], badShape(/not a list of strings/)],
   ['DELETE answers an empty object (no task)', [answer('DELETE', ADDRESS, {})], badShape(/DELETE .* with something that is not a task/)],
   ['DELETE answers a task whose taskId is a string', [answer('DELETE', ADDRESS, { taskId: '4200001', status: 'todo', function: 'removeVirtualMac' })], badShape(/not a task/)],
-  ['task read lacks the status', [{ method: 'GET', path: TASK, action: { type: 'status', status: 200, body: { taskId: 4200001 } } }], badShape(/GET task\/\d+ with something that is not a task/, 'nowhere')],
+  ['task read lacks the status', [{ method: 'GET', path: TASK, action: { type: 'status', status: 200, body: { taskId: 4200001 } } }], badShape(/GET task\/\d+ with something that is not a task/, 'nowhere'), { slowTask: true }],
   // A POST answer that cannot be read may hide an accepted POST: re-locate and try again until the deadline.
-  ['POST answers null', [answer('POST', LISTS, null)], { code: 1, where: 'nowhere', demoted: true, log: /not a task.*is detached, trying again/ }],
+  ['POST answers null', [answer('POST', LISTS, null)], { code: 1, where: 'nowhere', demoted: true, log: /not a task.*is detached, trying again/ }, { shortDeadline: true }],
   // A proxy's error page (HTML) instead of OVH's JSON.
   ['locate answers 502 with an HTML page', [{ method: 'GET', path: LISTS, action: { type: 'malformed', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' } }], { code: 1, where: 'peer', demoted: true, log: /HTTP 502/ }],
 ];
@@ -42,14 +43,19 @@ const ovhCells: Array<[string, FaultSpec[], CellExpectation]> = [
 describe('OVH answers of the wrong shape', () => {
   let world: World;
   before(async () => {
-    // Slow tasks, so a wait reads its task at least once.
-    world = await startWorld({ label: 'bad-answers-ovh', ovh: { delays: { delete: 1000, add: 60 } } });
+    world = await startWorld({ label: 'bad-answers-ovh', ovh: { delays: { delete: 60, add: 60 } } });
   });
   after(() => world.close());
 
-  for (const [name, faults, expected] of ovhCells) {
+  for (const [name, faults, expected, options] of ovhCells) {
     test(name, async () => {
-      const result = await runCell(world, { ovh: faults });
+      if (options?.slowTask === true) world.ovh.setDelays({ delete: 1000 });
+      let result: Awaited<ReturnType<typeof runCell>>;
+      try {
+        result = await runCell(world, { ovh: faults }, options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace('deadline: 6s', 'deadline: 2s') } } : {});
+      } finally {
+        world.ovh.setDelays({ delete: 60 });
+      }
       assert.ok(result.faultHits > 0, `the answer was never served\n${result.logText}`);
       assertCell(result, expected);
     });
@@ -67,15 +73,9 @@ describe('OVH answers of the wrong shape', () => {
   test('a 5 MB answer of the right shape is read, not choked on', async () => {
     // 400k extra addresses on the peer's vMAC: a list OVH would never send, still a list of strings.
     const filler = Array.from({ length: 400_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
-    world.ovh.setDelays({ delete: 60 });
-    let result: Awaited<ReturnType<typeof runCell>>;
-    try {
-      result = await runCell(world, {
-        ovh: [answer('GET', '/dedicated/server/*/virtualMac/00:50:56:09:98:fc/virtualAddress', ['51.68.252.230', '178.32.70.111', ...filler], 1)],
-      });
-    } finally {
-      world.ovh.setDelays({ delete: 1000 });
-    }
+    const result = await runCell(world, {
+      ovh: [answer('GET', '/dedicated/server/*/virtualMac/00:50:56:09:98:fc/virtualAddress', ['51.68.252.230', '178.32.70.111', ...filler], 1)],
+    });
     assert.ok(result.faultHits > 0);
     assertCell(result, { code: 0, where: 'ours', demoted: false, log: /claim finished successfully/ });
   });

@@ -52,12 +52,14 @@ describe('no secret in any child argv, child environment or syslog line', () => 
     // A failed claim logs errors and writes the demotion; then a foreground claim back, a reconcile and a check.
     world.ovh.setState(seedState());
     world.ovh.addFault({ method: 'DELETE', path: '/dedicated/server/*/virtualMac/*/virtualAddress/*', action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' } });
-    const failed = await r002.hook('MASTER', { wait: true });
+    // A variable of the caller's environment, to see which children inherit it.
+    const env = { CARP_OVH_SPY_MARK: 'inherited' };
+    const failed = await r002.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { env });
     world.ovh.clearFaults();
     assert.equal(failed.code, 1);
-    assert.equal((await r002.hook('MASTER', { wait: true })).code, 0);
-    assert.equal((await r002.cli(['reconcile', '--wait'])).code, 0);
-    const checked = await r002.cli(['check']);
+    assert.equal((await r002.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { env })).code, 0);
+    assert.equal((await r002.cli(['reconcile', '--wait'], { env })).code, 0);
+    const checked = await r002.cli(['check'], { env });
     assert.equal(checked.code, 0, checked.stdout + checked.stderr);
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
 
@@ -67,8 +69,11 @@ describe('no secret in any child argv, child environment or syslog line', () => 
     }
     assert.match(dump, /argv: \[[^\]]*sysctl\] \[net\.inet\.carp\.demotion=1048576\]/, 'the demotion write went through the spy');
     assert.deepEqual(leaks(dump), [], 'a secret in a child argv or environment');
-    // The children see a fixed, minimal environment, not carp-ovh's.
-    assert.doesNotMatch(dump, /^CARP_OVH_TEST_ARTIFACTS=/m, 'ifconfig/sysctl/scripts inherit no test environment');
+    // ifconfig, sysctl and the scripts get a fixed environment (PATH, LC_ALL), not the caller's.
+    for (const block of dump.split(/^(?==== )/m)) {
+      if (/^=== (ifconfig|sysctl|service-status script) /.test(block)) assert.doesNotMatch(block, /CARP_OVH_SPY_MARK/, block);
+    }
+    assert.match(dump, /^CARP_OVH_SPY_MARK=inherited$/m, 'logger(1) does inherit it: the mark works');
 
     const syslog = spy.syslog();
     assert.match(syslog, /claim failed/);

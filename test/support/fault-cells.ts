@@ -4,16 +4,22 @@
  * `hook 2@vmx1 MASTER --wait`. Returns what an operator would look at.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { seedState } from './ovh-sim/state.ts';
 import type { FaultSpec } from './ovh-sim/index.ts';
 import type { FaultRule } from './vault-sim/index.ts';
 import { holdersOf, stderrLines, type RouterSpec, type World } from './world.ts';
 import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003 } from './world.ts';
 
-/** Short budgets so a fault that lasts forever ends the claim in about a second. */
+/**
+ * Short budgets so a fault that lasts forever ends the claim in about a second.
+ * The deadline is generous: only cells that can end nowhere else reach it (they
+ * set their own, shorter one), and a loaded machine must not push a cell that
+ * ends on its own into it.
+ */
 export const FAULT_TUNING = `  timeout: 300ms
   poll_interval: 20ms
-  deadline: 2500ms
+  deadline: 6s
   max_rpm: 6000
   retries: 2`;
 
@@ -46,8 +52,10 @@ let cellCounter = 0;
 export interface CellOptions {
   /** Overrides of the router-002 spec (e.g. a vaultUrl where nothing listens). */
   router?: Partial<RouterSpec>;
-  /** Extra arguments or environment for the CLI. */
+  /** Extra environment for the CLI. */
   env?: NodeJS.ProcessEnv;
+  /** Changes the router's config file before the hook runs. */
+  editConfig?: (yaml: string) => string;
 }
 
 export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: FaultRule[] }, options: CellOptions = {}): Promise<CellResult> {
@@ -65,6 +73,7 @@ export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: 
     ovhExtra: FAULT_TUNING,
     ...options.router,
   });
+  if (options.editConfig !== undefined) writeFileSync(router.configPath, options.editConfig(readFileSync(router.configPath, 'utf8')));
   for (const spec of fault.ovh ?? []) world.ovh.addFault(spec);
   const vaultHandles = (fault.vault ?? []).map((rule) => world.vault.injectFault(rule));
   const result = await router.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { timeoutMs: 20_000, ...(options.env === undefined ? {} : { env: options.env }) });

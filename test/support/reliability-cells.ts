@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { OvhSimulatorOptions } from './ovh-sim/index.ts';
-import { assertCell, runCell } from './fault-cells.ts';
+import { assertCell, FAULT_TUNING, runCell } from './fault-cells.ts';
 import { cellName, cellsOf, specsOf, type MatrixCall } from './reliability-matrix.ts';
 import { startWorld, type World } from './world.ts';
 
 /**
  * `ovhExtra` replaces the router's ovh tuning (FAULT_TUNING: 300 ms per request,
- * a 2.5 s deadline) for rows whose tasks are slow on purpose.
+ * a 6 s deadline) for a whole row.
  */
 export function matrixRow(call: MatrixCall, ovh: OvhSimulatorOptions = { delays: { delete: 60, add: 60 } }, ovhExtra?: string): void {
   describe(`fault matrix: ${call}`, () => {
@@ -23,7 +23,9 @@ export function matrixRow(call: MatrixCall, ovh: OvhSimulatorOptions = { delays:
 
     for (const cell of cellsOf(call)) {
       test(cellName(cell), async () => {
-        const result = await runCell(world, { ovh: specsOf(cell) }, ovhExtra === undefined ? {} : { router: { ovhExtra } });
+        const base = ovhExtra ?? FAULT_TUNING;
+        const tuning = cell.deadlineMs === undefined ? base : base.replace(/deadline: \S+/, `deadline: ${cell.deadlineMs}ms`);
+        const result = await runCell(world, { ovh: specsOf(cell) }, { router: { ovhExtra: tuning } });
         assert.ok(result.faultHits > 0, `the injected fault was never hit: this cell proves nothing\n${result.logText}`);
         assertCell(result, cell.expect);
         assert.equal(world.ovh.conflicts, 0, 'no 409: the claim never sent a second mutation on a pending task');

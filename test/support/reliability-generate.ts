@@ -121,9 +121,10 @@ export function hostileHookArgs(seed: number, count: number, marker: string): Ho
   const out: HookInput[] = [];
   const makers: Array<() => HookInput> = [
     () => {
-      const subsystem = pick.chance(0.5) ? mutateWith(pick, pick.one(GOOD_SUBSYSTEMS), pick.chance(0.5) ? payloads : SHELL, pick.int(1, 3)) : pick.one(GOOD_SUBSYSTEMS);
-      const type = subsystem === '' || /^[1-9][0-9]{0,2}@[a-z][a-z0-9_.]*$/.test(subsystem) ? mutateWith(pick, pick.one(TYPES), pick.chance(0.5) ? payloads : SHELL, pick.int(1, 3)) : pick.one(TYPES);
-      return { kind: 'shell', args: [subsystem, type] };
+      // Every piece holds a character neither check accepts, so the mutated argument is always bad.
+      const onSubsystem = pick.chance(0.5);
+      const bad = mutateWith(pick, onSubsystem ? pick.one(GOOD_SUBSYSTEMS) : pick.one(TYPES), pick.chance(0.5) ? payloads : SHELL, pick.int(1, 3));
+      return { kind: 'shell', args: onSubsystem ? [bad, pick.one(TYPES)] : [pick.one(GOOD_SUBSYSTEMS), bad] };
     },
     () => {
       // Every piece is outside ASCII, and both checks accept ASCII only.

@@ -81,6 +81,8 @@ export interface MatrixCell {
   specs?: FaultSpec[];
   /** Test name suffix, for variants of one call × fault. */
   variant?: string;
+  /** ovh.deadline for cells that can only end there (FAULT_TUNING's 6 s otherwise). */
+  deadlineMs?: number;
   expect: CellExpectation;
 }
 
@@ -112,20 +114,30 @@ export const NOT_APPLICABLE: NotApplicable[] = [
   })),
 ];
 
-/** Persistent and transient versions of the faults a retry can outlast. */
-const TRANSIENT: MatrixFault[] = ['500', '503', 'dropped connection', 'stall past the timeout'];
 
-function row(call: MatrixCall, expectations: Partial<Record<MatrixFault, { always: CellExpectation; once?: CellExpectation }>>): MatrixCell[] {
+function row(
+  call: MatrixCall,
+  expectations: Partial<Record<MatrixFault, { always: CellExpectation; once?: CellExpectation; deadlineMs?: number }>>,
+  options: { alwaysDeadlineMs?: number } = {},
+): MatrixCell[] {
   const cells: MatrixCell[] = [];
+  const deadline = options.alwaysDeadlineMs === undefined ? {} : { deadlineMs: options.alwaysDeadlineMs };
   for (const fault of FAULTS) {
     const entry = expectations[fault];
     if (entry === undefined) continue;
     if (entry.once !== undefined) cells.push({ call, fault, persistence: 'once', expect: entry.once });
-    cells.push({ call, fault, persistence: 'always', expect: entry.always });
+    const own = entry.deadlineMs === undefined ? deadline : { deadlineMs: entry.deadlineMs };
+    cells.push({ call, fault, persistence: 'always', expect: entry.always, ...own });
   }
   return cells;
 }
 
+/**
+ * A fault that strikes once and then lets OVH answer: retried, and the claim
+ * succeeds. Every call has at least one such cell (each has its own retry: the
+ * read retry, the DELETE resend, the POST loop); the persistent cell of every
+ * fault is always there.
+ */
 function transient(always: CellExpectation, once: CellExpectation = ok()): { always: CellExpectation; once: CellExpectation } {
   return { always, once };
 }
@@ -137,17 +149,17 @@ function transient(always: CellExpectation, once: CellExpectation = ok()): { alw
  */
 export const MATRIX: MatrixCell[] = [
   ...row('auth/time', {
-    '500': transient(failedOnPeer(/auth\/time.*HTTP 500|Internal server error/)),
+    '500': { always: failedOnPeer(/auth\/time.*HTTP 500|Internal server error/) },
     '503': transient(failedOnPeer(/GET \/auth\/time: Service temporarily unavailable/)),
-    'dropped connection': transient(failedOnPeer(/GET \/auth\/time: cannot reach 127\.0\.0\.1:\d+/)),
-    'stall past the timeout': transient(failedOnPeer(/auth\/time.*no answer within 300 ms/)),
+    'dropped connection': { always: failedOnPeer(/GET \/auth\/time: cannot reach 127\.0\.0\.1:\d+/) },
+    'stall past the timeout': { always: failedOnPeer(/auth\/time.*no answer within 300 ms/) },
     'malformed JSON': { always: failedOnPeer(/auth\/time.*unreadable answer/, 2) },
     '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
   }),
   ...row('locate: vMAC address lists', {
     '500': transient(failedOnPeer(/"status":500/)),
-    '503': transient(failedOnPeer(/"status":503/)),
+    '503': { always: failedOnPeer(/"status":503/) },
     'dropped connection': transient(failedOnPeer(/virtualAddress.*(ECONNRESET|socket hang up|closed)/)),
     'stall past the timeout': transient(failedOnPeer(/virtualAddress: no answer within 300 ms/)),
     'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
@@ -155,10 +167,10 @@ export const MATRIX: MatrixCell[] = [
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
   }),
   ...row('locate: vMAC list', {
-    '500': transient(failedOnPeer(/GET \/dedicated\/server\/[^/]+\/virtualMac:.*"status":500/)),
+    '500': { always: failedOnPeer(/GET \/dedicated\/server\/[^/]+\/virtualMac:.*"status":500/) },
     '503': transient(failedOnPeer(/"status":503/)),
-    'dropped connection': transient(failedOnPeer(/virtualMac.*(ECONNRESET|socket hang up|closed)/)),
-    'stall past the timeout': transient(failedOnPeer(/virtualMac: no answer within 300 ms/)),
+    'dropped connection': { always: failedOnPeer(/virtualMac.*(ECONNRESET|socket hang up|closed)/) },
+    'stall past the timeout': { always: failedOnPeer(/virtualMac: no answer within 300 ms/) },
     'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
     '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
@@ -167,7 +179,7 @@ export const MATRIX: MatrixCell[] = [
   // is still on the peer when it fails for good.
   ...row('DELETE', {
     '500': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
-    '503': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
+    '503': { always: failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/) },
     'dropped connection': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
     'stall past the timeout': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
     'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
@@ -175,17 +187,18 @@ export const MATRIX: MatrixCell[] = [
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
     'task ovhError': transient(failedOnPeer(/ended ovhError twice/), ok(/detach task for 51\.68\.252\.230 ended ovhError/)),
     'task cancelled': transient(failedOnPeer(/ended cancelled twice/), ok(/detach task for 51\.68\.252\.230 ended cancelled/)),
-    'task never finishing': { always: failedOnPeer(/deadline/) },
+    // Only the deadline ends a task that never finishes.
+    'task never finishing': { always: failedOnPeer(/deadline/), deadlineMs: 2500 },
   }),
   { call: 'DELETE', fault: 'task ovhError', persistence: 'always', variant: 'as customerError', specs: [{ method: 'DELETE', path: ADDRESS, action: { type: 'task', outcome: 'customerError' } }], expect: failedOnPeer(/ended customerError twice/) },
   // Task reads happen every 10th poll of a wait, so these cells run against slow
   // tasks. A task read that keeps failing stops the wait: the DELETE has gone
   // through by then, so the VIP ends nowhere, and the demotion hands it to the peer.
   ...row('task poll', {
-    '500': transient(failedNowhere(/GET \/dedicated\/server\/[^/]+\/task\/\d+: Internal server error/)),
+    '500': { always: failedNowhere(/GET \/dedicated\/server\/[^/]+\/task\/\d+: Internal server error/) },
     '503': transient(failedNowhere(/task\/\d+: Service temporarily unavailable/)),
-    'dropped connection': transient(failedNowhere(/task\/\d+: cannot reach 127\.0\.0\.1:\d+/)),
-    'stall past the timeout': transient(failedNowhere(/task\/\d+: no answer within 300 ms/)),
+    'dropped connection': { always: failedNowhere(/task\/\d+: cannot reach 127\.0\.0\.1:\d+/) },
+    'stall past the timeout': { always: failedNowhere(/task\/\d+: no answer within 300 ms/) },
     'malformed JSON': { always: failedNowhere(/task\/\d+: unreadable answer/, 2) },
     '403 NOT_GRANTED_CALL': { always: failedNowhere(/task\/\d+: This call has not been granted.*NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedNowhere(/task\/\d+: Invalid signature.*INVALID_SIGNATURE/) },
@@ -205,7 +218,7 @@ export const MATRIX: MatrixCell[] = [
   // POST is tried again until the deadline unless the error is an auth one.
   ...row('POST', {
     '500': transient(failedNowhere(/is detached, trying again/)),
-    '503': transient(failedNowhere(/is detached, trying again/)),
+    '503': { always: failedNowhere(/is detached, trying again/) },
     'dropped connection': transient(failedNowhere(/is detached, trying again/)),
     'stall past the timeout': transient(failedNowhere(/is detached, trying again/)),
     // An unreadable answer may hide an accepted POST: re-locate and try again, like a drop.
@@ -215,7 +228,8 @@ export const MATRIX: MatrixCell[] = [
     'task ovhError': transient(failedNowhere(/ended ovhError/), ok(/ended ovhError/)),
     'task cancelled': transient(failedNowhere(/ended cancelled/), ok(/ended cancelled/)),
     'task never finishing': { always: failedNowhere(/deadline/) },
-  }),
+    // A persistent POST failure is retried until the deadline: 2 s keeps these cells short.
+  }, { alwaysDeadlineMs: 2000 }),
 ];
 
 export function cellsOf(call: MatrixCall): MatrixCell[] {
