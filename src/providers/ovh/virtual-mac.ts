@@ -268,17 +268,29 @@ export class VirtualMacProvider implements FailoverProvider {
 
   private async waitFor(mac: string, done: (list: string[] | null) => boolean, task: OvhTask | null, ctx: ClaimContext): Promise<WaitResult> {
     const every = this.options.taskCheckEvery ?? 10;
+    let taskReadable = true;
     for (let polls = 1; ; polls++) {
       await sleep(this.options.pollIntervalMs, ctx.signal);
       // Between polls a recent answer will do; mutations always ask afresh.
       await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
       // Every Nth poll reads the task instead of the list (to notice a task that
       // failed), so waiting costs one request per poll interval either way.
-      if (task !== null && polls % every === 0) {
-        const now = await this.readTask(task.taskId, ctx.signal);
-        const phase = taskPhase(now);
-        if (phase === 'failed') return { ok: false, task: now };
-        if (phase === 'pending') continue;
+      if (taskReadable && task !== null && polls % every === 0) {
+        let now: OvhTask | null = null;
+        try {
+          now = await this.readTask(task.taskId, ctx.signal);
+        } catch (error) {
+          if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted) throw error;
+          // The task only tells a failure early; the address list is what proves
+          // success. A task API that stays broken must not strand a detached VIP.
+          taskReadable = false;
+          ctx.log.warn({ mac, taskId: task.taskId, err: error.toLogObject() }, `cannot read task ${task.taskId}; waiting on the address list alone`);
+        }
+        if (now !== null) {
+          const phase = taskPhase(now);
+          if (phase === 'failed') return { ok: false, task: now };
+          if (phase === 'pending') continue;
+        }
       }
       if (done(await this.lists.get(mac, ctx.signal))) return { ok: true };
     }
