@@ -47,7 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT_BAD_INPUT;
     }
     if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-      stderr.write('carp-ovh: warning: NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not verified for OVH or Vault; unset it\n');
+      stderr.write('carp-ovh: warning: NODE_TLS_REJECT_UNAUTHORIZED=0 is set; carp-ovh verifies OVH and Vault certificates anyway, but other node programs here do not: unset it\n');
     }
     const command = await load();
     return await command.run({

@@ -1,3 +1,6 @@
+/** setTimeout and AbortSignal.timeout turn anything above 2^31-1 ms (24.8 days) into 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `500ms`, `1s`, `1.5s`, `5m`, `2h`; a bare number is seconds. Returns ms, or null when malformed. */

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS, parseDuration } from '../duration.ts';
 import { CarpOvhError } from '../errors.ts';
 
 export interface GlobalArgs {
@@ -76,8 +77,17 @@ export function parseCommandArgs(
   return { flags, options, positionals };
 }
 
-/** Renders untrusted input for an error message: bounded, control characters escaped. */
+/** What JSON.stringify leaves raw: DEL, C1 controls (0x9b is an 8-bit CSI) and bidi overrides that make a log line lie. */
+const UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Renders untrusted input for an error message: bounded, and nothing a terminal or a log reader would act on. */
 export function printable(value: string, max = 40): string {
   const cut = value.length > max ? `${value.slice(0, max)}…` : value;
-  return JSON.stringify(cut);
+  return JSON.stringify(cut).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A duration given on the command line: null when malformed or beyond what a node timer can wait. */
+export function durationOption(text: string): number | null {
+  const ms = parseDuration(text);
+  return ms === null || ms > MAX_TIMER_MS ? null : ms;
 }

@@ -10,13 +10,6 @@ export const HOOK_USAGE = 'usage: carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT
 
 const VHID = /^[1-9][0-9]{0,2}$/;
 const IFACE = /^[a-z][a-z0-9_.]*$/;
-/** What JSON.stringify leaves raw: DEL, C1 controls (0x9b is an 8-bit CSI) and bidi overrides that make a log line lie. */
-const UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** devd's input, quoted for a message: bounded, and nothing a terminal or a log reader would act on. */
-function shown(value: string): string {
-  return printable(value).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 export interface HookEvent {
   vhid: number;
@@ -30,10 +23,10 @@ export function parseSubsystem(subsystem: string): { vhid: number; iface: string
   const vhidText = at === -1 ? '' : subsystem.slice(0, at);
   const iface = at === -1 ? '' : subsystem.slice(at + 1);
   if (!VHID.test(vhidText) || Number(vhidText) > 255) {
-    throw usageError(`invalid vhid in ${shown(subsystem)}: expected vhid@iface with a vhid from 1 to 255\n${HOOK_USAGE}`);
+    throw usageError(`invalid vhid in ${printable(subsystem)}: expected vhid@iface with a vhid from 1 to 255\n${HOOK_USAGE}`);
   }
   if (!IFACE.test(iface) || iface.length > 15 || iface.includes('..')) {
-    throw usageError(`invalid interface in ${shown(subsystem)}: expected [a-z][a-z0-9_.]*, at most 15 characters\n${HOOK_USAGE}`);
+    throw usageError(`invalid interface in ${printable(subsystem)}: expected [a-z][a-z0-9_.]*, at most 15 characters\n${HOOK_USAGE}`);
   }
   const vhid = Number(vhidText);
   return { vhid, iface, key: `${vhid}@${iface}` };
@@ -42,7 +35,7 @@ export function parseSubsystem(subsystem: string): { vhid: number; iface: string
 export function parseType(type: string): CarpState {
   const upper = /^[A-Za-z]{4,6}$/.test(type) ? type.toUpperCase() : '';
   if (upper === 'MASTER' || upper === 'BACKUP' || upper === 'INIT') return upper;
-  throw usageError(`invalid CARP state ${shown(type)}: expected MASTER, BACKUP or INIT\n${HOOK_USAGE}`);
+  throw usageError(`invalid CARP state ${printable(type)}: expected MASTER, BACKUP or INIT\n${HOOK_USAGE}`);
 }
 
 export function parseHookEvent(positionals: readonly string[]): HookEvent {

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../duration.ts';
 import type { Config } from './types.ts';
 import type { Problem } from './validate.ts';
 
@@ -55,8 +56,6 @@ export function crossFieldProblems(config: Config, raw: any): Problem[] {
   return problems;
 }
 
-/** setTimeout and AbortSignal.timeout turn anything above 2^31-1 ms into 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function durations(config: Config): Array<[Problem['path'], number]> {
   const out: Array<[Problem['path'], number]> = [

@@ -1,8 +1,7 @@
 import { runCheck, type CheckReport } from '../../core/health/check.ts';
-import { parseDuration } from '../../duration.ts';
 import { describeError, exitCodeFor, isCarpOvhError } from '../../errors.ts';
 import { StateDir } from '../../state.ts';
-import { parseCommandArgs, printable, usageError } from '../args.ts';
+import { durationOption, parseCommandArgs, printable, usageError } from '../args.ts';
 import { loadConfigOf, type CliContext } from '../context.ts';
 import { formatReport } from '../health-output.ts';
 import { lazyHealthDeps, runScript } from '../health-wire.ts';
@@ -23,7 +22,7 @@ export async function run(ctx: CliContext): Promise<number> {
   const every = options.get('--every');
   let everyMs: number | null = null;
   if (every !== undefined) {
-    everyMs = parseDuration(every);
+    everyMs = durationOption(every);
     if (everyMs === null || everyMs < MIN_EVERY_MS) throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
   }
 

@@ -1,6 +1,6 @@
 import { enterMaintenance, leaveMaintenance } from '../../core/health/maintenance.ts';
-import { formatDuration, parseDuration } from '../../duration.ts';
-import { parseCommandArgs, printable, usageError } from '../args.ts';
+import { formatDuration } from '../../duration.ts';
+import { durationOption, parseCommandArgs, printable, usageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { formatDemotion } from '../health-output.ts';
 import { openHealthCommand } from '../health-wire.ts';
@@ -15,7 +15,7 @@ export async function run(ctx: CliContext): Promise<number> {
   const action = positionals[0];
   if (positionals.length !== 1 || (action !== 'enter' && action !== 'leave')) throw usageError(USAGE);
   const timeout = options.get('--timeout');
-  const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
+  const timeoutMs = timeout === undefined ? undefined : durationOption(timeout);
   if (timeoutMs === null || timeoutMs === 0) throw usageError(`--timeout needs a duration such as 5m, got ${printable(timeout ?? '')}\n${USAGE}`);
   if (action === 'leave' && timeout !== undefined) throw usageError(`--timeout applies to enter only\n${USAGE}`);
 

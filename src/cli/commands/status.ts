@@ -1,7 +1,6 @@
-import { parseDuration } from '../../duration.ts';
 import { gatherStatus } from '../../core/status.ts';
 import { scrubText } from '../../redact.ts';
-import { parseCommandArgs, printable, usageError } from '../args.ts';
+import { durationOption, parseCommandArgs, printable, usageError } from '../args.ts';
 import { loadConfigOf, type CliContext } from '../context.ts';
 import { statusDeps } from '../doctor-wire.ts';
 import { formatStatus } from '../status-output.ts';
@@ -15,7 +14,7 @@ export async function run(ctx: CliContext): Promise<number> {
   const { flags, options, positionals } = parseCommandArgs(ctx.args, { flags: ['--json'], options: ['--timeout'] });
   if (positionals.length > 0) throw usageError('usage: carp-ovh status [--json] [--timeout DURATION]');
   const timeoutText = options.get('--timeout');
-  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutText);
+  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : durationOption(timeoutText);
   if (timeoutMs === null || timeoutMs <= 0) throw usageError(`--timeout needs a duration such as 500ms or 5s, got ${printable(timeoutText ?? '')}`);
   const config = await loadConfigOf(ctx);
   const report = await gatherStatus(await statusDeps(config, timeoutMs));
