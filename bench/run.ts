@@ -96,7 +96,8 @@ How each figure is taken:
 - **max in any minute**: counted by the simulator over a sliding 60 s window of arrivals, /auth/time included.
 - **check**: \`carp-ovh check\` with the vault, ovh-api and claim probes against the simulators, with 0 and with 5
   service scripts that each sleep 1 s (run in parallel); CPU is the check process's own user + system time.
-- **seal → demotion**: Vault is sealed while \`check --every 10s\` runs; the time until the demotion sysctl write.
+- **seal → demotion**: Vault is sealed just after a run of \`check --every 10s\` has finished (the worst case: a whole
+  interval to wait); the time until the demotion sysctl write.
 - **peak RSS**: maxRSS of the process, reported by a preloaded module at exit.
 `;
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown);

@@ -8,7 +8,7 @@ import type { StatusDeps } from '../core/status.ts';
 import { isOpnsense, LAYOUT } from '../install/layout.ts';
 import { StateDir } from '../state.ts';
 import type { CliContext } from './context.ts';
-import { ovhApiFor, platformFor, secretSourceFor } from './wire.ts';
+import { ovhApiFor, platformFor, secretSourceFor, vaultOptionsOf } from './wire.ts';
 
 /** The adapters behind `doctor` and `status` (see wire.ts for the claim's). */
 
@@ -89,15 +89,7 @@ export async function doctorDeps(ctx: CliContext, config: Config, root: string):
       credentials.kind === 'vault'
         ? async () => {
             const { inspectVault } = await import('../secrets/vault.ts');
-            return inspectVault({
-              config: credentials.config,
-              mount: credentials.mount,
-              path: credentials.path,
-              kvVersion: credentials.kvVersion,
-              timeoutMs: credentials.timeoutMs,
-              allowEnvSkipVerify: credentials.allowEnvSkipVerify,
-              env: ctx.env,
-            });
+            return inspectVault(vaultOptionsOf(credentials, ctx.env));
           }
         : null,
     secretFiles: () => secretFilesOf(config),

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Config, FailoverEntry } from '../config/types.ts';
+import type { Config, FailoverEntry, VaultCredentialsConfig } from '../config/types.ts';
 import type { ClaimDeps } from '../core/reconcile.ts';
 import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../core/ports.ts';
 import { stateTaskJournal } from '../core/task-journal.ts';
@@ -24,16 +24,20 @@ export async function secretSourceFor(config: Config): Promise<SecretSource> {
     return registering(createFileSource(credentials.file));
   }
   const { createVaultSource } = await import('../secrets/vault.ts');
-  return registering(
-    createVaultSource({
-      config: credentials.config,
-      mount: credentials.mount,
-      path: credentials.path,
-      kvVersion: credentials.kvVersion,
-      timeoutMs: credentials.timeoutMs,
-      allowEnvSkipVerify: credentials.allowEnvSkipVerify,
-    }),
-  );
+  return registering(createVaultSource(vaultOptionsOf(credentials)));
+}
+
+/** The Vault source's options from the config (also what doctor's inspection takes). */
+export function vaultOptionsOf(credentials: VaultCredentialsConfig, env: NodeJS.ProcessEnv = process.env) {
+  return {
+    config: credentials.config,
+    mount: credentials.mount,
+    path: credentials.path,
+    kvVersion: credentials.kvVersion,
+    timeoutMs: credentials.timeoutMs,
+    allowEnvSkipVerify: credentials.allowEnvSkipVerify,
+    env,
+  };
 }
 
 /** Every secret read is registered with the log scrubber before anyone can log it. */

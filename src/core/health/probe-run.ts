@@ -1,3 +1,4 @@
+import { raceAbort } from '../../abort.ts';
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
 import type { OvhCredentials } from '../ports.ts';
@@ -84,22 +85,7 @@ export class ProbeRun {
 
   /** Settles with `promise`, or rejects at the probes' deadline even if `promise` never does. */
   bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-    const signal = this.signal;
-    if (signal.aborted) return Promise.reject(this.timeoutError(what));
-    return new Promise<T>((resolve, reject) => {
-      const abort = (): void => reject(this.timeoutError(what));
-      signal.addEventListener('abort', abort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', abort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', abort);
-          reject(error);
-        },
-      );
-    });
+    return raceAbort(promise, this.signal, () => this.timeoutError(what));
   }
 
   /** An adapter cut short by our deadline reports a cancellation; for the operator it is a timeout. */

@@ -1,3 +1,4 @@
+import { raceAbort } from '../../abort.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Agent } from 'node:https';
@@ -97,26 +98,6 @@ function interpret<T>(call: CallLabel, raw: RawAnswer): T {
   }
 }
 
-/** Rejects as soon as `signal` aborts, without cancelling the shared work behind `promise`. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, call: CallLabel): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(abortError(call, signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(abortError(call, signal.reason));
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(error);
-      },
-    );
-  });
-}
-
 export function createOvhClient(options: OvhClientOptions): OvhClient {
   checkOptions(options);
   const root = resolveApiRoot({ endpoint: options.endpoint, url: options.url });
@@ -186,7 +167,7 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
     offsetInFlight ??= measureOffset(undefined).finally(() => {
       offsetInFlight = null;
     });
-    await raceAbort(offsetInFlight, signal, call);
+    await raceAbort(offsetInFlight, signal, () => abortError(call, signal?.reason));
   }
 
   return {
