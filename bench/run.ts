@@ -99,6 +99,19 @@ How each figure is taken:
 - **seal → demotion**: Vault is sealed just after a run of \`check --every 10s\` has finished (the worst case: a whole
   interval to wait); the time until the demotion sysctl write.
 - **peak RSS**: maxRSS of the process, reported by a preloaded module at exit.
+
+Decisions these figures drove:
+
+- **No compile cache, no bundle.** The hook's fast path imports nine small modules and none of the heavy
+  dependencies (ovh, node-vault, pino, ajv, yaml are loaded only by the commands that use them), so it
+  already returns within the ≤ 2× goal. Node's compile cache made it slower in every run (it reads and
+  hashes its cache on each start), so the CLI does not enable it; a single-file bundle was not built, as
+  there is little left for it to save on this path.
+- **One request per poll interval.** Waiting reads each vMAC's address list once per poll, shared by every
+  address on it, and every tenth poll reads the task instead of the list. With the rate limit in front of
+  every request (\`/auth/time\` included) a 30 s move stays at 60 requests in any minute.
+- **32 VIPs take a minute.** Each address needs its own DELETE and POST, so past ~25 VIPs on one vhid the
+  60 requests/minute budget sets the pace. Raise \`ovh.max_rpm\` only if OVH agrees to more for the key.
 `;
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), markdown);
 log('wrote docs/benchmarks.md');
