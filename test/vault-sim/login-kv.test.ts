@@ -1,8 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import vault from 'node-vault';
-import { CA_PATH } from '../support/certs.ts';
 import {
   OVH_APPLICATION_SECRET,
   VAULT_ROLE_ID,
@@ -12,23 +9,10 @@ import {
 } from '../support/secrets.ts';
 import { startVaultSimulator, type VaultSimulator } from '../support/vault-sim/index.ts';
 import { rawRequest } from '../support/vault-sim/raw-client.ts';
+import { nodeVaultClient as client, rejection } from '../support/vault-sim/node-vault-client.ts';
 
-const ca = readFileSync(CA_PATH);
 
-function client(sim: VaultSimulator, extra: vault.VaultOptions = {}): vault.client {
-  return vault({ endpoint: sim.url, requestOptions: { ca, timeout: 2000 }, ...extra });
-}
 
-/** node-vault rejects with an error carrying the HTTP answer; this returns it. */
-async function rejection(promise: Promise<unknown>): Promise<{ message: string; status: number; body: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { message: string; response?: { statusCode: number; body: unknown } };
-    return { message: e.message, status: e.response?.statusCode ?? 0, body: e.response?.body };
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('vault-sim: AppRole login and KV with node-vault', () => {
   let sim: VaultSimulator;
