@@ -3,7 +3,9 @@ import { constants } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CarpOvhError } from './errors.ts';
+import { isFromEarlierBoot, monotonicNow, parseStamp } from './monotonic.ts';
 import { scrubText } from './redact.ts';
+import { sleep } from './sleep.ts';
 
 /**
  * The state dir: last results, hysteresis counters, the claim lock.
@@ -129,7 +131,7 @@ export class StateDir {
       if (lock !== null) return lock;
       if (Date.now() >= options.deadline) return null;
       if ((await options.shouldStop?.()) === true) return null;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await sleep(pollMs);
     }
   }
 
@@ -143,7 +145,7 @@ async function createLockFile(path: string, purpose: string): Promise<boolean> {
   try {
     const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
-      const holder: LockHolder = { pid: process.pid, since: new Date().toISOString(), purpose, mono: process.hrtime.bigint().toString() };
+      const holder: LockHolder = { pid: process.pid, since: new Date().toISOString(), purpose, mono: monotonicNow().toString() };
       await handle.writeFile(JSON.stringify(holder));
     } finally {
       await handle.close();
@@ -167,7 +169,8 @@ async function readHolder(path: string): Promise<LockHolder | null> {
 
 /** A holder whose process still runs, in this boot. */
 function holdsLive(holder: LockHolder): boolean {
-  const fromEarlierBoot = typeof holder.mono === 'string' && /^\d{1,30}$/.test(holder.mono) && BigInt(holder.mono) > process.hrtime.bigint();
+  const stamp = parseStamp(holder.mono);
+  const fromEarlierBoot = stamp !== null && isFromEarlierBoot(stamp);
   return !fromEarlierBoot && isAlive(holder.pid);
 }
 

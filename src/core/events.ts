@@ -1,3 +1,4 @@
+import { isFromEarlierBoot, monotonicNow, parseStamp } from '../monotonic.ts';
 import type { StateDir } from '../state.ts';
 import type { CarpState } from './ports.ts';
 
@@ -15,7 +16,7 @@ export interface EventRecord {
 }
 
 export function newSequence(): bigint {
-  return process.hrtime.bigint();
+  return monotonicNow();
 }
 
 function fileFor(key: string): string {
@@ -38,11 +39,9 @@ export async function recordEvent(state: StateDir, key: string, seq: bigint, typ
 
 export async function latestEvent(state: StateDir, key: string): Promise<EventRecord | null> {
   const { value } = await state.readJson<EventRecord>(fileFor(key));
-  if (value === null || typeof value.seq !== 'string' || !/^\d{1,30}$/.test(value.seq)) return null;
-  // The monotonic clock restarts at boot but the state dir does not: a sequence
-  // this boot has not reached yet was stamped in an earlier boot, and would
-  // otherwise make every event after a reboot look older than it.
-  return BigInt(value.seq) <= newSequence() ? value : null;
+  // An event from an earlier boot would make every event after a reboot look older than it.
+  const stamp = parseStamp(value?.seq);
+  return value !== null && stamp !== null && !isFromEarlierBoot(stamp) ? value : null;
 }
 
 export async function isSuperseded(state: StateDir, key: string, seq: bigint): Promise<EventRecord | null> {
