@@ -1,4 +1,5 @@
 import type { Config, FailoverEntry } from '../config/types.ts';
+import { raceAbort } from '../abort.ts';
 import { describeError } from '../errors.ts';
 import type { StateDir } from '../state.ts';
 import { readDemotion, readLastCheck, readLastClaim, type DemotionView, type LastCheck, type LastClaim } from './doctor/history.ts';
@@ -82,8 +83,7 @@ export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
       }),
     ),
     boundedLocate(deps, signal),
-    readDemotion(config, deps.carp, deps.state).then(
-      (view): StatusReport['demotion'] => ({ total: view.total, bit: view.bit, ours: view.ours, others: view.others, reasons: view.reasons }),
+    readDemotion(config, deps.carp, deps.state).catch(
       (error: unknown): StatusReport['demotion'] => ({ total: null, bit: config.health.demotion, ours: null, others: null, reasons: {}, error: describeError(error) }),
     ),
     readLastClaim(deps.state),
@@ -121,12 +121,8 @@ export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
 
 /** The whole OVH part (credentials included) races the timeout, so a stuck read cannot hold status up. */
 async function boundedLocate(deps: StatusDeps, signal: AbortSignal): Promise<{ ok: true; value: Placement[] } | { ok: false; error: string }> {
-  const timeout = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
   try {
-    return { ok: true, value: await Promise.race([deps.locate(deps.config.failover, signal), timeout]) };
+    return { ok: true, value: await raceAbort(deps.locate(deps.config.failover, signal), signal, () => signal.reason) };
   } catch (error) {
     return { ok: false, error: whyUnknown(error, signal) };
   }

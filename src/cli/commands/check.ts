@@ -1,5 +1,6 @@
 import { runCheck, type CheckReport } from '../../core/health/check.ts';
 import { describeError, exitCodeFor, isCarpOvhError } from '../../errors.ts';
+import { sleep } from '../../sleep.ts';
 import { StateDir } from '../../state.ts';
 import { durationOption, parseCommandArgs, printable, usageError } from '../args.ts';
 import { loadConfigOf, type CliContext } from '../context.ts';
@@ -86,14 +87,7 @@ async function loop(ctx: CliContext, everyMs: number, json: boolean, check: () =
   }
 }
 
+/** Waits between runs; a stop request ends the wait early, it is not an error. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sleep(ms, signal).catch(() => undefined);
 }
