@@ -1,13 +1,11 @@
-import { hostname } from 'node:os';
 import type { Config } from '../config/types.ts';
 import type { HealthDeps, OvhProbeSession, ScriptOutcome } from '../core/health/types.ts';
-import type { FailoverProvider, LogPort, OvhCredentials } from '../core/ports.ts';
-import { stateTaskJournal } from '../core/task-journal.ts';
+import type { LogPort, OvhCredentials } from '../core/ports.ts';
 import { runCommand } from '../platform/freebsd/run.ts';
-import { openLog, type OpenLog } from '../log/index.ts';
+import { logTarget, openLog, type OpenLog } from '../log/index.ts';
 import { StateDir } from '../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
-import { claimDeps, ovhApiFor, platformFor, secretSourceFor } from './wire.ts';
+import { claimDeps, ovhApiFor, platformFor, secretSourceFor, virtualMacProviders } from './wire.ts';
 
 /** The adapters behind `check`, `probe` and `maintenance` (see wire.ts for the claim's). */
 export async function healthDeps(config: Config, log: LogPort): Promise<HealthDeps> {
@@ -26,19 +24,11 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
 
 /** One OVH client per run: its /auth/time measure and keep-alive connection serve every read. */
 async function ovhProbeSession(config: Config, credentials: OvhCredentials): Promise<OvhProbeSession> {
-  const [{ client, api }, { VirtualMacProvider }] = await Promise.all([ovhApiFor(config, credentials), import('../providers/ovh/virtual-mac.ts')]);
-  const journal = stateTaskJournal(new StateDir(config.stateDir));
-  const providers = new Map<string, FailoverProvider>();
+  const { client, api } = await ovhApiFor(config, credentials);
+  const forServer = await virtualMacProviders(config, api, new StateDir(config.stateDir));
   return {
     clockOffset: (signal) => client.clockOffset({ signal }),
-    locate: (server, addresses, signal) => {
-      let provider = providers.get(server);
-      if (provider === undefined) {
-        provider = new VirtualMacProvider({ server, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries, journal, hostname: hostname() });
-        providers.set(server, provider);
-      }
-      return provider.locate(addresses, { signal });
-    },
+    locate: (server, addresses, signal) => forServer(server).locate(addresses, { signal }),
     close: () => client.close(),
   };
 }
@@ -58,19 +48,24 @@ export async function runScript(path: string, timeoutMs: number): Promise<Script
 
 /** Foreground commands log where an operator sees them: syslog when configured, else JSON lines on stderr. */
 function openForegroundLog(config: Config, component: string): Promise<OpenLog> {
-  return openLog(config.log, config.log.syslog !== null ? 'syslog' : 'stderr', { component });
+  return openLog(config.log, logTarget(config.log, 'foreground'), { component });
+}
+
+/** The log, then the deps that log into it; the log is closed again if the deps cannot be built. */
+async function openDeps(config: Config, component: string): Promise<{ opened: OpenLog; deps: HealthDeps }> {
+  const opened = await openForegroundLog(config, component);
+  try {
+    return { opened, deps: await healthDeps(config, opened.log) };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
 }
 
 /** Config, log and deps for a foreground health command. */
 export async function openHealthCommand(ctx: CliContext, component: string): Promise<{ config: Config; opened: OpenLog; deps: HealthDeps }> {
   const config = await loadConfigOf(ctx);
-  const opened = await openForegroundLog(config, component);
-  try {
-    return { config, opened, deps: await healthDeps(config, opened.log) };
-  } catch (error) {
-    await opened.close();
-    throw error;
-  }
+  return { config, ...(await openDeps(config, component)) };
 }
 
 /** The same, opened on first use (and once): `check` starts its scripts first. */
@@ -78,15 +73,7 @@ export function lazyHealthDeps(config: Config, component: string): { get: () => 
   let opening: Promise<{ opened: OpenLog; deps: HealthDeps }> | null = null;
   return {
     get: async () => {
-      opening ??= (async () => {
-        const opened = await openForegroundLog(config, component);
-        try {
-          return { opened, deps: await healthDeps(config, opened.log) };
-        } catch (error) {
-          await opened.close();
-          throw error;
-        }
-      })();
+      opening ??= openDeps(config, component);
       return (await opening).deps;
     },
     close: async () => {

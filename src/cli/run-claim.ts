@@ -3,18 +3,13 @@ import { recordEvent } from '../core/events.ts';
 import type { CarpState } from '../core/ports.ts';
 import { keyOf, runClaim, type ClaimOutcome, type ClaimTarget } from '../core/reconcile.ts';
 import { describeError, EXIT_FAILED, EXIT_OK, exitCodeFor, isCarpOvhError } from '../errors.ts';
-import { openLog, type LogTarget, type OpenLog } from '../log/index.ts';
+import { logTarget, openLog, type OpenLog } from '../log/index.ts';
 import { StateDir } from '../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
 import { claimDeps } from './wire.ts';
 
 /** Foreground commands log where an operator sees them; the detached worker to syslog or log.file. */
 export type Mode = 'foreground' | 'worker';
-
-function targetFor(config: Config, mode: Mode): LogTarget {
-  if (config.log.syslog !== null) return 'syslog';
-  return mode === 'worker' ? 'file' : 'stderr';
-}
 
 export interface EventRequest {
   kind: 'event';
@@ -31,7 +26,7 @@ export interface ReconcileRequest {
 /** Runs a hook event or a reconcile to the end; returns the exit code. */
 export async function runClaimCommand(ctx: CliContext, request: EventRequest | ReconcileRequest, mode: Mode): Promise<number> {
   const config = await loadConfigForMode(ctx, mode);
-  const opened = await openLog(config.log, targetFor(config, mode), { component: request.kind === 'event' ? 'hook' : 'reconcile' });
+  const opened = await openLog(config.log, logTarget(config.log, mode), { component: request.kind === 'event' ? 'hook' : 'reconcile' });
   try {
     return await withLog(ctx, config, opened, request, mode);
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Config, FailoverEntry, VaultCredentialsConfig } from '../config/ty
 import type { ClaimDeps } from '../core/reconcile.ts';
 import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../core/ports.ts';
 import { stateTaskJournal } from '../core/task-journal.ts';
+import type { OvhApi } from '../providers/ovh/api.ts';
 import { registerSecret } from '../redact.ts';
 import { StateDir } from '../state.ts';
 
@@ -81,17 +82,24 @@ export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps
     log,
     secrets: () => secretSourceFor(config),
     providers: async (credentials) => {
-      const [{ api }, { VirtualMacProvider }] = await Promise.all([ovhApiFor(config, credentials), import('../providers/ovh/virtual-mac.ts')]);
-      const journal = stateTaskJournal(state);
-      const byServer = new Map<string, FailoverProvider>();
-      return (entry: FailoverEntry) => {
-        let provider = byServer.get(entry.server);
-        if (provider === undefined) {
-          provider = new VirtualMacProvider({ server: entry.server, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries, journal, hostname: hostname() });
-          byServer.set(entry.server, provider);
-        }
-        return provider;
-      };
+      const { api } = await ovhApiFor(config, credentials);
+      const forServer = await virtualMacProviders(config, api, state);
+      return (entry: FailoverEntry) => forServer(entry.server);
     },
+  };
+}
+
+/** One virtual-MAC provider per OVH server, sharing the API (and so its rate limit) and the task journal. */
+export async function virtualMacProviders(config: Config, api: OvhApi, state: StateDir): Promise<(server: string) => FailoverProvider> {
+  const { VirtualMacProvider } = await import('../providers/ovh/virtual-mac.ts');
+  const journal = stateTaskJournal(state);
+  const byServer = new Map<string, FailoverProvider>();
+  return (server) => {
+    let provider = byServer.get(server);
+    if (provider === undefined) {
+      provider = new VirtualMacProvider({ server, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries, journal, hostname: hostname() });
+      byServer.set(server, provider);
+    }
+    return provider;
   };
 }

@@ -11,6 +11,15 @@ export type Log = Logger;
 /** Where lines go: syslog (configured), a file (detached worker without syslog), or stderr. */
 export type LogTarget = 'syslog' | 'file' | 'stderr';
 
+/**
+ * Syslog when configured. Otherwise a foreground command writes JSON lines to
+ * stderr, where the operator sees them; a detached worker has no stderr, so log.file.
+ */
+export function logTarget(config: LogConfig, mode: 'foreground' | 'worker'): LogTarget {
+  if (config.syslog !== null) return 'syslog';
+  return mode === 'worker' ? 'file' : 'stderr';
+}
+
 export interface OpenLog {
   log: Log;
   /** Flushes and ends the syslog children; call before exiting. */
