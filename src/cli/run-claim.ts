@@ -2,7 +2,7 @@ import type { Config } from '../config/types.ts';
 import { recordEvent } from '../core/events.ts';
 import type { CarpState } from '../core/ports.ts';
 import { keyOf, runClaim, type ClaimOutcome, type ClaimTarget } from '../core/reconcile.ts';
-import { describeError, EXIT_FAILED, EXIT_OK, exitCodeFor, isCarpOvhError } from '../errors.ts';
+import { describeError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, exitCodeFor, isCarpOvhError } from '../errors.ts';
 import { logTarget, openLog, type OpenLog } from '../log/index.ts';
 import { StateDir } from '../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
@@ -70,7 +70,7 @@ async function withLog(ctx: CliContext, config: Config, opened: OpenLog, request
 
   const outcome = await runClaim(await claimDeps(config, log), targets, trigger);
   if (mode === 'foreground') ctx.stdout.write(summarise(outcome));
-  if (outcome.result === 'failed') return outcome.failure === undefined ? EXIT_FAILED : exitCodeFor(outcome.failure);
+  if (outcome.result === 'failed') return outcome.error?.badInput === true ? EXIT_BAD_INPUT : EXIT_FAILED;
   if (outcome.result === 'busy') return EXIT_FAILED;
   return EXIT_OK;
 }

@@ -49,9 +49,8 @@ export interface ClaimOutcome {
   result: ClaimResult;
   durationMs: number;
   vhids: VhidOutcome[];
+  /** The first failure, as logged; its `badInput` decides between exit 1 and 2. */
   error?: Record<string, unknown>;
-  /** For the exit code: the first failure, when the claim failed. */
-  failure?: CarpOvhError;
 }
 
 export const LAST_CLAIM_FILE = 'last-claim.json';
@@ -119,7 +118,7 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
           outcome.result = 'failed';
           outcome.error = failure.toLogObject();
         }
-        return await finish({ result: 'failed', vhids, failure }, true);
+        return await finish({ result: 'failed', vhids, error: failure.toLogObject() }, true);
       }
 
       const providerFor = await deps.providers(credentials);
@@ -144,17 +143,15 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
     const failed = vhids.filter((v) => v.result === 'failed');
     const result: ClaimResult =
       failed.length > 0 ? 'failed' : vhids.some((v) => v.result === 'cancelled') ? 'cancelled' : vhids.some((v) => v.result === 'ok') ? 'ok' : 'nothing-to-do';
-    return await finish({ result, vhids, failure: firstFailure(failed) }, true);
+    return await finish({ result, vhids, error: firstError(failed) }, true);
   } finally {
     await lock.release();
   }
 
-  async function finish(partial: Pick<ClaimOutcome, 'result' | 'vhids'> & { failure?: CarpOvhError }, record: boolean): Promise<ClaimOutcome> {
+  async function finish(partial: Pick<ClaimOutcome, 'result' | 'vhids' | 'error'>, record: boolean): Promise<ClaimOutcome> {
     const outcome: ClaimOutcome = { at: new Date(started).toISOString(), trigger, pid: process.pid, durationMs: Date.now() - started, ...partial };
-    if (partial.failure !== undefined) outcome.error = partial.failure.toLogObject();
     if (!record) return outcome;
-    const { failure: _omit, ...persisted } = outcome;
-    await state.writeJson(LAST_CLAIM_FILE, persisted);
+    await state.writeJson(LAST_CLAIM_FILE, outcome);
     await settleDemotion(deps, outcome);
     logSummary(log, outcome);
     return outcome;
@@ -210,20 +207,12 @@ function vhidResult(addresses: AddressOutcome[]): VhidResult {
   return 'ok';
 }
 
-function firstFailure(failed: VhidOutcome[]): CarpOvhError | undefined {
+function firstError(failed: VhidOutcome[]): Record<string, unknown> | undefined {
   for (const vhid of failed) {
     const error = vhid.error ?? vhid.addresses.find((a) => a.result === 'failed')?.error;
-    if (error !== undefined) {
-      return new CarpOvhError(String(error.message ?? 'claim failed'), {
-        source: 'claim',
-        badInput: error.badInput === true,
-        status: typeof error.status === 'number' ? error.status : undefined,
-        errorCode: typeof error.errorCode === 'string' ? error.errorCode : undefined,
-        queryId: typeof error.queryId === 'string' ? error.queryId : undefined,
-      });
-    }
+    if (error !== undefined) return error;
   }
-  return failed.length > 0 ? new CarpOvhError('claim failed', { source: 'claim' }) : undefined;
+  return failed.length > 0 ? { source: 'claim', message: 'claim failed' } : undefined;
 }
 
 function asError(error: unknown, signal?: AbortSignal): CarpOvhError {
