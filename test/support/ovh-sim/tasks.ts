@@ -125,8 +125,8 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 
-/** `dedicated.server.Task` as the API returns it. */
-export function dedicatedTaskJson(book: TaskBook, task: SimTask, now: number): Record<string, unknown> {
+/** The fields every OVH task type shares. */
+function taskFields(book: TaskBook, task: SimTask, now: number): Record<string, unknown> {
   const status = book.status(task, now);
   return {
     taskId: task.taskId,
@@ -136,23 +136,15 @@ export function dedicatedTaskJson(book: TaskBook, task: SimTask, now: number): R
     startDate: iso(task.startMs),
     doneDate: iso(task.doneMs),
     lastUpdate: iso(task.doneMs ?? (status === 'doing' ? task.doingMs : task.startMs)),
-    needSchedule: false,
-    plannedInterventionId: null,
-    ticketReference: null,
   };
+}
+
+/** `dedicated.server.Task` as the API returns it. */
+export function dedicatedTaskJson(book: TaskBook, task: SimTask, now: number): Record<string, unknown> {
+  return { ...taskFields(book, task, now), needSchedule: false, plannedInterventionId: null, ticketReference: null };
 }
 
 /** `ip.IpTask` as the API returns it. */
 export function ipTaskJson(book: TaskBook, task: SimTask, now: number): Record<string, unknown> {
-  const status = book.status(task, now);
-  return {
-    taskId: task.taskId,
-    function: task.fn,
-    status,
-    comment: task.comment,
-    startDate: iso(task.startMs),
-    doneDate: iso(task.doneMs),
-    lastUpdate: iso(task.doneMs ?? (status === 'doing' ? task.doingMs : task.startMs)),
-    destination: task.destination === undefined ? null : { serviceName: task.destination, nexthop: null },
-  };
+  return { ...taskFields(book, task, now), destination: task.destination === undefined ? null : { serviceName: task.destination, nexthop: null } };
 }

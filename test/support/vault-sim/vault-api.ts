@@ -162,13 +162,8 @@ export class VaultApi {
     this.logins += 1;
     return okAnswer({
       auth: {
-        client_token: token.id,
-        accessor: token.accessor,
-        policies: token.policies,
-        token_policies: token.policies,
+        ...authFields(token),
         metadata: { role_name: name },
-        lease_duration: token.ttlSeconds,
-        renewable: true,
         entity_id: randomUUID(),
         token_type: 'service',
         orphan: true,
@@ -212,16 +207,7 @@ export class VaultApi {
     if (path === 'auth/token/renew-self' && (method === 'POST' || method === 'PUT')) {
       if (token.ttlSeconds === 0) return errorAnswer(400, 'lease is not renewable');
       token.expiresAt = this.#deps.clock.now() + token.ttlSeconds * 1000;
-      return okAnswer({
-        auth: {
-          client_token: token.id,
-          accessor: token.accessor,
-          policies: token.policies,
-          token_policies: token.policies,
-          lease_duration: token.ttlSeconds,
-          renewable: true,
-        },
-      });
+      return okAnswer({ auth: authFields(token) });
     }
     return errorAnswer(405, 'unsupported operation');
   }
@@ -321,4 +307,16 @@ function trimNs(namespace: string | null): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `auth` block a login and a renewal share. */
+function authFields(token: SimToken): Record<string, unknown> {
+  return {
+    client_token: token.id,
+    accessor: token.accessor,
+    policies: token.policies,
+    token_policies: token.policies,
+    lease_duration: token.ttlSeconds,
+    renewable: true,
+  };
 }
