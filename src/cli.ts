@@ -5,9 +5,9 @@
  * is loaded only when it runs.
  */
 import { fileURLToPath } from 'node:url';
-import { parseGlobalArgs } from './cli/args.ts';
-import type { CliContext } from './cli/context.ts';
-import { USAGE } from './cli/usage.ts';
+import { parseGlobalArgs } from './cli/parsing/args.ts';
+import type { CliContext } from './cli/wiring/context.ts';
+import { USAGE } from './cli/output/usage.ts';
 import { describeError, EXIT_BAD_INPUT, exitCodeFor, isCarpOvhError } from './errors.ts';
 import { scrubText } from './redact.ts';
 

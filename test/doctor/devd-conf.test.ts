@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { actionOf, blockMatches, parseDevdConf } from '../../src/core/doctor/devd-conf.ts';
-import { wrap } from '../../src/cli/text.ts';
+import { wrap } from '../../src/cli/output/text.ts';
 
 const EVENT = { system: 'CARP', subsystem: '2@vmx1', type: 'MASTER' };
 

@@ -2,10 +2,10 @@ import { runCheck, type CheckReport } from '../../core/health/check.ts';
 import { describeError, exitCodeFor, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 import { StateDir } from '../../state.ts';
-import { durationOption, parseCommandArgs, printable, usageError } from '../args.ts';
-import { loadConfigOf, type CliContext } from '../context.ts';
-import { formatReport } from '../health-output.ts';
-import { lazyHealthDeps, runScript } from '../health-wire.ts';
+import { durationOption, parseCommandArgs, printable, usageError } from '../parsing/args.ts';
+import { loadConfigOf, type CliContext } from '../wiring/context.ts';
+import { formatReport } from '../output/health-output.ts';
+import { lazyHealthDeps, runScript } from '../wiring/health-wire.ts';
 
 const USAGE = 'usage: carp-ovh check [--json] [--every DURATION]';
 /** Below this a loop would spend its time starting Vault logins. */

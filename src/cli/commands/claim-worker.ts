@@ -1,7 +1,7 @@
-import { parseCommandArgs, usageError } from '../args.ts';
-import type { CliContext } from '../context.ts';
-import { parseHookEvent } from '../hook-args.ts';
-import { runClaimCommand } from '../run-claim.ts';
+import { parseCommandArgs, usageError } from '../parsing/args.ts';
+import type { CliContext } from '../wiring/context.ts';
+import { parseHookEvent } from '../parsing/hook-args.ts';
+import { runClaimCommand } from '../wiring/run-claim.ts';
 
 /** The detached worker behind `hook` and `reconcile` (internal; its arguments are checked all the same). */
 export async function run(ctx: CliContext): Promise<number> {

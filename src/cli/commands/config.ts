@@ -1,5 +1,5 @@
-import { parseCommandArgs, usageError } from '../args.ts';
-import { configPathOf, loadConfigOf, type CliContext } from '../context.ts';
+import { parseCommandArgs, usageError } from '../parsing/args.ts';
+import { configPathOf, loadConfigOf, type CliContext } from '../wiring/context.ts';
 
 /** `carp-ovh config check`: OK or every problem as FILE:LINE: key: expected …, exit 0 / 2. */
 export async function run(ctx: CliContext): Promise<number> {

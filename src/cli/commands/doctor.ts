@@ -4,11 +4,11 @@ import { configFailureReport, runDoctor } from '../../core/doctor/run.ts';
 import type { DoctorReport } from '../../core/doctor/types.ts';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, isCarpOvhError } from '../../errors.ts';
 import { scrubText } from '../../redact.ts';
-import { parseCommandArgs, usageError } from '../args.ts';
-import { configPathOf, type CliContext } from '../context.ts';
-import { formatDoctor } from '../doctor-output.ts';
-import { rootOption } from '../root-option.ts';
-import { paintFor } from '../text.ts';
+import { parseCommandArgs, usageError } from '../parsing/args.ts';
+import { configPathOf, type CliContext } from '../wiring/context.ts';
+import { formatDoctor } from '../output/doctor-output.ts';
+import { rootOption } from '../parsing/root-option.ts';
+import { paintFor } from '../output/text.ts';
 
 /**
  * `carp-ovh doctor [--json] [--root DIR]`: every check, PASS/WARN/FAIL with the
@@ -28,7 +28,7 @@ export async function run(ctx: CliContext): Promise<number> {
     write(ctx, flags.has('--json'), configFailureReport(path, root, error.problems.length > 0 ? error.problems : [error.message], ctx.env, Date.now()));
     return EXIT_BAD_INPUT;
   }
-  const { doctorDeps } = await import('../doctor-wire.ts');
+  const { doctorDeps } = await import('../wiring/doctor-wire.ts');
   const report = await runDoctor(await doctorDeps(ctx, config, root));
   write(ctx, flags.has('--json'), report);
   return report.ok ? EXIT_OK : EXIT_FAILED;

@@ -1,8 +1,8 @@
 import { newSequence } from '../../core/events.ts';
-import { parseCommandArgs } from '../args.ts';
-import type { CliContext } from '../context.ts';
-import { startWorker } from '../detach.ts';
-import { parseHookEvent } from '../hook-args.ts';
+import { parseCommandArgs } from '../parsing/args.ts';
+import type { CliContext } from '../wiring/context.ts';
+import { startWorker } from '../wiring/detach.ts';
+import { parseHookEvent } from '../parsing/hook-args.ts';
 
 /**
  * `carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait]`, run by devd.
@@ -17,6 +17,6 @@ export async function run(ctx: CliContext): Promise<number> {
     startWorker(ctx, ['--seq', seq.toString(), event.key, event.type]);
     return 0;
   }
-  const { runClaimCommand } = await import('../run-claim.ts');
+  const { runClaimCommand } = await import('../wiring/run-claim.ts');
   return runClaimCommand(ctx, { kind: 'event', key: event.key, type: event.type, seq }, 'foreground');
 }

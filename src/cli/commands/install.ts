@@ -1,8 +1,8 @@
 import { applyInstall } from '../../install/apply.ts';
 import { planInstall, type Timer } from '../../install/plan.ts';
-import { parseCommandArgs, printable, usageError } from '../args.ts';
-import { configPathOf, type CliContext } from '../context.ts';
-import { rootOption } from '../root-option.ts';
+import { parseCommandArgs, printable, usageError } from '../parsing/args.ts';
+import { configPathOf, type CliContext } from '../wiring/context.ts';
+import { rootOption } from '../parsing/root-option.ts';
 
 const USAGE = 'usage: carp-ovh install [--dry-run] [--root DIR] [--timer cron|rc.d|none]';
 

@@ -1,9 +1,9 @@
 import { enterMaintenance, leaveMaintenance } from '../../core/health/maintenance.ts';
 import { formatDuration } from '../../duration.ts';
-import { durationOption, parseCommandArgs, printable, usageError } from '../args.ts';
-import type { CliContext } from '../context.ts';
-import { formatDemotion } from '../health-output.ts';
-import { openHealthCommand } from '../health-wire.ts';
+import { durationOption, parseCommandArgs, printable, usageError } from '../parsing/args.ts';
+import type { CliContext } from '../wiring/context.ts';
+import { formatDemotion } from '../output/health-output.ts';
+import { openHealthCommand } from '../wiring/health-wire.ts';
 
 const USAGE = 'usage: carp-ovh maintenance <enter|leave> [--timeout DURATION]';
 /** The peer's claim is bounded by its ovh.deadline; CARP's takeover adds seconds. */

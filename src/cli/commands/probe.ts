@@ -1,9 +1,9 @@
 import { runProbe } from '../../core/health/check.ts';
 import { BUILTIN_PROBES, type BuiltinProbe } from '../../core/health/types.ts';
-import { parseCommandArgs, printable, usageError } from '../args.ts';
-import type { CliContext } from '../context.ts';
-import { formatProbe } from '../health-output.ts';
-import { openHealthCommand } from '../health-wire.ts';
+import { parseCommandArgs, printable, usageError } from '../parsing/args.ts';
+import type { CliContext } from '../wiring/context.ts';
+import { formatProbe } from '../output/health-output.ts';
+import { openHealthCommand } from '../wiring/health-wire.ts';
 
 const USAGE = `usage: carp-ovh probe <${BUILTIN_PROBES.join('|')}> [--json]`;
 

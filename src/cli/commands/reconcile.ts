@@ -1,7 +1,7 @@
 import { newSequence } from '../../core/events.ts';
-import { parseCommandArgs, usageError } from '../args.ts';
-import type { CliContext } from '../context.ts';
-import { startWorker } from '../detach.ts';
+import { parseCommandArgs, usageError } from '../parsing/args.ts';
+import type { CliContext } from '../wiring/context.ts';
+import { startWorker } from '../wiring/detach.ts';
 
 /** `carp-ovh reconcile [--wait]`: claim every configured VIP whose vhid is MASTER here. */
 export async function run(ctx: CliContext): Promise<number> {
@@ -12,6 +12,6 @@ export async function run(ctx: CliContext): Promise<number> {
     startWorker(ctx, ['--seq', seq.toString(), '--reconcile']);
     return 0;
   }
-  const { runClaimCommand } = await import('../run-claim.ts');
+  const { runClaimCommand } = await import('../wiring/run-claim.ts');
   return runClaimCommand(ctx, { kind: 'reconcile', seq }, 'foreground');
 }

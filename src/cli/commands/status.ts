@@ -1,10 +1,10 @@
 import { gatherStatus } from '../../core/status.ts';
 import { scrubText } from '../../redact.ts';
-import { durationOption, parseCommandArgs, printable, usageError } from '../args.ts';
-import { loadConfigOf, type CliContext } from '../context.ts';
-import { statusDeps } from '../doctor-wire.ts';
-import { formatStatus } from '../status-output.ts';
-import { paintFor } from '../text.ts';
+import { durationOption, parseCommandArgs, printable, usageError } from '../parsing/args.ts';
+import { loadConfigOf, type CliContext } from '../wiring/context.ts';
+import { statusDeps } from '../wiring/doctor-wire.ts';
+import { formatStatus } from '../output/status-output.ts';
+import { paintFor } from '../output/text.ts';
 
 /** How long status waits for Vault and OVH together before showing the VIPs as unknown. */
 const DEFAULT_TIMEOUT_MS = 5000;

@@ -1,7 +1,7 @@
 import { applyUninstall } from '../../install/apply.ts';
-import { parseCommandArgs, usageError } from '../args.ts';
-import type { CliContext } from '../context.ts';
-import { rootOption } from '../root-option.ts';
+import { parseCommandArgs, usageError } from '../parsing/args.ts';
+import type { CliContext } from '../wiring/context.ts';
+import { rootOption } from '../parsing/root-option.ts';
 
 /**
  * `carp-ovh uninstall [--dry-run] [--root DIR] [--force]`: removes what install

@@ -1,9 +1,9 @@
-import type { Config } from '../config/types.ts';
-import type { HealthDeps, OvhProbeSession, ScriptOutcome } from '../core/health/types.ts';
-import type { LogPort, OvhCredentials } from '../core/ports.ts';
-import { runCommand } from '../platform/freebsd/run.ts';
-import { logTarget, openLog, type OpenLog } from '../log/index.ts';
-import { StateDir } from '../state.ts';
+import type { Config } from '../../config/types.ts';
+import type { HealthDeps, OvhProbeSession, ScriptOutcome } from '../../core/health/types.ts';
+import type { LogPort, OvhCredentials } from '../../core/ports.ts';
+import { runCommand } from '../../platform/freebsd/run.ts';
+import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
+import { StateDir } from '../../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
 import { claimDeps, ovhApiFor, platformFor, secretSourceFor, virtualMacProviders } from './wire.ts';
 
@@ -18,7 +18,7 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
     ovh: (credentials) => ovhProbeSession(config, credentials),
     claim: () => claimDeps(config, log),
     runScript,
-    fileModeProblem: async (path) => (await import('../secrets/file-mode.ts')).fileModeProblem(path),
+    fileModeProblem: async (path) => (await import('../../secrets/file-mode.ts')).fileModeProblem(path),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Check, CheckGroup, DoctorReport } from '../core/doctor/types.ts';
+import type { Check, CheckGroup, DoctorReport } from '../../core/doctor/types.ts';
 import { wrap, type Paint } from './text.ts';
 
 const LABEL: Record<Check['status'], string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };

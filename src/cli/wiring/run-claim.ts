@@ -1,10 +1,10 @@
-import type { Config } from '../config/types.ts';
-import { recordEvent } from '../core/events.ts';
-import type { CarpState } from '../core/ports.ts';
-import { keyOf, runClaim, type ClaimOutcome, type ClaimTarget } from '../core/reconcile.ts';
-import { describeError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, exitCodeFor, isCarpOvhError } from '../errors.ts';
-import { logTarget, openLog, type OpenLog } from '../log/index.ts';
-import { StateDir } from '../state.ts';
+import type { Config } from '../../config/types.ts';
+import { recordEvent } from '../../core/events.ts';
+import type { CarpState } from '../../core/ports.ts';
+import { keyOf, runClaim, type ClaimOutcome, type ClaimTarget } from '../../core/reconcile.ts';
+import { describeError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, exitCodeFor, isCarpOvhError } from '../../errors.ts';
+import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
+import { StateDir } from '../../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
 import { claimDeps } from './wire.ts';
 

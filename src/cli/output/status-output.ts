@@ -1,5 +1,5 @@
-import { describeCheck, describeClaim, describeReasons } from '../core/doctor/history.ts';
-import type { AddressStatus, StatusReport } from '../core/status.ts';
+import { describeCheck, describeClaim, describeReasons } from '../../core/doctor/history.ts';
+import type { AddressStatus, StatusReport } from '../../core/status.ts';
 import { wrap, type Paint } from './text.ts';
 
 const INDENT = '            ';

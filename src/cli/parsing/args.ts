@@ -1,5 +1,5 @@
-import { MAX_TIMER_MS, parseDuration } from '../duration.ts';
-import { CarpOvhError } from '../errors.ts';
+import { MAX_TIMER_MS, parseDuration } from '../../duration.ts';
+import { CarpOvhError } from '../../errors.ts';
 
 export interface GlobalArgs {
   command: string | null;

@@ -1,12 +1,12 @@
 import { constants } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
-import type { Config } from '../config/types.ts';
-import type { DoctorDeps, FilePort, OvhProbe, SecretFile } from '../core/doctor/types.ts';
-import { SILENT_LOG } from '../core/doctor/history.ts';
-import type { Placement } from '../core/ports.ts';
-import type { StatusDeps } from '../core/status.ts';
-import { isOpnsense, LAYOUT } from '../install/layout.ts';
-import { StateDir } from '../state.ts';
+import type { Config } from '../../config/types.ts';
+import type { DoctorDeps, FilePort, OvhProbe, SecretFile } from '../../core/doctor/types.ts';
+import { SILENT_LOG } from '../../core/doctor/history.ts';
+import type { Placement } from '../../core/ports.ts';
+import type { StatusDeps } from '../../core/status.ts';
+import { isOpnsense, LAYOUT } from '../../install/layout.ts';
+import { StateDir } from '../../state.ts';
 import type { CliContext } from './context.ts';
 import { ovhApiFor, platformFor, secretSourceFor, vaultOptionsOf } from './wire.ts';
 
@@ -46,7 +46,7 @@ const nodeFiles: FilePort = {
 };
 
 async function secretFilesOf(config: Config): Promise<SecretFile[]> {
-  const { fileModeProblem, loadSecretsmithFile } = await import('../secrets/secretsmith.ts');
+  const { fileModeProblem, loadSecretsmithFile } = await import('../../secrets/secretsmith.ts');
   const credentials = config.ovh.credentials;
   const files: Array<{ path: string; what: string }> = [];
   if (credentials.kind === 'file') {
@@ -88,7 +88,7 @@ export async function doctorDeps(ctx: CliContext, config: Config, root: string):
     inspectVault:
       credentials.kind === 'vault'
         ? async () => {
-            const { inspectVault } = await import('../secrets/vault.ts');
+            const { inspectVault } = await import('../../secrets/vault.ts');
             return inspectVault(vaultOptionsOf(credentials, ctx.env));
           }
         : null,

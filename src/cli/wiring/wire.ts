@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
-import type { Config, FailoverEntry, VaultCredentialsConfig } from '../config/types.ts';
-import type { ClaimDeps } from '../core/reconcile.ts';
-import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../core/ports.ts';
-import { stateTaskJournal } from '../core/task-journal.ts';
-import type { OvhApi } from '../providers/ovh/api.ts';
-import { registerSecret } from '../redact.ts';
-import { StateDir } from '../state.ts';
+import type { Config, FailoverEntry, VaultCredentialsConfig } from '../../config/types.ts';
+import type { ClaimDeps } from '../../core/reconcile.ts';
+import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../../core/ports.ts';
+import { stateTaskJournal } from '../../core/task-journal.ts';
+import type { OvhApi } from '../../providers/ovh/api.ts';
+import { registerSecret } from '../../redact.ts';
+import { StateDir } from '../../state.ts';
 
 /**
  * The composition root: the only place that knows which adapter serves which
@@ -14,17 +14,17 @@ import { StateDir } from '../state.ts';
  */
 
 export async function platformFor(config: Config): Promise<Carp> {
-  const { createFreeBsdCarp } = await import('../platform/freebsd/index.ts');
+  const { createFreeBsdCarp } = await import('../../platform/freebsd/index.ts');
   return createFreeBsdCarp({ ifconfig: config.platform.ifconfig, sysctl: config.platform.sysctl, timeoutMs: config.platform.timeoutMs });
 }
 
 export async function secretSourceFor(config: Config): Promise<SecretSource> {
   const credentials = config.ovh.credentials;
   if (credentials.kind === 'file') {
-    const { createFileSource } = await import('../secrets/file.ts');
+    const { createFileSource } = await import('../../secrets/file.ts');
     return registering(createFileSource(credentials.file));
   }
-  const { createVaultSource } = await import('../secrets/vault.ts');
+  const { createVaultSource } = await import('../../secrets/vault.ts');
   return registering(createVaultSource(vaultOptionsOf(credentials)));
 }
 
@@ -56,9 +56,9 @@ function registering(source: SecretSource): SecretSource {
 
 export async function ovhApiFor(config: Config, credentials: OvhCredentials) {
   const [{ createOvhClient }, { OvhApi }, { RateLimiter }] = await Promise.all([
-    import('../providers/ovh/client.ts'),
-    import('../providers/ovh/api.ts'),
-    import('../providers/ovh/rate-limit.ts'),
+    import('../../providers/ovh/client.ts'),
+    import('../../providers/ovh/api.ts'),
+    import('../../providers/ovh/rate-limit.ts'),
   ]);
   const limiter = new RateLimiter(config.ovh.maxRpm);
   const client = createOvhClient({
@@ -91,7 +91,7 @@ export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps
 
 /** One virtual-MAC provider per OVH server, sharing the API (and so its rate limit) and the task journal. */
 export async function virtualMacProviders(config: Config, api: OvhApi, state: StateDir): Promise<(server: string) => FailoverProvider> {
-  const { VirtualMacProvider } = await import('../providers/ovh/virtual-mac.ts');
+  const { VirtualMacProvider } = await import('../../providers/ovh/virtual-mac.ts');
   const journal = stateTaskJournal(state);
   const byServer = new Map<string, FailoverProvider>();
   return (server) => {

@@ -1,5 +1,5 @@
-import { loadConfig, resolveConfigPath } from '../config/load.ts';
-import type { Config } from '../config/types.ts';
+import { loadConfig, resolveConfigPath } from '../../config/load.ts';
+import type { Config } from '../../config/types.ts';
 
 export interface Output {
   write(text: string): void;

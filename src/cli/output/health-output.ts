@@ -1,6 +1,6 @@
-import type { CheckReport } from '../core/health/check.ts';
-import type { ProbeResult } from '../core/health/types.ts';
-import { formatDuration } from '../duration.ts';
+import type { CheckReport } from '../../core/health/check.ts';
+import type { ProbeResult } from '../../core/health/types.ts';
+import { formatDuration } from '../../duration.ts';
 
 /** Human output of `check` and `probe`: one line per probe, then the demotion. */
 
