@@ -1,8 +1,8 @@
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from '../secrets.ts';
 import type { Credentials } from './access.ts';
-import { completeState, DEFAULT_DELAYS } from './state.ts';
+import { completeState, DEFAULT_DELAYS, DEFAULT_DIALECTS } from './state.ts';
 import { TaskBook } from './tasks.ts';
-import type { HttpMethod, OvhSimulatorOptions, SimConsumer, SimDelays, SimState } from './types.ts';
+import type { HttpMethod, OvhSimulatorOptions, SimConsumer, SimDelays, SimDialects, SimState } from './types.ts';
 
 const ALL_METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
@@ -16,6 +16,7 @@ export class SimCore {
   state: SimState;
   readonly tasks = new TaskBook();
   delays: SimDelays;
+  dialects: SimDialects;
   clockOffsetSec: number;
   readonly timestampWindowSec: number;
   readonly credentials: Credentials;
@@ -26,6 +27,7 @@ export class SimCore {
   constructor(options: OvhSimulatorOptions) {
     this.state = completeState(options.state);
     this.delays = { ...DEFAULT_DELAYS, ...options.delays };
+    this.dialects = { ...DEFAULT_DIALECTS, ...options.dialects };
     this.clockOffsetSec = options.clockOffsetSec ?? 0;
     this.timestampWindowSec = options.timestampWindowSec ?? 30;
     this.credentials = {

@@ -15,6 +15,7 @@ export { grantAll } from './core.ts';
 export { ovhSignature } from './signature.ts';
 export {
   DEFAULT_DELAYS,
+  DEFAULT_DIALECTS,
   SEED_MAC_ROUTER_002,
   SEED_MAC_ROUTER_003,
   SEED_SERVER,

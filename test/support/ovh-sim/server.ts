@@ -21,6 +21,7 @@ import type {
   OvhSimulatorOptions,
   SimConsumer,
   SimDelays,
+  SimDialects,
   SimPlacement,
   SimRequestRecord,
   SimState,
@@ -56,6 +57,8 @@ export interface OvhSimulator {
 
   setDelays(delays: Partial<SimDelays>): void;
   delays(): SimDelays;
+  setDialects(dialects: Partial<SimDialects>): void;
+  dialects(): SimDialects;
   setClockOffset(seconds: number): void;
   setApplication(applicationKey: string, applicationSecret: string): void;
   setConsumer(consumerKey: string, consumer: SimConsumer): void;
@@ -265,6 +268,10 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
       core.delays = { ...core.delays, ...delays };
     },
     delays: () => ({ ...core.delays }),
+    setDialects(dialects) {
+      core.dialects = { ...core.dialects, ...dialects };
+    },
+    dialects: () => ({ ...core.dialects }),
     setClockOffset(seconds) {
       core.clockOffsetSec = seconds;
     },

@@ -1,4 +1,4 @@
-import type { SimDelays, SimPlacement, SimState } from './types.ts';
+import type { SimDelays, SimDialects, SimPlacement, SimState } from './types.ts';
 
 /** The setup of the seed log: router-002 and router-003 as VMs on one dedicated server. */
 export const SEED_SERVER = 'ns3000000.ip-1-2-3.eu';
@@ -27,6 +27,9 @@ export function seedState(): SimState {
 
 /** Short by default: tests wait milliseconds where OVH takes ~30 s. */
 export const DEFAULT_DELAYS: SimDelays = { delete: 40, add: 40, createMac: 40, move: 40, attach: 40 };
+
+/** The order that needs nothing of the vMAC: OVH takes the IP off it with the route. */
+export const DEFAULT_DIALECTS: SimDialects = { moveWhileOnVirtualMac: 'strip', movePendingStatus: 409 };
 
 export function completeState(partial: Partial<SimState> | undefined): SimState {
   if (partial === undefined) return seedState();

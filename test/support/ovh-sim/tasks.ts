@@ -146,5 +146,6 @@ export function dedicatedTaskJson(book: TaskBook, task: SimTask, now: number): R
 
 /** `ip.IpTask` as the API returns it. */
 export function ipTaskJson(book: TaskBook, task: SimTask, now: number): Record<string, unknown> {
-  return { ...taskFields(book, task, now), destination: task.destination === undefined ? null : { serviceName: task.destination, nexthop: null } };
+  // ip.RoutedTo has serviceName only: the nexthop asked for is not echoed.
+  return { ...taskFields(book, task, now), destination: task.destination === undefined ? null : { serviceName: task.destination } };
 }

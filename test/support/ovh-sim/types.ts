@@ -31,6 +31,8 @@ export interface SimVirtualMac {
 export interface SimDedicatedServer {
   /** Lower-case MAC → vMAC. */
   virtualMacs: Record<string, SimVirtualMac>;
+  /** Next hops a failover IP moved here may name (`ip.Destination.nexthop`); none when unset. */
+  nexthops?: string[];
 }
 
 export interface SimIpBlock {
@@ -38,6 +40,23 @@ export interface SimIpBlock {
   routedTo: string | null;
   type?: string;
   description?: string | null;
+  /** Servers `GET /ip/{ip}/move` offers (besides where it is); every dedicated server of the state when unset. */
+  destinations?: string[];
+}
+
+/**
+ * Where OVH's behaviour is undocumented, each plausible answer is a switch; the
+ * product is tested under all of them.
+ */
+export interface SimDialects {
+  /**
+   * `POST /ip/{ip}/move` while a vMAC of the old server still lists the IP:
+   * `strip` moves it and the vMAC loses it with the route; `refuse` answers 400
+   * (take it off the vMAC first); `keep` moves it and leaves the old vMAC listing it.
+   */
+  moveWhileOnVirtualMac: 'strip' | 'refuse' | 'keep';
+  /** Status of `POST /ip/{ip}/move` while a move task is pending on that IP. */
+  movePendingStatus: 409 | 400;
 }
 
 export interface SimCloudInstance {
@@ -167,6 +186,7 @@ export interface OvhSimulatorOptions {
   /** Default: the Nasqueron setup of the seed (two router vMACs on one server). */
   state?: Partial<SimState>;
   delays?: Partial<SimDelays>;
+  dialects?: Partial<SimDialects>;
   /** Added to the simulator's clock (seconds): /auth/time and the timestamp check. */
   clockOffsetSec?: number;
   /** Accepted distance between X-Ovh-Timestamp and the simulator's clock. Default 30 s. */
