@@ -57,7 +57,7 @@ export interface LogPort {
 
 /** One timed step of a claim, for the outcome record and the benchmark. */
 export interface ClaimStep {
-  step: 'locate' | 'wait-pending' | 'detach' | 'wait-gone' | 'attach' | 'wait-visible';
+  step: 'locate' | 'wait-pending' | 'detach' | 'wait-gone' | 'attach' | 'wait-visible' | 'move' | 'wait-moved';
   ms: number;
   detail?: string;
 }

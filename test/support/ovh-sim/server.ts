@@ -202,6 +202,11 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
       headers: req.headers,
       body,
     });
+    if (fault?.type === 'lose-answer') {
+      req.socket.destroy();
+      record(0, { fault: 'lose-answer' });
+      return;
+    }
     answer(result.status, result.body, plan.delayed ? 'delay' : undefined);
   }
 

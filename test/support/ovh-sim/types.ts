@@ -114,6 +114,8 @@ export type FaultAction =
   | { type: 'stall' }
   /** Destroy the socket without answering. */
   | { type: 'drop' }
+  /** Handle the call (a mutation takes effect, its task starts), then reset the connection instead of answering. */
+  | { type: 'lose-answer' }
   /** Answer 200 (or `status`) with a body that is not JSON. */
   | { type: 'malformed'; status?: number; body?: string }
   /** The task created by the matching mutation ends this way, and its change is not applied. */

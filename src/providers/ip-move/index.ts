@@ -1,0 +1,5 @@
+/**
+ * `via: ip-move`: the failover IP follows the MASTER between dedicated servers
+ * (bare-metal routers), through `POST /ip/{ip}/move`.
+ */
+export { IpMoveProvider, neededCalls, type IpMoveOptions, type PlannedCall } from './provider.ts';
