@@ -1,0 +1,36 @@
+/**
+ * The neutral Platform port as this adapter implements it. Until the core's
+ * own src/core/ports/platform.ts exists, these are the same shapes, kept here;
+ * the adapter then imports them from the core instead.
+ */
+import type { CarpState } from '../../core/ports.ts';
+
+export type { CarpState };
+
+export interface EntryView {
+  state: CarpState | 'absent';
+  mac: string | null;
+  detail?: string;
+}
+
+export interface DemotionReading {
+  value: number;
+  ours: boolean;
+}
+
+export interface DemotionChange extends DemotionReading {
+  changed: boolean;
+}
+
+export interface AliasPort {
+  add(iface: string, address: string): Promise<void>;
+  remove(iface: string, address: string): Promise<void>;
+  has(iface: string, address: string): Promise<boolean>;
+}
+
+/** The parts of a failover entry a platform reads. */
+export interface EntryFacts {
+  interface: string;
+  addresses: string[];
+  vrrpInstance?: string;
+}
