@@ -106,7 +106,7 @@ export async function applyInstall(plan: InstallPlan, options: { root: string; d
   const planned = new Set(plan.files.map((file) => file.path));
   const stale = (previous?.files ?? []).filter((entry) => !planned.has(entry.path));
 
-  const header = `carp-ovh install: ${plan.platform === 'opnsense' ? 'OPNsense (syshook)' : 'FreeBSD (devd rule)'}, timer ${plan.timer}${root === '/' ? '' : `, under ${root}`}${dryRun ? ' (dry run: nothing is written)' : ''}`;
+  const header = `carp-ovh install: ${PLATFORM_WORDS[plan.platform]}, timer ${plan.timer}${root === '/' ? '' : `, under ${root}`}${dryRun ? ' (dry run: nothing is written)' : ''}`;
   const lines = [header];
   const conflicts = steps.filter((step) => step.action === 'conflict');
   if (conflicts.length > 0) {
@@ -169,11 +169,18 @@ export async function applyInstall(plan: InstallPlan, options: { root: string; d
     dirs,
   };
   await writeAtomic(underRoot(root, MANIFEST_PATH), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
-  lines.push(`recorded in ${MANIFEST_PATH} (carp-ovh uninstall removes exactly these files)`, '', 'next:', ...nextSteps(plan), '  carp-ovh doctor');
+  lines.push(`recorded in ${MANIFEST_PATH} (carp-ovh uninstall removes exactly these files)`, '', 'next:', ...(await nextSteps(plan)), '  carp-ovh doctor');
   return { lines, exitCode: 0 };
 }
 
-function nextSteps(plan: InstallPlan): string[] {
+const PLATFORM_WORDS: Record<InstallPlan['platform'], string> = {
+  freebsd: 'FreeBSD (devd rule)',
+  opnsense: 'OPNsense (syshook)',
+  keepalived: 'keepalived (notify and track_file snippets)',
+};
+
+async function nextSteps(plan: InstallPlan): Promise<string[]> {
+  if (plan.platform === 'keepalived') return (await import('../platform/keepalived/install.ts')).keepalivedNextSteps(plan.timer);
   const out: string[] = [];
   if (plan.platform === 'freebsd') out.push('  service devd restart          # devd reads its rules only at start');
   else out.push('  (OPNsense runs the syshook on the next CARP event: nothing to restart)');
@@ -230,6 +237,7 @@ export async function applyUninstall(options: { root: string; dryRun: boolean; f
   }
 
   if (manifest.timer === 'rc.d') lines.push('  (stop the check service first if it runs: service carp_ovh onestop; sysrc -x carp_ovh_enable)');
+  const keepalivedSteps = manifest.platform === 'keepalived' ? (await import('../platform/keepalived/install.ts')).keepalivedUninstallSteps(manifest.timer) : [];
   const removal = await removeFiles(root, manifest.files, force);
   lines.push(...removal.lines);
   const manifestPath = underRoot(root, MANIFEST_PATH);
@@ -252,5 +260,6 @@ export async function applyUninstall(options: { root: string; dryRun: boolean; f
   }
   if (leftDirs.length > 0 && removal.kept.length === 0) lines.push(`  left ${leftDirs.length} director${leftDirs.length === 1 ? 'y' : 'ies'} install created that now hold other files`);
   if (manifest.platform === 'freebsd') lines.push('', 'next:', '  service devd restart');
+  if (keepalivedSteps.length > 0) lines.push('', 'next:', ...keepalivedSteps);
   return { lines, exitCode: removal.changed > 0 ? 1 : 0 };
 }

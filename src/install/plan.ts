@@ -6,8 +6,8 @@ import { SAMPLE_CONFIG } from './sample-config.ts';
 import { readTemplate, readTemplateDir, renderTemplate, type Template, type TemplatePaths } from './templates.ts';
 
 /** `none` on OPNsense by default: its carp_service_status runs carp-ovh's probes and owns the bit. */
-export type Timer = 'cron' | 'rc.d' | 'none';
-export type Platform = 'freebsd' | 'opnsense';
+export type Timer = 'cron' | 'rc.d' | 'systemd' | 'none';
+export type Platform = 'freebsd' | 'opnsense' | 'keepalived';
 
 export interface PlannedFile {
   /** Where it goes on the target system (the --root prefix comes on top). */
@@ -33,17 +33,21 @@ export interface PlanOptions {
   cli: string;
   /** The configuration path the installed hooks must pass (absolute). */
   config: string;
-  /** Default: cron on FreeBSD, none on OPNsense. */
+  /** Default: cron on FreeBSD, none on OPNsense, systemd with keepalived. */
   timer: Timer | undefined;
+  /** Set for a keepalived router (the config's platform.kind): its track file and demotion share. */
+  keepalived?: { trackFile: string; share: number };
 }
 
 /** Template folders under hooks/ and where their files go. */
 const TIMERS: Record<Exclude<Timer, 'none'>, { dir: string; target: string; mode: number }> = {
   cron: { dir: 'hooks/cron.d', target: '/etc/cron.d', mode: 0o644 },
   'rc.d': { dir: 'hooks/rc.d', target: '/usr/local/etc/rc.d', mode: 0o755 },
+  systemd: { dir: 'hooks/systemd', target: '/etc/systemd/system', mode: 0o644 },
 };
 
 export async function planInstall(options: PlanOptions): Promise<InstallPlan> {
+  if (options.keepalived !== undefined) return planKeepalived(options, options.keepalived);
   const platform: Platform = isOpnsense(options.root) ? 'opnsense' : 'freebsd';
   const paths: TemplatePaths = { node: options.node, cli: options.cli };
   if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
@@ -73,6 +77,24 @@ export async function planInstall(options: PlanOptions): Promise<InstallPlan> {
 
   files.push({ path: options.config, content: SAMPLE_CONFIG, mode: 0o644, source: 'sample', sample: true });
   return { platform, timer: timerName, paths, files };
+}
+
+/** A keepalived router: the two keepalived.conf snippets, the timer (a systemd unit by default), a sample config. */
+async function planKeepalived(options: PlanOptions, keepalived: { trackFile: string; share: number }): Promise<InstallPlan> {
+  const { keepalivedSnippetFiles } = await import('../platform/keepalived/install.ts');
+  const paths: TemplatePaths = { node: options.node, cli: options.cli };
+  if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
+  const rendered = renderTemplate('%%NODE%% %%CLI%%%%CONFIG%%', paths, 'keepalived notify');
+  const [node = '', cli = '', ...configWords] = rendered.split(' ');
+  const files: PlannedFile[] = keepalivedSnippetFiles({ node, cli, configArg: configWords.join(' '), trackFile: keepalived.trackFile, share: keepalived.share }).map((file) => ({ ...file, sample: false }));
+  const timerName: Timer = options.timer ?? 'systemd';
+  if (timerName !== 'none') {
+    const timer = TIMERS[timerName];
+    for (const template of await readTemplateDir(timer.dir)) {
+      files.push({ path: join(timer.target, basename(template.source)), content: renderTemplate(template.text, paths, template.source), mode: timer.mode, source: template.source, sample: false });
+    }
+  }
+  return { platform: 'keepalived', timer: timerName, paths, files };
 }
 
 async function required(source: string): Promise<Template> {
