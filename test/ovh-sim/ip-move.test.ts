@@ -7,9 +7,8 @@ import { OVH_CONSUMER_KEY } from '../support/secrets.ts';
 
 /** The /ip routes against reference/ovh-api.md ("Moving an IP between dedicated servers") and ip.json. */
 
-/** Short where only the end state matters; long where a test must still see a task pending on a loaded machine. */
+/** Short: a test that must see a task pending holds it with a `never` fault and releases it. */
 const QUICK = 30;
-const SLOW = 2500;
 
 function taskDelays(ms: number): void {
   sim.setDelays({ move: ms, delete: ms, add: ms, createMac: ms });
@@ -89,7 +88,8 @@ test('GET /ip/{ip}/move lists the allowed dedicated servers, never the current o
 });
 
 test('POST /ip/{ip}/move answers an ip.IpTask; the route changes when the task is done, not before', async () => {
-  taskDelays(SLOW);
+  // Held pending until released, so a loaded machine cannot see it finish early.
+  sim.addFault({ method: 'POST', path: '/ip/*/move', times: 1, action: { type: 'task', outcome: 'never' } });
   const posted = await call('POST', `/ip/${VIP}%2F32/move`, { to: B, nexthop: '198.51.100.2' });
   assert.equal(posted.status, 200);
   fits(posted.json, 'ip.IpTask');
@@ -104,6 +104,7 @@ test('POST /ip/{ip}/move answers an ip.IpTask; the route changes when the task i
   const todo = (await call('GET', `/ip/${VIP}%2F32/task?function=genericMoveFloatingIp&status=todo`)).json as number[];
   const doing = (await call('GET', `/ip/${VIP}%2F32/task?function=genericMoveFloatingIp&status=doing`)).json as number[];
   assert.deepEqual([...new Set([...todo, ...doing])], [task.taskId]);
+  sim.releaseStuckTasks();
   await sim.waitForTasks();
   const read = await call('GET', `/ip/${VIP}%2F32/task/${task.taskId}`);
   fits(read.json, 'ip.IpTask');
@@ -186,13 +187,15 @@ test('vMAC dialects: a move strips the old vMAC, is refused while a vMAC holds t
 });
 
 test('a vMAC attach and a move exclude each other on the same IP while either is pending', async () => {
-  taskDelays(SLOW);
+  sim.addFault({ path: '/*', times: 2, action: { type: 'task', outcome: 'never' } });
   assert.equal((await call('DELETE', `/dedicated/server/${A}/virtualMac/${MAC_A}/virtualAddress/${VIP}`)).status, 200);
   assert.equal((await call('POST', `/ip/${VIP}/move`, { to: B })).status, 409);
+  sim.releaseStuckTasks();
   await sim.waitForTasks();
   assert.equal((await call('POST', `/ip/${VIP}/move`, { to: B })).status, 200);
   const attach = await call('POST', `/dedicated/server/${B}/virtualMac`, { ipAddress: VIP, type: 'ovh', virtualMachineName: 'router-b' });
   assert.equal(attach.status, 409);
+  sim.releaseStuckTasks();
   await sim.waitForTasks();
   // Routed to B now: B's vMACs may take it, A's may not.
   assert.equal((await call('POST', `/dedicated/server/${A}/virtualMac/${MAC_A}/virtualAddress`, { ipAddress: VIP, virtualMachineName: 'router-a' })).status, 400);

@@ -54,6 +54,8 @@ export interface OvhSimulator {
   waitForTasks(): Promise<void>;
   /** Ends tasks held by a `never` fault as cancelled, without applying them. */
   cancelStuckTasks(): void;
+  /** Lets tasks held by a `never` fault complete now, applying their change. */
+  releaseStuckTasks(): void;
 
   setDelays(delays: Partial<SimDelays>): void;
   delays(): SimDelays;
@@ -269,6 +271,7 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
       }
     },
     cancelStuckTasks: () => core.tasks.cancelStuck(core.now()),
+    releaseStuckTasks: () => core.tasks.releaseStuck(core.now()),
     setDelays(delays) {
       core.delays = { ...core.delays, ...delays };
     },
