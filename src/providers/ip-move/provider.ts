@@ -64,9 +64,17 @@ export class IpMoveProvider implements FailoverProvider {
     const started = Date.now();
     const placed = await this.locate(request.addresses, { signal: ctx.signal });
     const locateMs = Date.now() - started;
-    const toMove = placed.filter((p) => p.holder !== server);
-    // Proven for every address before the first change, so a refusal changes nothing at OVH.
-    if (toMove.length > 0) await this.preflight({ ...request, addresses: toMove.map((p) => p.address) }, ctx);
+    const toMove = placed.filter((p) => p.holder !== server).map((p) => p.address);
+    // Proven for every address before the first change, so a refusal changes nothing at OVH;
+    // the pending moves are read meanwhile (both are reads).
+    const pending = new Map<string, number[]>();
+    if (toMove.length > 0) {
+      const [, lists] = await Promise.all([
+        this.preflight({ ...request, addresses: toMove }, ctx),
+        Promise.all(toMove.map(async (address) => [address, await this.ip.pendingMoves(address, ctx.signal)] as const)),
+      ]);
+      for (const [address, ids] of lists) pending.set(address, ids);
+    }
 
     return Promise.all(
       placed.map(async ({ address, holder }): Promise<AddressOutcome> => {
@@ -77,7 +85,7 @@ export class IpMoveProvider implements FailoverProvider {
         }
         ctx.log.info({ address, holder, server }, holder === null ? `${address} is routed nowhere` : `${address} is routed to ${holder}`);
         try {
-          await this.moveOne(address, holder, ctx, steps);
+          await this.moveOne(address, holder, ctx, steps, pending.get(address) ?? null);
           return { address, from: holder, result: holder === null ? 'attached' : 'moved', steps };
         } catch (error) {
           const failure = deadlineAware(error, ctx.signal);
@@ -148,7 +156,8 @@ export class IpMoveProvider implements FailoverProvider {
     }));
   }
 
-  private async moveOne(address: string, from: string | null, ctx: ClaimContext, steps: ClaimStep[]): Promise<void> {
+  /** `known`: the pending moves read with the preflight, used instead of a first read of them. */
+  private async moveOne(address: string, from: string | null, ctx: ClaimContext, steps: ClaimStep[], known: number[] | null): Promise<void> {
     const { server, nexthop, retries, pollIntervalMs } = this.options;
     let failedTasks = 0;
     let lostAnswers = 0;
@@ -156,7 +165,8 @@ export class IpMoveProvider implements FailoverProvider {
     let recheck = false;
     for (;;) {
       // Any move pending on this IP (the peer's, or ours from a claim whose answer was lost) goes first.
-      const waited = await this.waitOutPendingMoves(address, ctx, steps);
+      const waited = await this.waitOutPendingMoves(address, ctx, steps, known);
+      known = null;
       if (waited || recheck) {
         if ((await this.ip.routedTo(address, ctx.signal)) === server) return;
       }
@@ -202,9 +212,9 @@ export class IpMoveProvider implements FailoverProvider {
   }
 
   /** Waits until no move task is pending on the IP; true when there was one. */
-  private async waitOutPendingMoves(address: string, ctx: ClaimContext, steps: ClaimStep[]): Promise<boolean> {
+  private async waitOutPendingMoves(address: string, ctx: ClaimContext, steps: ClaimStep[], known: number[] | null = null): Promise<boolean> {
     const started = Date.now();
-    const pending = await this.ip.pendingMoves(address, ctx.signal);
+    const pending = known ?? (await this.ip.pendingMoves(address, ctx.signal));
     if (pending.length === 0) return false;
     ctx.log.info({ address, tasks: pending }, `a move of ${address} is pending at OVH (task ${pending.join(', ')}): waiting for it first`);
     for (const taskId of pending) {
