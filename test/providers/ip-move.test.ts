@@ -290,3 +290,23 @@ async function waitUntil(condition: () => boolean, boundMs = 10_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+test('doctor: where each VIP is routed, whether this server is an allowed destination, and the rules the key lacks', async () => {
+  sim.setState({ ...world(), ips: { [VIPS[0] ?? '']: { routedTo: PEER }, [VIPS[1] ?? '']: { routedTo: OURS }, [VIPS[2] ?? '']: { routedTo: PEER, destinations: [OTHER] } } });
+  const byId = async () => new Map((await provider().doctorChecks(VIPS, AbortSignal.timeout(10_000))).map((c) => [c.id, c]));
+  let checks = await byId();
+  assert.equal(checks.get('ovh.grants:ip-move')?.status, 'pass');
+  assert.equal(checks.get(`placement.route:${VIPS[0]}`)?.detail, `routed to ${PEER}`);
+  assert.equal(checks.get(`placement.route:${VIPS[1]}`)?.detail, `routed to ${OURS} (this router's server)`);
+  assert.equal(checks.get(`ovh.destination:${VIPS[0]}`)?.status, 'pass');
+  // Here: which servers the peer could take it to (every other one, without a list of its own).
+  assert.match(String(checks.get(`ovh.destination:${VIPS[1]}`)?.detail), /ns-peer.example, ns-other.example/);
+  assert.equal(checks.get(`ovh.destination:${VIPS[2]}`)?.status, 'fail');
+  assert.match(String(checks.get(`ovh.destination:${VIPS[2]}`)?.detail), /does not offer ns-ours.example/);
+
+  sim.setConsumer(OVH_CONSUMER_KEY, { rules: [{ method: 'GET', path: '/*' }] });
+  checks = await byId();
+  assert.equal(checks.get('ovh.grants:ip-move')?.status, 'fail');
+  assert.match(String(checks.get('ovh.grants:ip-move')?.detail), /lacks POST \/ip\/\*\/move/);
+  assert.deepEqual(posts(), []);
+});

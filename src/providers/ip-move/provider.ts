@@ -1,10 +1,8 @@
-import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
-import { sleep } from '../../sleep.ts';
 import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement } from '../../core/ports.ts';
 import type { OvhApi } from '../ovh/api.ts';
-import { taskPhase, type OvhTask } from '../ovh/task.ts';
-import { grants, IpApi, ipPath, ipRulePath } from './ip-api.ts';
+import { grants, IpApi, ipPath, ipRulePath } from '../ovh/ip-api.ts';
+import { IpMover } from '../ovh/ip-mover.ts';
 
 /**
  * `via: ip-move`, for routers that are dedicated servers themselves: OVH routes
@@ -35,19 +33,15 @@ export interface PlannedCall {
   body: Record<string, unknown>;
 }
 
-const WAIT_GUARD_MAX_AGE_MS = 250;
-/** A move task that ends in failure this many times is not sent again. */
-const MAX_FAILED_TASKS = 2;
-
-type WaitResult = { ok: true } | { ok: false; task: OvhTask };
-
 export class IpMoveProvider implements FailoverProvider {
   private readonly options: IpMoveOptions;
   private readonly ip: IpApi;
+  private readonly mover: IpMover;
 
   constructor(options: IpMoveOptions) {
     this.options = options;
     this.ip = new IpApi(options.api);
+    this.mover = new IpMover(this.ip, { pollIntervalMs: options.pollIntervalMs, retries: options.retries });
   }
 
   get server(): string {
@@ -85,7 +79,7 @@ export class IpMoveProvider implements FailoverProvider {
         }
         ctx.log.info({ address, holder, server }, holder === null ? `${address} is routed nowhere` : `${address} is routed to ${holder}`);
         try {
-          await this.moveOne(address, holder, ctx, steps, pending.get(address) ?? null);
+          await this.mover.moveHere(address, { server, nexthop: this.options.nexthop }, holder, ctx, steps, pending.get(address) ?? null);
           return { address, from: holder, result: holder === null ? 'attached' : 'moved', steps };
         } catch (error) {
           const failure = deadlineAware(error, ctx.signal);
@@ -156,113 +150,78 @@ export class IpMoveProvider implements FailoverProvider {
     }));
   }
 
-  /** `known`: the pending moves read with the preflight, used instead of a first read of them. */
-  private async moveOne(address: string, from: string | null, ctx: ClaimContext, steps: ClaimStep[], known: number[] | null): Promise<void> {
-    const { server, nexthop, retries, pollIntervalMs } = this.options;
-    let failedTasks = 0;
-    let lostAnswers = 0;
-    // After a lost answer OVH's state is read again before anything is sent.
-    let recheck = false;
-    for (;;) {
-      // Any move pending on this IP (the peer's, or ours from a claim whose answer was lost) goes first.
-      const waited = await this.waitOutPendingMoves(address, ctx, steps, known);
-      known = null;
-      if (waited || recheck) {
-        if ((await this.ip.routedTo(address, ctx.signal)) === server) return;
-      }
-      recheck = false;
-
-      await ctx.guard();
-      ctx.log.info({ address, from, server }, `Moving ${address} to ${server}${nexthop === null ? '' : ` via ${nexthop}`}`);
-      const started = Date.now();
-      let task: OvhTask;
+  /**
+   * doctor and status: where each VIP is routed, whether a move is pending,
+   * whether OVH offers this server (or, when the VIP is here, another one for
+   * the peer) as a destination, and whether the key has the rules a claim needs.
+   */
+  async doctorChecks(addresses: string[], signal: AbortSignal): Promise<ProviderCheck[]> {
+    const { server } = this.options;
+    const checks: ProviderCheck[] = [grantsCheck(await this.ip.accessRules(signal), addresses)];
+    for (const address of addresses) {
+      let holder: string | null;
       try {
-        task = await this.ip.move(address, server, nexthop, ctx.signal);
+        holder = await this.ip.routedTo(address, signal);
       } catch (error) {
-        if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted || isAuthError(error)) throw error;
-        // Outcome unknown: OVH may have taken the move. Read back and go on from what it shows.
-        ctx.log.warn({ address, server, err: error.toLogObject() }, `POST move of ${address} got no usable answer; reading OVH's state back`);
-        steps.push({ step: 'move', ms: Date.now() - started, detail: `answer lost: ${error.message}` });
-        if ((await this.ip.routedTo(address, ctx.signal)) === server) return;
-        recheck = true;
-        if ((await this.ip.pendingMoves(address, ctx.signal)).length > 0) continue;
-        lostAnswers += 1;
-        if (lostAnswers > retries) throw error;
-        await sleep(pollIntervalMs, ctx.signal);
+        checks.push({ id: `placement.route:${address}`, group: 'placement', status: 'fail', title: `${address} at OVH`, detail: `GET /ip/${address} failed: ${describe(error)}`, fix: 'check the key\'s rules (GET /ip/*) and that the failover IP belongs to this OVH account.' });
         continue;
       }
-      steps.push({ step: 'move', ms: Date.now() - started, detail: `task ${task.taskId}` });
-      ctx.log.info({ address, server, taskId: task.taskId }, `move of ${address} accepted (task ${task.taskId})`);
-
-      const waitStarted = Date.now();
-      const result = await this.waitMoved(address, task, ctx);
-      const ms = Date.now() - waitStarted;
-      steps.push({ step: 'wait-moved', ms });
-      if (result.ok) {
-        ctx.log.info({ address, server, waitedMs: ms }, `${address} routed to ${server} after ${formatDuration(ms)}`);
-        return;
-      }
-      failedTasks += 1;
-      ctx.log.warn({ address, server, taskId: result.task.taskId, status: result.task.status, comment: result.task.comment }, `move task of ${address} ended ${result.task.status}`);
-      if ((await this.ip.routedTo(address, ctx.signal)) === server) return;
-      if (failedTasks >= MAX_FAILED_TASKS) {
-        throw new CarpOvhError(`OVH could not move ${address} to ${server}: task ${result.task.taskId} ended ${result.task.status} (${failedTasks} tasks failed)`, { source: 'ovh' });
+      const where = holder === null ? 'routed nowhere' : holder === server ? `routed to ${server} (this router's server)` : `routed to ${holder}`;
+      checks.push(
+        holder === null
+          ? { id: `placement.route:${address}`, group: 'placement', status: 'fail', title: `${address} at OVH`, detail: `${address} is ${where}: OVH sends its traffic nowhere`, fix: 'run carp-ovh reconcile on the MASTER.' }
+          : { id: `placement.route:${address}`, group: 'placement', status: 'pass', title: `${address} at OVH`, detail: where },
+      );
+      try {
+        const pending = await this.ip.pendingMoves(address, signal);
+        if (pending.length > 0) checks.push({ id: `placement.pending:${address}`, group: 'placement', status: 'warn', title: `move of ${address}`, detail: `a move is in progress at OVH (task ${pending.join(', ')})`, fix: 'wait for it; carp-ovh status shows where the VIP ends.' });
+        const offered = (await this.ip.destinations(address, signal)).map((d) => d.service);
+        checks.push(destinationCheck(address, holder, server, offered));
+      } catch (error) {
+        checks.push({ id: `ovh.destination:${address}`, group: 'ovh', status: 'fail', title: `destinations of ${address}`, detail: `cannot read where OVH may move ${address}: ${describe(error)}`, fix: 'add the access rule GET /ip/* to the consumer key (a new key: rules cannot be added).' });
       }
     }
+    return checks;
   }
+}
 
-  /** Waits until no move task is pending on the IP; true when there was one. */
-  private async waitOutPendingMoves(address: string, ctx: ClaimContext, steps: ClaimStep[], known: number[] | null = null): Promise<boolean> {
-    const started = Date.now();
-    const pending = known ?? (await this.ip.pendingMoves(address, ctx.signal));
-    if (pending.length === 0) return false;
-    ctx.log.info({ address, tasks: pending }, `a move of ${address} is pending at OVH (task ${pending.join(', ')}): waiting for it first`);
-    for (const taskId of pending) {
-      for (;;) {
-        let task: OvhTask;
-        try {
-          task = await this.ip.task(address, taskId, ctx.signal);
-        } catch (error) {
-          if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted) throw error;
-          // Listed as pending but unreadable: the list is asked again below.
-          break;
-        }
-        if (taskPhase(task) !== 'pending') break;
-        await sleep(this.options.pollIntervalMs, ctx.signal);
-        await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
-      }
-    }
-    steps.push({ step: 'wait-pending', ms: Date.now() - started, detail: `task ${pending.join(', ')}` });
-    // Another may have been queued meanwhile.
-    await this.waitOutPendingMoves(address, ctx, steps);
-    return true;
-  }
+/** A doctor check as the provider reports it (the shape of doctor's checks). */
+export interface ProviderCheck {
+  id: string;
+  group: 'ovh' | 'placement';
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  title: string;
+  detail: string;
+  fix?: string;
+}
 
-  /**
-   * Polls the task until it ends, then the IP until OVH routes it here (whether
-   * the route shows before, at or after `done` is undocumented). A task that
-   * cannot be read is no reason to stop: the route alone tells success.
-   */
-  private async waitMoved(address: string, task: OvhTask, ctx: ClaimContext): Promise<WaitResult> {
-    let taskOver = false;
-    for (;;) {
-      await sleep(this.options.pollIntervalMs, ctx.signal);
-      await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
-      if (!taskOver) {
-        try {
-          const now = await this.ip.task(address, task.taskId, ctx.signal);
-          const phase = taskPhase(now);
-          if (phase === 'failed') return { ok: false, task: now };
-          if (phase === 'pending') continue;
-        } catch (error) {
-          if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted) throw error;
-          ctx.log.warn({ address, taskId: task.taskId, err: error.toLogObject() }, `cannot read task ${task.taskId}; waiting on the route alone`);
-        }
-        taskOver = true;
-      }
-      if ((await this.ip.routedTo(address, ctx.signal)) === this.options.server) return { ok: true };
-    }
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function grantsCheck(rules: ReadonlyArray<{ method: string; path: string }> | null, addresses: string[]): ProviderCheck {
+  const base = { id: 'ovh.grants:ip-move', group: 'ovh' as const, title: 'OVH access rules (ip-move)' };
+  if (rules === null) return { ...base, status: 'warn', detail: 'OVH did not list the key\'s access rules', fix: 'check that the key has GET /ip/* and POST /ip/*/move (docs/operations.md).' };
+  const missing = new Set<string>();
+  for (const address of addresses) for (const need of neededCalls(address)) if (!grants(rules, need.method, need.path)) missing.add(need.rule);
+  if (missing.size > 0) {
+    const list = [...missing].join(', ');
+    return { ...base, status: 'fail', detail: `the consumer key lacks ${list}: a claim would refuse to start`, fix: `create a consumer key that also has ${list} and store it where carp-ovh reads it.` };
   }
+  return { ...base, status: 'pass', detail: 'the key may read the IPs and their tasks, and move them' };
+}
+
+function destinationCheck(address: string, holder: string | null, server: string, offered: string[]): ProviderCheck {
+  const base = { id: `ovh.destination:${address}`, group: 'ovh' as const, title: `destinations of ${address}` };
+  const list = offered.join(', ') || 'none';
+  if (holder === server) {
+    if (offered.length === 0) return { ...base, status: 'warn', detail: `${address} is here and OVH offers no other server to move it to: the peer could not take it over`, fix: 'check that both servers are in the same OVH account and location (GET /ip/{ip}/move lists the allowed ones).' };
+    return { ...base, status: 'pass', detail: `the peer's server must be one of these for it to take ${address} over: ${list}` };
+  }
+  if (!offered.includes(server)) {
+    return { ...base, status: 'fail', detail: `OVH does not offer ${server} as a destination for ${address} (it offers: ${list}): a claim here would refuse to start`, fix: 'set failover[].server to this router\'s server as OVH names it, or move the IP to an account and location where it may go.' };
+  }
+  return { ...base, status: 'pass', detail: `${server} is a destination OVH offers for ${address}` };
 }
 
 /** The calls a claim makes for one IP, and the least-privilege rule that grants each. */
@@ -272,9 +231,4 @@ export function neededCalls(address: string): Array<{ method: string; path: stri
     { method: 'GET', path: ipRulePath(address, '/task/1'), rule: 'GET /ip/*' },
     { method: 'POST', path: ipRulePath(address, '/move'), rule: 'POST /ip/*/move' },
   ];
-}
-
-/** Errors that no retry can fix: the peer should try with its own path to OVH. */
-function isAuthError(error: CarpOvhError): boolean {
-  return error.status === 401 || error.status === 403 || error.errorCode === 'INVALID_SIGNATURE';
 }

@@ -1,6 +1,6 @@
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
-import type { OvhApi } from '../ovh/api.ts';
-import { asTask, type OvhTask } from '../ovh/task.ts';
+import type { OvhApi } from './api.ts';
+import { asTask, type OvhTask } from './task.ts';
 
 /**
  * The /ip calls of OVH's API, typed. The path takes a block: carp-ovh always
