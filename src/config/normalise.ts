@@ -64,7 +64,18 @@ export function normalise(raw: Raw, source: string): Config {
     },
     stateDir,
     log: normaliseLog(raw.log, stateDir),
+    metrics: {
+      textfile: raw.metrics.textfile ?? null,
+      listen: typeof raw.metrics.listen === 'string' ? hostPort(raw.metrics.listen) : null,
+    },
   };
+}
+
+/** `127.0.0.1:9742`, `[::1]:9742`: the schema has checked the shape. */
+function hostPort(text: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(text.slice(colon + 1)) };
 }
 
 function normaliseLog(raw: Raw, stateDir: string): LogConfig {

@@ -50,6 +50,9 @@ export function crossFieldProblems(config: Config, raw: any): Problem[] {
   if (config.ovh.timeoutMs <= 0) {
     problems.push({ path: ['ovh', 'timeout'], message: 'expected a duration above zero' });
   }
+  if (config.metrics.listen !== null && config.metrics.listen.port > 65535) {
+    problems.push({ path: ['metrics', 'listen'], message: `expected a port from 0 (any free port) to 65535, got ${config.metrics.listen.port}` });
+  }
   for (const [path, value] of durations(config)) {
     if (value > MAX_TIMER_MS) problems.push({ path, message: `expected at most 24 days (node timers cannot wait longer: they would fire at once), got ${value} ms` });
   }

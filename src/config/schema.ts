@@ -140,6 +140,23 @@ export const configSchema = {
       },
     },
     state_dir: { ...absolutePath, default: '/var/db/carp-ovh' },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        textfile: {
+          type: 'string',
+          pattern: '^/.*[^/]\\.prom$',
+          description: "an absolute path ending in .prom, such as /var/tmp/node_exporter/carp_ovh.prom (node_exporter's textfile directory)",
+        },
+        listen: {
+          type: 'string',
+          pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+|localhost):[0-9]{1,5}$',
+          description: 'an address and port such as 127.0.0.1:9742 or [::1]:9742',
+        },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,

@@ -69,6 +69,13 @@ export interface LogConfig {
   file: string;
 }
 
+export interface MetricsConfig {
+  /** Where the Prometheus text is written after every check and claim; null = not written. */
+  textfile: string | null;
+  /** host:port `check --every` serves /metrics on; null = no listener. */
+  listen: { host: string; port: number } | null;
+}
+
 export interface Config {
   /** Absolute path of the file this came from. */
   source: string;
@@ -78,6 +85,7 @@ export interface Config {
   health: HealthConfig;
   stateDir: string;
   log: LogConfig;
+  metrics: MetricsConfig;
 }
 
 export const DEFAULT_CONFIG_PATH = '/usr/local/etc/carp-ovh.yaml';

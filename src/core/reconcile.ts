@@ -4,6 +4,8 @@ import { CarpOvhError, deadlineAware } from '../errors.ts';
 import type { StateDir } from '../state.ts';
 import { Demotion } from './demotion.ts';
 import { isSuperseded } from './events.ts';
+import type { MetricsRecorder } from './metrics/recorder.ts';
+import { claimSeenOf } from './metrics/seen.ts';
 import type { AddressOutcome, Carp, CarpState, ClaimContext, FailoverProvider, LogPort, OvhCredentials, SecretSource } from './ports.ts';
 
 /**
@@ -20,6 +22,8 @@ export interface ClaimDeps {
   secrets: () => Promise<SecretSource>;
   /** One provider per OVH server, sharing the client and its rate limit. */
   providers: (credentials: OvhCredentials) => Promise<(entry: FailoverEntry) => FailoverProvider>;
+  /** Set when metrics are on (metrics.textfile or metrics.listen). */
+  metrics?: Pick<MetricsRecorder, 'claimFinished'>;
 }
 
 export interface ClaimTarget {
@@ -150,10 +154,12 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
 
   async function finish(partial: Pick<ClaimOutcome, 'result' | 'vhids' | 'error'>, record: boolean): Promise<ClaimOutcome> {
     const outcome: ClaimOutcome = { at: new Date(started).toISOString(), trigger, pid: process.pid, durationMs: Date.now() - started, ...partial };
-    if (!record) return outcome;
-    await state.writeJson(LAST_CLAIM_FILE, outcome);
-    await settleDemotion(deps, outcome);
-    logSummary(log, outcome);
+    if (record) {
+      await state.writeJson(LAST_CLAIM_FILE, outcome);
+      await settleDemotion(deps, outcome);
+      logSummary(log, outcome);
+    }
+    await deps.metrics?.claimFinished(claimSeenOf(outcome));
     return outcome;
   }
 }

@@ -20,6 +20,8 @@ export interface VaultSourceOptions {
   env?: NodeJS.ProcessEnv;
   /** Told about problems that do not fail the read (a token that could not be revoked). */
   onWarning?: (message: string) => void;
+  /** Told the TTL Vault granted each login (null for a token that carries none): the metrics show it. */
+  onLogin?: (ttlSeconds: number | null) => void;
 }
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
@@ -54,6 +56,7 @@ async function readFromVault(options: VaultSourceOptions, signal: AbortSignal | 
   const session = await open(config, options, signal);
   try {
     const login = await session.login();
+    options.onLogin?.(login.ttlSeconds);
     let data: Record<string, unknown>;
     try {
       data = await readSecretData(session, options);

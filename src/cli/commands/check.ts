@@ -1,4 +1,7 @@
+import type { Config } from '../../config/types.ts';
 import { runCheck, type CheckReport } from '../../core/health/check.ts';
+import type { HealthDeps } from '../../core/health/types.ts';
+import type { MetricsServer } from '../../serve-metrics.ts';
 import { describeError, exitCodeFor, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 import { StateDir } from '../../state.ts';
@@ -31,20 +34,60 @@ export async function run(ctx: CliContext): Promise<number> {
   const start = { config, state: new StateDir(config.stateDir), runScript };
   // Opened by the first run once its scripts are running (see runCheck), and kept by the loop.
   const deps = lazyHealthDeps(config, 'check');
+  const recordFailure = async (): Promise<void> => {
+    await (await deps.get()).metrics?.checkFailed();
+  };
   try {
     if (everyMs === null) {
-      const { report, sharedWith } = await runCheck(start, deps.get);
+      const { report, sharedWith } = await runCheck(start, deps.get).catch(async (error: unknown) => {
+        await recordFailure().catch(() => undefined);
+        throw error;
+      });
       if (json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else ctx.stdout.write(`${sharedWith === undefined ? '' : `a check was running (pid ${sharedWith.pid}): its result\n`}${formatReport(report)}`);
       return report.healthy && report.error === undefined ? 0 : 1;
     }
-    return await loop(ctx, everyMs, json, async () => (await runCheck(start, deps.get)).report, async (error) => {
-      const { log } = await deps.get();
-      log.error({ err: isCarpOvhError(error) ? error.toLogObject() : { message: describeError(error) } }, `check failed: ${describeError(error)}`);
-    });
+    const server = config.metrics.listen === null ? null : await listenForMetrics(config, deps.get);
+    if (server !== null) ctx.stdout.write(`metrics on http://${hostForUrl(config.metrics.listen?.host ?? '')}:${server.port}/metrics\n`);
+    try {
+      return await loop(ctx, everyMs, json, async () => (await runCheck(start, deps.get)).report, async (error) => {
+        const { log } = await deps.get();
+        log.error({ err: isCarpOvhError(error) ? error.toLogObject() : { message: describeError(error) } }, `check failed: ${describeError(error)}`);
+        await recordFailure();
+      });
+    } finally {
+      await server?.close();
+    }
   } finally {
     await deps.close();
   }
+}
+
+/** metrics.listen: /metrics renders what the state dir holds at each scrape (loaded only when configured). */
+async function listenForMetrics(config: Config, deps: () => Promise<HealthDeps>): Promise<MetricsServer> {
+  const listen = config.metrics.listen;
+  if (listen === null) throw new Error('listenForMetrics without metrics.listen');
+  const [{ serveMetrics }, { renderFromState }, { entryLabelsOf }, { CONTENT_TYPE }] = await Promise.all([
+    import('../../serve-metrics.ts'),
+    import('../../core/metrics/recorder.ts'),
+    import('../../core/metrics/observe-platform.ts'),
+    import('../../core/metrics/exposition.ts'),
+  ]);
+  const state = new StateDir(config.stateDir);
+  const entries = entryLabelsOf(config);
+  return serveMetrics({
+    host: listen.host,
+    port: listen.port,
+    contentType: CONTENT_TYPE,
+    render: () => renderFromState(state, entries),
+    onError: (error) => {
+      void deps().then(({ log }) => log.error({ err: { message: describeError(error) } }, `metrics: cannot render /metrics: ${describeError(error)}`));
+    },
+  });
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /**

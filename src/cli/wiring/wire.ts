@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Config, FailoverEntry, VaultCredentialsConfig } from '../../config/types.ts';
+import type { MetricsRecorder } from '../../core/metrics/recorder.ts';
 import type { ClaimDeps } from '../../core/reconcile.ts';
 import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../../core/ports.ts';
 import { stateTaskJournal } from '../../core/task-journal.ts';
@@ -25,7 +26,7 @@ export async function secretSourceFor(config: Config): Promise<SecretSource> {
     return registering(createFileSource(credentials.file));
   }
   const { createVaultSource } = await import('../../secrets/vault.ts');
-  return registering(createVaultSource(vaultOptionsOf(credentials)));
+  return registering(createVaultSource({ ...vaultOptionsOf(credentials), onLogin: (ttl) => recorderOf(config)?.vaultLogin(ttl) }));
 }
 
 /** The Vault source's options from the config (also what doctor's inspection takes). */
@@ -68,6 +69,7 @@ export async function ovhApiFor(config: Config, credentials: OvhCredentials) {
     timeoutMs: config.ovh.timeoutMs,
     credentials,
     beforeSend: (signal) => limiter.take(signal),
+    onAnswer: (method, status) => recorderOf(config)?.countOvhAnswer(method, status),
   });
   const api = new OvhApi(client, { retries: config.ovh.retries, retryDelayMs: config.ovh.pollIntervalMs });
   return { client, api };
@@ -75,11 +77,13 @@ export async function ovhApiFor(config: Config, credentials: OvhCredentials) {
 
 export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps> {
   const state = new StateDir(config.stateDir);
+  const carp = await platformFor(config);
   return {
     config,
-    carp: await platformFor(config),
+    carp,
     state,
     log,
+    metrics: await metricsFor(config, carp, log),
     secrets: () => secretSourceFor(config),
     providers: async (credentials) => {
       const { api } = await ovhApiFor(config, credentials);
@@ -102,4 +106,37 @@ export async function virtualMacProviders(config: Config, api: OvhApi, state: St
     }
     return provider;
   };
+}
+
+const recorders = new WeakMap<Config, MetricsRecorder>();
+
+/** The recorder this process made for `config`, if metrics are on and one was made. */
+function recorderOf(config: Config): MetricsRecorder | undefined {
+  return recorders.get(config);
+}
+
+/**
+ * One metrics recorder per process and config when metrics.textfile or
+ * metrics.listen is set (the claim worker counts for the listener too); none otherwise.
+ */
+export async function metricsFor(config: Config, carp: Carp, log: LogPort): Promise<MetricsRecorder | undefined> {
+  if (config.metrics.textfile === null && config.metrics.listen === null) return undefined;
+  const existing = recorders.get(config);
+  if (existing !== undefined) return existing;
+  const [{ MetricsRecorder }, { entryLabelsOf, observePlatform }, { replaceFile }] = await Promise.all([
+    import('../../core/metrics/recorder.ts'),
+    import('../../core/metrics/observe-platform.ts'),
+    import('../../textfile.ts'),
+  ]);
+  const state = new StateDir(config.stateDir);
+  const recorder = recorders.get(config) ?? new MetricsRecorder({
+    state,
+    log,
+    entries: entryLabelsOf(config),
+    textfile: config.metrics.textfile,
+    writeTextfile: (path, text) => replaceFile(path, text),
+    observePlatform: () => observePlatform(config, carp, state),
+  });
+  recorders.set(config, recorder);
+  return recorder;
 }

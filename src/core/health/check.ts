@@ -106,9 +106,15 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   const at = new Date(started).toISOString();
   const run = new ProbeRun(deps);
   let verdicts: ProbeVerdict[];
+  let placements: ReadonlyMap<string, string | null> | null = null;
   try {
     const [builtins, scriptVerdicts] = await Promise.all([Promise.all((Object.keys(PROBES) as BuiltinProbe[]).map((name) => runOne(run, name))), scripts]);
     verdicts = [...builtins, ...scriptVerdicts];
+    // The probes have read OVH already (or failed to): this is their answer, not a new request.
+    if (deps.metrics !== undefined) {
+      const ovh = await run.ovh();
+      placements = ovh.ok ? ovh.value.placements : null;
+    }
   } finally {
     run.close();
   }
@@ -134,6 +140,7 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   const report: CheckReport = { at, healthy: probes.every((p) => p.ok), durationMs: Date.now() - started, probes, demotion };
   if (error !== undefined) report.error = error;
   await Promise.all([state.writeJson(HEALTH_FILE, { probes: streaks } satisfies HealthFile), state.writeJson(LAST_CHECK_FILE, report)]);
+  await deps.metrics?.checkFinished({ at, probes, placements });
   log.debug({ healthy: report.healthy, durationMs: report.durationMs, failing: probes.filter((p) => !p.ok).map((p) => p.name) }, `check ${report.healthy ? 'healthy' : 'unhealthy'} in ${formatDuration(report.durationMs)}`);
   return report;
 }

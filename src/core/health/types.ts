@@ -1,6 +1,7 @@
 import type { Config } from '../../config/types.ts';
 import type { StateDir } from '../../state.ts';
 import type { Carp, LogPort, OvhCredentials, Placement, SecretSource } from '../ports.ts';
+import type { MetricsRecorder } from '../metrics/recorder.ts';
 import type { ClaimDeps } from '../reconcile.ts';
 
 /** The probes built into carp-ovh; scripts from health.scripts add their own names. */
@@ -55,4 +56,6 @@ export interface HealthDeps {
   runScript: ScriptRunner;
   /** What is wrong with the mode of a file holding secrets (readable by others…), or null. */
   fileModeProblem: (path: string) => Promise<string | null>;
+  /** Set when metrics are on (metrics.textfile or metrics.listen). */
+  metrics?: Pick<MetricsRecorder, 'checkFinished' | 'checkFailed'>;
 }

@@ -32,6 +32,8 @@ export interface OvhClientOptions {
    * limit plugs in, so that what OVH counts is what carp-ovh counts.
    */
   beforeSend?: (signal: AbortSignal | undefined) => Promise<void>;
+  /** Told each request's HTTP status once its answer has arrived; null when none did (timeout, reset, refused). */
+  onAnswer?: (method: OvhMethod, status: number | null) => void;
 }
 
 export interface OvhRequestOptions {
@@ -138,14 +140,23 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
     const loaded = await load();
     await options.beforeSend?.(signal);
     const call: CallLabel = { method, path, secrets };
-    return loaded.transport.exchange(loaded.lib, loaded.agent, call, params, {
-      timeoutMs,
-      signal,
-      where,
-      onStart: () => {
-        count += 1;
-      },
-    });
+    let started = false;
+    try {
+      const raw = await loaded.transport.exchange(loaded.lib, loaded.agent, call, params, {
+        timeoutMs,
+        signal,
+        where,
+        onStart: () => {
+          started = true;
+          count += 1;
+        },
+      });
+      options.onAnswer?.(method, raw.status);
+      return raw;
+    } catch (error) {
+      if (started) options.onAnswer?.(method, null);
+      throw error;
+    }
   }
 
   async function measureOffset(signal: AbortSignal | undefined): Promise<number> {
