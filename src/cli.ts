@@ -26,6 +26,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   uninstall: () => import('./cli/commands/uninstall.ts'),
   // Internal: the detached claim worker started by `hook` and `reconcile`.
   'claim-worker': () => import('./cli/commands/claim-worker.ts'),
+  // Internal: runs the notify scripts for one event, detached from the claim or check that raised it.
+  'notify-run': () => import('./cli/commands/notify-run.ts'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

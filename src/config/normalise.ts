@@ -68,6 +68,16 @@ export function normalise(raw: Raw, source: string): Config {
       textfile: raw.metrics.textfile ?? null,
       listen: typeof raw.metrics.listen === 'string' ? hostPort(raw.metrics.listen) : null,
     },
+    notify: {
+      scripts:
+        raw.notify.scripts === undefined
+          ? null
+          : typeof raw.notify.scripts === 'string'
+            ? { kind: 'dir', dir: raw.notify.scripts }
+            : { kind: 'list', paths: [...raw.notify.scripts] },
+      timeoutMs: ms(raw.notify.timeout),
+      maxRunning: raw.notify.max_running,
+    },
   };
 }
 

@@ -53,6 +53,9 @@ export function crossFieldProblems(config: Config, raw: any): Problem[] {
   if (config.metrics.listen !== null && config.metrics.listen.port > 65535) {
     problems.push({ path: ['metrics', 'listen'], message: `expected a port from 0 (any free port) to 65535, got ${config.metrics.listen.port}` });
   }
+  if (config.notify.timeoutMs <= 0) {
+    problems.push({ path: ['notify', 'timeout'], message: 'expected a duration above zero' });
+  }
   for (const [path, value] of durations(config)) {
     if (value > MAX_TIMER_MS) problems.push({ path, message: `expected at most 24 days (node timers cannot wait longer: they would fire at once), got ${value} ms` });
   }
@@ -69,6 +72,7 @@ function durations(config: Config): Array<[Problem['path'], number]> {
     [['health', 'claim_hold'], config.health.claimHoldMs],
     [['health', 'probe_timeout'], config.health.probeTimeoutMs],
     [['health', 'script_timeout'], config.health.scriptTimeoutMs],
+    [['notify', 'timeout'], config.notify.timeoutMs],
   ];
   if (config.ovh.credentials.kind === 'vault') out.push([['ovh', 'credentials', 'vault', 'timeout'], config.ovh.credentials.timeoutMs]);
   return out;

@@ -157,6 +157,19 @@ export const configSchema = {
         },
       },
     },
+    notify: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        scripts: {
+          description: 'a directory of executables, or a list of executables (absolute paths)',
+          anyOf: [absolutePath, { type: 'array', items: absolutePath, maxItems: 32 }],
+        },
+        timeout: { ...duration, default: '30s' },
+        max_running: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'an integer from 1 to 64' },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,

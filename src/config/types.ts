@@ -76,6 +76,14 @@ export interface MetricsConfig {
   listen: { host: string; port: number } | null;
 }
 
+export interface NotifyConfig {
+  /** A directory (every executable in it) or a list of executables; null = no notifications. */
+  scripts: { kind: 'dir'; dir: string } | { kind: 'list'; paths: string[] } | null;
+  timeoutMs: number;
+  /** At most this many notify scripts run at once; further events are dropped (and logged). */
+  maxRunning: number;
+}
+
 export interface Config {
   /** Absolute path of the file this came from. */
   source: string;
@@ -86,6 +94,7 @@ export interface Config {
   stateDir: string;
   log: LogConfig;
   metrics: MetricsConfig;
+  notify: NotifyConfig;
 }
 
 export const DEFAULT_CONFIG_PATH = '/usr/local/etc/carp-ovh.yaml';

@@ -6,6 +6,7 @@ import { Demotion } from './demotion.ts';
 import { isSuperseded } from './events.ts';
 import type { MetricsRecorder } from './metrics/recorder.ts';
 import { claimSeenOf } from './metrics/seen.ts';
+import { claimEnded, claimStarted, demotionChanged, type Notifier } from './notify/events.ts';
 import type { AddressOutcome, Carp, CarpState, ClaimContext, FailoverProvider, LogPort, OvhCredentials, SecretSource } from './ports.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface ClaimDeps {
   providers: (credentials: OvhCredentials) => Promise<(entry: FailoverEntry) => FailoverProvider>;
   /** Set when metrics are on (metrics.textfile or metrics.listen). */
   metrics?: Pick<MetricsRecorder, 'claimFinished'>;
+  /** Set when notify.scripts is: told when a claim starts and ends, and of demotions it causes. */
+  notify?: Notifier;
 }
 
 export interface ClaimTarget {
@@ -110,6 +113,7 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
     }
 
     if (claimable.length > 0) {
+      deps.notify?.notify(claimStarted(claimable.map(({ target }) => ({ key: keyOf(target.entry), addresses: target.entry.addresses })), trigger));
       let credentials: OvhCredentials;
       try {
         const source = await deps.secrets();
@@ -156,6 +160,8 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
     const outcome: ClaimOutcome = { at: new Date(started).toISOString(), trigger, pid: process.pid, durationMs: Date.now() - started, ...partial };
     if (record) {
       await state.writeJson(LAST_CLAIM_FILE, outcome);
+      const ended = claimEnded(outcome);
+      if (ended !== null) deps.notify?.notify(ended);
       await settleDemotion(deps, outcome);
       logSummary(log, outcome);
     }
@@ -172,13 +178,16 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
 async function settleDemotion(deps: ClaimDeps, outcome: ClaimOutcome): Promise<void> {
   const demotion = new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log);
   try {
+    const before = Object.keys(await demotion.reasons());
+    let changed: Awaited<ReturnType<Demotion['setReason']>> | null = null;
     if (outcome.result === 'failed') {
       const which = outcome.vhids.filter((v) => v.result === 'failed').map((v) => `${v.vhid}@${v.interface}`);
-      await demotion.setReason('claim', `claim failed for ${which.join(', ')}: ${String(outcome.error?.message ?? 'see last claim')}`);
+      changed = await demotion.setReason('claim', `claim failed for ${which.join(', ')}: ${String(outcome.error?.message ?? 'see last claim')}`);
     } else if (outcome.result === 'ok') {
-      const reasons = await demotion.reasons();
-      if (reasons.claim !== undefined) await demotion.clearReason('claim');
+      if (before.includes('claim')) changed = await demotion.clearReason('claim');
     }
+    const event = changed === null ? null : demotionChanged(changed, before);
+    if (event !== null) deps.notify?.notify(event);
   } catch (error) {
     // The claim's own result stands; a demotion we could not write is its own alarm.
     deps.log.error({ err: asError(error).toLogObject() }, `cannot adjust net.inet.carp.demotion: ${asError(error).message}`);

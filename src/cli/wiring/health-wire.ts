@@ -5,7 +5,7 @@ import { runCommand } from '../../platform/freebsd/run.ts';
 import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
 import { StateDir } from '../../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
-import { claimDeps, metricsFor, ovhApiFor, platformFor, secretSourceFor, virtualMacProviders } from './wire.ts';
+import { claimDeps, metricsFor, notifierFor, ovhApiFor, platformFor, secretSourceFor, virtualMacProviders } from './wire.ts';
 
 /** The adapters behind `check`, `probe` and `maintenance` (see wire.ts for the claim's). */
 export async function healthDeps(config: Config, log: LogPort): Promise<HealthDeps> {
@@ -14,6 +14,7 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
     config,
     carp,
     metrics: await metricsFor(config, carp, log),
+    notify: await notifierFor(config, log),
     state: new StateDir(config.stateDir),
     log,
     secrets: () => secretSourceFor(config),

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Config, FailoverEntry, VaultCredentialsConfig } from '../../config/types.ts';
 import type { MetricsRecorder } from '../../core/metrics/recorder.ts';
+import type { Notifier } from '../../core/notify/events.ts';
 import type { ClaimDeps } from '../../core/reconcile.ts';
 import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../../core/ports.ts';
 import { stateTaskJournal } from '../../core/task-journal.ts';
@@ -84,6 +85,7 @@ export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps
     state,
     log,
     metrics: await metricsFor(config, carp, log),
+    notify: await notifierFor(config, log),
     secrets: () => secretSourceFor(config),
     providers: async (credentials) => {
       const { api } = await ovhApiFor(config, credentials);
@@ -139,4 +141,11 @@ export async function metricsFor(config: Config, carp: Carp, log: LogPort): Prom
   });
   recorders.set(config, recorder);
   return recorder;
+}
+
+/** Notify scripts run from a detached `notify-run` per event, when notify.scripts is set. */
+export async function notifierFor(config: Config, log: LogPort): Promise<Notifier | undefined> {
+  if (config.notify.scripts === null) return undefined;
+  const { launchingNotifier, CLI_ENTRY } = await import('../../notify/launch.ts');
+  return launchingNotifier({ execPath: process.execPath, cliPath: CLI_ENTRY, configPath: config.source, log, maxInFlight: config.notify.maxRunning });
 }

@@ -5,6 +5,7 @@ import { sleep } from '../../sleep.ts';
 import type { Config } from '../../config/types.ts';
 import type { LockHolder, StateDir } from '../../state.ts';
 import type { LogPort } from '../ports.ts';
+import { demotionChanged } from '../notify/events.ts';
 import { claimProbe } from './claim-probe.ts';
 import { advance, HEALTH_FILE, settleReasons, type HealthFile, type Transition } from './hysteresis.ts';
 import { ProbeRun } from './probe-run.ts';
@@ -127,11 +128,15 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   let error: string | undefined;
   try {
     const clear = verdicts.find((v) => v.clearClaim !== undefined)?.clearClaim;
+    let before: string[] = [];
     const result = await demotionOf(deps).update((reasons) => {
+      before = Object.keys(reasons);
       if (clear !== undefined) clearClaimReason(reasons, clear, log);
       settleReasons(reasons, verdicts, streaks, { fall: config.health.fall, rise: config.health.rise }, at);
     });
     demotion = { total: result.total, ours: result.ours, changed: result.changed, reasons: result.reasons };
+    const event = demotionChanged(result, before);
+    if (event !== null) deps.notify?.notify(event);
   } catch (caught) {
     error = `cannot adjust net.inet.carp.demotion: ${describeError(caught)}`;
     log.error({ err: isCarpOvhError(caught) ? caught.toLogObject() : { message: describeError(caught) } }, error);
@@ -160,7 +165,15 @@ export async function runProbe(deps: HealthDeps, name: BuiltinProbe): Promise<Pr
     run.close();
   }
   const clear = verdict.clearClaim;
-  if (clear !== undefined) await demotionOf(deps).update((reasons) => clearClaimReason(reasons, clear, deps.log));
+  if (clear !== undefined) {
+    let before: string[] = [];
+    const result = await demotionOf(deps).update((reasons) => {
+      before = Object.keys(reasons);
+      clearClaimReason(reasons, clear, deps.log);
+    });
+    const event = demotionChanged(result, before);
+    if (event !== null) deps.notify?.notify(event);
+  }
   return publicResult(verdict);
 }
 

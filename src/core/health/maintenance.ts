@@ -2,6 +2,7 @@ import { formatDuration } from '../../duration.ts';
 import { describeError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 import { Demotion, type DemotionResult } from '../demotion.ts';
+import { demotionChanged, maintenanceEvent } from '../notify/events.ts';
 import { keyOf } from '../reconcile.ts';
 import { observeVhids } from './observe.ts';
 import { addressesByServer } from './probe-run.ts';
@@ -33,9 +34,14 @@ export interface EnterResult {
 export async function enterMaintenance(deps: HealthDeps, options: EnterOptions): Promise<EnterResult> {
   const started = Date.now();
   await deps.state.ensure();
+  let before: string[] = [];
   const demotion = await new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
+    before = Object.keys(reasons);
     reasons[MAINTENANCE_REASON] = { since: reasons[MAINTENANCE_REASON]?.since ?? new Date().toISOString(), detail: 'carp-ovh maintenance enter: planned failover to the peer' };
   });
+  if (!before.includes(MAINTENANCE_REASON)) deps.notify?.notify(maintenanceEvent('maintenance-entered', allAddresses(deps)));
+  const changed = demotionChanged(demotion, before);
+  if (changed !== null) deps.notify?.notify(changed);
   const others = Object.keys(demotion.reasons).filter((name) => name !== MAINTENANCE_REASON);
   options.progress(
     `net.inet.carp.demotion is ${demotion.total}${demotion.changed === 'demoted' ? '' : ` (already demoted${others.length > 0 ? ` for ${others.join(', ')}` : ''})`}: waiting until this router is BACKUP and OVH routes the VIPs to the peer`,
@@ -91,10 +97,15 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
 export async function leaveMaintenance(deps: HealthDeps): Promise<{ wasIn: boolean; demotion: DemotionResult }> {
   await deps.state.ensure();
   let wasIn = false;
+  let before: string[] = [];
   const demotion = await new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
+    before = Object.keys(reasons);
     wasIn = reasons[MAINTENANCE_REASON] !== undefined;
     delete reasons[MAINTENANCE_REASON];
   });
+  if (wasIn) deps.notify?.notify(maintenanceEvent('maintenance-left', allAddresses(deps)));
+  const changed = demotionChanged(demotion, before);
+  if (changed !== null) deps.notify?.notify(changed);
   return { wasIn, demotion };
 }
 
@@ -116,4 +127,8 @@ async function locateAll(deps: HealthDeps, session: OvhProbeSession): Promise<Ma
 
 function elapsed(started: number): string {
   return formatDuration(Date.now() - started);
+}
+
+function allAddresses(deps: HealthDeps): string[] {
+  return deps.config.failover.flatMap((entry) => entry.addresses);
 }

@@ -2,6 +2,7 @@ import type { Config } from '../../config/types.ts';
 import type { StateDir } from '../../state.ts';
 import type { Carp, LogPort, OvhCredentials, Placement, SecretSource } from '../ports.ts';
 import type { MetricsRecorder } from '../metrics/recorder.ts';
+import type { Notifier } from '../notify/events.ts';
 import type { ClaimDeps } from '../reconcile.ts';
 
 /** The probes built into carp-ovh; scripts from health.scripts add their own names. */
@@ -58,4 +59,6 @@ export interface HealthDeps {
   fileModeProblem: (path: string) => Promise<string | null>;
   /** Set when metrics are on (metrics.textfile or metrics.listen). */
   metrics?: Pick<MetricsRecorder, 'checkFinished' | 'checkFailed'>;
+  /** Set when notify.scripts is: told of demotions, promotions and maintenance. */
+  notify?: Notifier;
 }
