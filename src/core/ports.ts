@@ -99,8 +99,26 @@ export interface Placement {
   holder: string | null;
 }
 
+/** One mutating call a claim would send, in order (`--dry-run`). */
+export interface PlannedCall {
+  address: string;
+  /** Where the address is now (a MAC, a server, an instance); null when routed nowhere. */
+  from: string | null;
+  /** Where the claim would put it. */
+  to: string;
+  method: 'POST' | 'DELETE' | 'PUT';
+  path: string;
+  body?: Record<string, unknown>;
+}
+
 /** One way of making OVH route a VIP to a router (virtual MAC today; IP move, Public Cloud later). */
 export interface FailoverProvider {
   claim(request: ClaimRequest, ctx: ClaimContext): Promise<AddressOutcome[]>;
   locate(addresses: string[], options?: { signal?: AbortSignal }): Promise<Placement[]>;
+  /**
+   * `--dry-run`: the same reads as the claim (locate, what it checks before its
+   * first change), then the mutating calls it would send, in order, without
+   * sending any. Throws, as the claim would fail, when the move cannot be done.
+   */
+  plan?(request: ClaimRequest, ctx: ClaimContext): Promise<PlannedCall[]>;
 }

@@ -43,7 +43,7 @@ describe('hook arguments: generated', () => {
       const [first = '', usage] = error.message.split('\n');
       assert.ok(first.length <= 200, `${where}: a message of ${first.length} characters`);
       assert.doesNotMatch(first, UNSAFE, `${where}: raw control or bidi characters in ${JSON.stringify(first)}`);
-      assert.equal(usage, 'usage: carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait]', where);
+      assert.equal(usage, 'usage: carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait | --dry-run]', where);
     }
     // Every family is well represented, so the count means something.
     for (const kind of ['shell', 'unicode', 'control', 'huge', 'empty', 'near-miss', 'arity']) {

@@ -1,8 +1,9 @@
 export const USAGE = `usage: carp-ovh [--config PATH] <command> [options]
 
 commands:
-  hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait]   devd entry: claim the VIPs of a new MASTER
-  reconcile [--wait]                               claim every VIP whose vhid is MASTER here
+  hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait | --dry-run]
+                                                   devd entry: claim the VIPs of a new MASTER
+  reconcile [--wait | --dry-run]                   claim every VIP whose vhid is MASTER here
   check [--json] [--every DURATION]                run health probes and scripts, adjust demotion
   probe <vault|ovh-api|claim>                      run one probe (for OPNsense service-status scripts)
   maintenance <enter|leave>                        planned failover: step aside until the peer holds the VIP

@@ -6,7 +6,7 @@ import { printable, usageError } from './args.ts';
  * to the letter (DESIGN.md, "Rules the commands share") before anything else runs.
  */
 
-export const HOOK_USAGE = 'usage: carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait]';
+export const HOOK_USAGE = 'usage: carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait | --dry-run]';
 
 const VHID = /^[1-9][0-9]{0,2}$/;
 const IFACE = /^[a-z][a-z0-9_.]*$/;

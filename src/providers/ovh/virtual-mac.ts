@@ -1,9 +1,10 @@
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
 import { formatDuration } from '../../duration.ts';
 import { sleep } from '../../sleep.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement } from '../../core/ports.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports.ts';
 import type { OvhApi } from './api.ts';
 import { MacLists } from './mac-lists.ts';
+import { planVirtualMac } from './virtual-mac-plan.ts';
 import { asStringList, asTask, taskPhase, type OvhTask } from './task.ts';
 
 /**
@@ -64,6 +65,10 @@ export class VirtualMacProvider implements FailoverProvider {
     const signal = options.signal ?? new AbortController().signal;
     const holders = await this.allHolders(signal);
     return addresses.map((address) => ({ address, holder: holders.find((h) => h.addresses.includes(address))?.mac ?? null }));
+  }
+
+  plan(request: ClaimRequest, ctx: ClaimContext): Promise<PlannedCall[]> {
+    return planVirtualMac({ server: this.options.server, api: this.options.api, hostname: this.options.hostname }, request, ctx);
   }
 
   async claim(request: ClaimRequest, ctx: ClaimContext): Promise<AddressOutcome[]> {

@@ -1,0 +1,77 @@
+import type { ClaimContext, ClaimRequest, PlannedCall } from '../../core/ports.ts';
+import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
+import type { OvhApi } from './api.ts';
+import { asStringList } from './task.ts';
+
+/**
+ * The virtual-MAC claim as a plan: the reads are real (the server's vMACs and
+ * the addresses on each, the old holder's virtualMachineName), the DELETE and
+ * POST are only described, in the order the claim sends them. The claim's own
+ * refusals (the only IP of a vMAC, which OVH would delete with it) fail the plan.
+ */
+
+export interface PlanOptions {
+  server: string;
+  api: OvhApi;
+  hostname: string;
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+export async function planVirtualMac(options: PlanOptions, request: ClaimRequest, ctx: ClaimContext): Promise<PlannedCall[]> {
+  const { api, server } = options;
+  const base = `/dedicated/server/${server}`;
+  const mac = request.mac.toLowerCase();
+  const signal = ctx.signal;
+  const macs = asStringList(await api.get(`${base}/virtualMac`, signal), 'GET virtualMac').map((m) => m.toLowerCase());
+  for (const m of macs) {
+    if (!MAC.test(m)) throw new CarpOvhError(`OVH listed a vMAC that is not a MAC address: ${JSON.stringify(m.slice(0, 40))}`, { source: 'ovh', badInput: true });
+  }
+  const lists = new Map<string, string[]>();
+  await Promise.all(
+    macs.map(async (m) => {
+      try {
+        lists.set(m, asStringList(await api.get(`${base}/virtualMac/${m}/virtualAddress`, signal), `GET virtualMac/${m}/virtualAddress`));
+      } catch (error) {
+        if (!(isCarpOvhError(error) && error.status === 404)) throw error;
+      }
+    }),
+  );
+  let ourVmacExists = lists.has(mac);
+  const calls: PlannedCall[] = [];
+  for (const address of request.addresses) {
+    if (lists.get(mac)?.includes(address) === true) continue;
+    const holder = [...lists.entries()].find(([m, addresses]) => m !== mac && addresses.includes(address))?.[0] ?? null;
+    let vmName = request.vmName;
+    if (holder !== null) {
+      const others = (lists.get(holder) ?? []).filter((ip) => !request.addresses.includes(ip));
+      if (others.length === 0) {
+        throw new CarpOvhError(
+          `refusing to detach ${address} from ${holder}: it is the only IP on that vMAC, and OVH deletes a vMAC with its last IP; add another IP of that router to it (see carp-ovh doctor)`,
+          { source: 'claim' },
+        );
+      }
+      vmName ??= await holderVmName(api, `${base}/virtualMac/${holder}/virtualAddress/${address}`, signal);
+      calls.push({ address, from: holder, to: mac, method: 'DELETE', path: `${base}/virtualMac/${holder}/virtualAddress/${address}` });
+    }
+    const name = vmName ?? options.hostname;
+    if (ourVmacExists) {
+      calls.push({ address, from: holder, to: mac, method: 'POST', path: `${base}/virtualMac/${mac}/virtualAddress`, body: { ipAddress: address, virtualMachineName: name } });
+    } else {
+      // Our NIC has no vMAC yet: the first address creates it (with our MAC), the others are added to it.
+      calls.push({ address, from: holder, to: mac, method: 'POST', path: `${base}/virtualMac`, body: { ipAddress: address, type: 'ovh', virtualMachineName: name } });
+      ourVmacExists = true;
+    }
+  }
+  return calls;
+}
+
+async function holderVmName(api: OvhApi, path: string, signal: AbortSignal): Promise<string | null> {
+  try {
+    const detail = (await api.get(path, signal)) as { virtualMachineName?: unknown } | null;
+    return typeof detail?.virtualMachineName === 'string' && detail.virtualMachineName !== '' ? detail.virtualMachineName : null;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return null;
+  }
+}
