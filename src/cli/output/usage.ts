@@ -8,7 +8,7 @@ commands:
   probe <vault|ovh-api|claim>                      run one probe (for OPNsense service-status scripts)
   maintenance <enter|leave>                        planned failover: step aside until the peer holds the VIP
   doctor [--json] [--root DIR]                     diagnose config, platform, Vault, OVH and placement
-  status [--json]                                  CARP states, VIP placement, demotion, last claim and check
+  status [--json | --watch]                        CARP states, VIP placement, demotion, last claim and check
   install [--dry-run] [--root DIR]                 write the devd rule, timer and hook scripts
   uninstall [--dry-run] [--root DIR]               remove what install wrote
   config check                                     validate the configuration file
