@@ -5,8 +5,9 @@
  * back, and a reconcile in a fresh process adds to the counters kept in the state dir.
  */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { tune } from '../support/health.ts';
 import { startLink, type Link } from '../support/link.ts';
 import { addCounts, enableMetrics, exposedRequestCounts, readMetrics, requestCounts } from '../support/metrics.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
@@ -16,6 +17,17 @@ import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_VIP, holdersOf, startWor
 const KEY = { key: '2@vmx1' };
 const VIP = { key: '2@vmx1', address: SEED_VIP };
 const BIT = 1_048_576;
+/** Roomy: the machine running the tests may be loaded many times over. */
+const OVH_TUNING = `  timeout: 20s
+  poll_interval: 20ms
+  deadline: 120s
+  max_rpm: 6000
+  retries: 2`;
+
+function roomy(router: Router): void {
+  writeFileSync(router.configPath, readFileSync(router.configPath, 'utf8').replace('      timeout: 2s\n', '      timeout: 15s\n').replace('platform:\n', 'platform:\n  timeout: 30s\n'));
+  tune(router, { probe_timeout: '20s', script_timeout: '20s' });
+}
 
 describe('metrics through the failover story', () => {
   let world: World;
@@ -29,8 +41,10 @@ describe('metrics through the failover story', () => {
     world = await startWorld({ label: 'metrics-story' });
     world.ovh.setState(seedState());
     link = await startLink(world.vault.port);
-    r002 = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP', vaultUrl: link.url('https') });
-    r003 = world.router({ name: 'router-003', mac: SEED_MAC_ROUTER_003, ownAddress: '178.32.70.111', state: 'MASTER' });
+    r002 = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP', vaultUrl: link.url('https'), ovhExtra: OVH_TUNING });
+    r003 = world.router({ name: 'router-003', mac: SEED_MAC_ROUTER_003, ownAddress: '178.32.70.111', state: 'MASTER', ovhExtra: OVH_TUNING });
+    roomy(r002);
+    roomy(r003);
     file002 = enableMetrics(r002);
     file003 = enableMetrics(r003);
   });

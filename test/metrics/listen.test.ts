@@ -1,12 +1,19 @@
 /** metrics.listen: `check --every` serves /metrics; each scrape shows the state dir as it is then (claims by workers included). */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CLI_PATH } from '../support/cli.ts';
 import { enableMetrics } from '../support/metrics.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
 import { parseExposition, valueOf } from '../support/prom-parse.ts';
 import { SEED_MAC_ROUTER_002, startWorld, waitFor, type World } from '../support/world.ts';
+
+const OVH_TUNING = `  timeout: 20s
+  poll_interval: 20ms
+  deadline: 120s
+  max_rpm: 6000
+  retries: 2`;
 
 describe('metrics.listen', () => {
   let world: World;
@@ -28,7 +35,9 @@ describe('metrics.listen', () => {
   });
 
   test('check --every serves the text format on /metrics (GET and HEAD only), a claim in another process shows at the next scrape, SIGTERM closes it', async () => {
-    const router = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP' });
+    const router = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP', ovhExtra: OVH_TUNING });
+    // Roomy for a loaded machine: Vault and the fake ifconfig may be slow to answer.
+    writeFileSync(router.configPath, readFileSync(router.configPath, 'utf8').replace('      timeout: 2s\n', '      timeout: 15s\n').replace('platform:\n', 'platform:\n  timeout: 30s\n'));
     enableMetrics(router, { listen: '127.0.0.1:0' });
     const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', '--every', '1s'], { env: { PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
