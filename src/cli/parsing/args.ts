@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { MAX_TIMER_MS, parseDuration } from '../../duration.ts';
 import { CarpOvhError } from '../../errors.ts';
 
@@ -10,33 +11,59 @@ export interface GlobalArgs {
   version: boolean;
 }
 
-/** `--config` is global and may stand before or after the command (DESIGN.md). */
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+
+/**
+ * node's tokenizer in its lenient mode: it names every option and positional
+ * with the index of the argument it came from, and we decide what is an error,
+ * so the messages and exit codes stay this program's own.
+ */
+function tokenize(args: readonly string[], strings: readonly string[], booleans: Record<string, { short?: string }> = {}): Token[] {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const name of strings) options[name] = { type: 'string' };
+  for (const [name, extra] of Object.entries(booleans)) options[name] = { type: 'boolean', ...extra };
+  return parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true }).tokens;
+}
+
+/**
+ * A single-dash argument such as `-2@vmx1` is a positional here (no command has
+ * short options), whatever node's tokenizer split it into: the command's own
+ * validation then names what is wrong with it.
+ */
+function isSingleDash(token: Token): boolean {
+  return token.kind === 'option' && !token.rawName.startsWith('--');
+}
+
+/** `--config` is global and may stand before or after the command. */
 export function parseGlobalArgs(argv: readonly string[]): GlobalArgs {
-  const rest: string[] = [];
+  const taken = new Set<number>();
   let config: string | undefined;
   let command: string | null = null;
   let help = false;
   let version = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--config') {
-      const value = argv[i + 1];
-      if (value === undefined || value === '') throw usageError('--config needs a path');
-      config = value;
-      i++;
-    } else if (arg.startsWith('--config=')) {
-      config = arg.slice('--config='.length);
-      if (config === '') throw usageError('--config needs a path');
-    } else if (command === null && (arg === '--help' || arg === '-h')) {
+  for (const token of tokenize(argv, ['config'], { help: { short: 'h' }, version: {} })) {
+    if (token.kind === 'option' && token.rawName === '--config') {
+      if (token.value === undefined || token.value === '') throw usageError('--config needs a path');
+      config = token.value;
+      taken.add(token.index);
+      if (token.inlineValue === false) taken.add(token.index + 1);
+    } else if (command !== null || token.kind !== 'option' || isSingleDash(token) || token.inlineValue === true) {
+      if (command === null && token.kind === 'positional' && !token.value.startsWith('-')) {
+        command = token.value;
+        taken.add(token.index);
+      } else if (command === null && token.kind === 'option' && argv[token.index] === '-h') {
+        help = true;
+        taken.add(token.index);
+      }
+    } else if (token.name === 'help') {
       help = true;
-    } else if (command === null && arg === '--version') {
+      taken.add(token.index);
+    } else if (token.name === 'version') {
       version = true;
-    } else if (command === null && !arg.startsWith('-')) {
-      command = arg;
-    } else {
-      rest.push(arg);
+      taken.add(token.index);
     }
   }
+  const rest = argv.filter((_, index) => !taken.has(index));
   return { command, rest, config, help, version };
 }
 
@@ -49,29 +76,27 @@ export function parseCommandArgs(
   rest: readonly string[],
   spec: { flags?: readonly string[]; options?: readonly string[] },
 ): { flags: Set<string>; options: Map<string, string>; positionals: string[] } {
+  const flagNames = new Set(spec.flags ?? []);
+  const optionNames = new Set(spec.options ?? []);
   const flags = new Set<string>();
   const options = new Map<string, string>();
   const positionals: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    if (arg === '--') {
-      positionals.push(...rest.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (spec.flags?.includes(name) === true && eq === -1) {
-        flags.add(name);
-      } else if (spec.options?.includes(name) === true) {
-        const value = eq === -1 ? rest[++i] : arg.slice(eq + 1);
-        if (value === undefined || value === '') throw usageError(`${name} needs a value`);
-        options.set(name, value);
-      } else {
-        throw usageError(`unknown option ${printable(name)}`);
-      }
+  let lastDashIndex = -1;
+  for (const token of tokenize(rest, [...optionNames].map((name) => name.slice(2)))) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+    } else if (isSingleDash(token)) {
+      // One argument such as `-2@vmx1` comes back as several short options with its index.
+      if (token.index !== lastDashIndex) positionals.push(rest[token.index] ?? '');
+      lastDashIndex = token.index;
+    } else if (flagNames.has(token.rawName) && token.inlineValue === undefined) {
+      flags.add(token.rawName);
+    } else if (optionNames.has(token.rawName)) {
+      if (token.value === undefined || token.value === '') throw usageError(`${token.rawName} needs a value`);
+      options.set(token.rawName, token.value);
     } else {
-      positionals.push(arg);
+      throw usageError(`unknown option ${printable(token.rawName)}`);
     }
   }
   return { flags, options, positionals };
