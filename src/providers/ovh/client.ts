@@ -6,13 +6,14 @@ import type { OvhCredentials } from '../../core/ports.ts';
 import { CarpOvhError } from '../../errors.ts';
 import { abortError, type CallLabel, httpError, malformedError } from './client-errors.ts';
 import { resolveApiRoot } from './client-root.ts';
-import type { NodeOvh, RawAnswer } from './client-transport.ts';
+import { buildRequest, type OvhSigner, type RequestTarget } from './client-request.ts';
+import type { RawAnswer } from './client-transport.ts';
 
 /**
- * The one door to the OVH API: node-ovh signs and builds each call; this
- * adapter owns the connection (CA, keep-alive agent), the deadline and
- * cancellation, and turns every failure into one CarpOvhError carrying
- * status, errorCode and X-Ovh-QueryID.
+ * The one door to the OVH API: node-ovh names the endpoints and signs each
+ * call; this adapter builds and sends the request on its own keep-alive agent
+ * (CA included), owns the deadline and cancellation, and turns every failure
+ * into one CarpOvhError carrying status, errorCode and X-Ovh-QueryID.
  */
 
 export type OvhMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -57,7 +58,7 @@ export interface OvhClient {
   close(): void;
 }
 
-type NodeOvhFactory = (params: Record<string, unknown>) => NodeOvh;
+type NodeOvhFactory = (params: Record<string, unknown>) => OvhSigner;
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
@@ -108,41 +109,45 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
   const secrets = [credentials.applicationSecret, credentials.consumerKey];
   const where = `${root.host}:${root.port}`;
 
-  let lib: NodeOvh | undefined;
+  const target: RequestTarget = {
+    host: root.host,
+    port: root.port,
+    basePath: root.basePath,
+    applicationKey: credentials.applicationKey,
+    consumerKey: credentials.consumerKey,
+  };
+
+  let signer: OvhSigner | undefined;
   let agent: Agent | undefined;
   let transport: typeof import('./client-transport.ts') | undefined;
+  /** null until measured, and again once OVH refused a signature: the next call measures first. */
   let offsetSec: number | null = null;
+  /** What calls already under way sign with while the offset is measured again. */
+  let lastOffsetSec = 0;
   let offsetInFlight: Promise<number> | null = null;
   let count = 0;
 
-  async function load(): Promise<{ lib: NodeOvh; agent: Agent; transport: typeof import('./client-transport.ts') }> {
+  async function load(): Promise<{ signer: OvhSigner; agent: Agent; transport: typeof import('./client-transport.ts') }> {
     transport ??= await import('./client-transport.ts');
+    // Made again after close(): one client serves a long-running loop.
     agent ??= transport.createAgent(caPem);
-    if (lib === undefined) {
+    if (signer === undefined) {
       // node-ovh is CommonJS without type declarations: require it lazily
       // (it pulls in bluebird and async) rather than at module load.
       const factory = createRequire(import.meta.url)('ovh') as NodeOvhFactory;
-      lib = factory({
-        appKey: credentials.applicationKey,
-        appSecret: credentials.applicationSecret,
-        consumerKey: credentials.consumerKey,
-        host: root.host,
-        port: root.port,
-        basePath: root.basePath,
-      });
-      // The constructor turns an empty basePath into /1.0; a custom root may really have none.
-      lib.basePath = root.basePath;
+      signer = factory({ appKey: credentials.applicationKey, appSecret: credentials.applicationSecret, consumerKey: credentials.consumerKey });
     }
-    return { lib, agent, transport };
+    return { signer, agent, transport };
   }
 
   async function send(method: OvhMethod, path: string, params: Record<string, unknown>, signal: AbortSignal | undefined): Promise<RawAnswer> {
     const loaded = await load();
     await options.beforeSend?.(signal);
     const call: CallLabel = { method, path, secrets };
+    const build = () => buildRequest(loaded.signer, target, method, path, params, lastOffsetSec);
     let started = false;
     try {
-      const raw = await loaded.transport.exchange(loaded.lib, loaded.agent, call, params, {
+      const raw = await loaded.transport.exchange(loaded.agent, target, call, build, {
         timeoutMs,
         signal,
         where,
@@ -165,10 +170,10 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
     if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) {
       throw malformedError(call, 200, undefined, 'not a number of seconds');
     }
-    // Same arithmetic as node-ovh, which signs with round(now) + apiTimeDiff.
+    // node-ovh's rule: offset = server time - round(now), and a call is signed at round(now) + offset.
     const offset = serverTime - Math.round(Date.now() / 1000);
     offsetSec = offset;
-    if (lib !== undefined) lib.apiTimeDiff = offset;
+    lastOffsetSec = offset;
     return offset;
   }
 
