@@ -5,6 +5,7 @@ import type NodeVault from 'node-vault';
 import { CarpOvhError } from '../errors.ts';
 import { resolveSecretsmithToken, type SecretsmithConfig } from './secretsmith.ts';
 import { cancelledError, timeoutError, toVaultError, type VaultCallContext } from './vault-errors.ts';
+import { vaultTransport } from './vault-transport.ts';
 import { isRecord } from './yaml-file.ts';
 
 export interface VaultSessionOptions {
@@ -77,20 +78,20 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     }
   }
 
-  // Our own agent: node-vault does not pass an AbortSignal to axios, so destroying
-  // the agent's sockets is the only way to cut a request short.
+  // The session's own agent, for every call: the CA and the verification rule are
+  // this session's, nothing global is read or changed.
   const https = config.url.startsWith('https:');
   const agent = https
     ? new HttpsAgent({ keepAlive: false, rejectUnauthorized: !skipVerify, ...(ca === undefined ? {} : { ca }) })
     : new HttpAgent({ keepAlive: false });
 
   const { default: createClient } = await import('node-vault');
-  const clientOptions: NodeVault.VaultOptions & { rpDefaults: { strictSSL: boolean } } = {
+  const clientOptions: NodeVault.VaultOptions & { 'request-promise': ReturnType<typeof vaultTransport> } = {
     endpoint: config.url,
     apiVersion: 'v1',
-    // node-vault's default is !process.env.VAULT_SKIP_VERIFY, where even "false" disables checks.
-    rpDefaults: { strictSSL: !skipVerify },
-    requestOptions: { timeout: timeoutMs, ...(https ? { httpsAgent: agent } : { httpAgent: agent }) },
+    // node-vault builds the paths and reads the answers; the requests go out on our agent
+    // (node-vault's own axios instance would also follow HTTP(S)_PROXY from the environment).
+    'request-promise': vaultTransport(agent),
     // node-vault's debug output would print the login body, secret_id included.
     debug: () => {},
   };
@@ -107,7 +108,8 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     if (config.auth.secretId !== undefined) secrets.push(config.auth.secretId);
   }
 
-  const call = <T>(step: string, run: () => Promise<T>, limitMs = timeoutMs): Promise<T> => {
+  /** One call with its own deadline and abort: ending it leaves the agent serving the next. */
+  const call = <T>(step: string, run: (requestOptions: { signal: AbortSignal }) => Promise<T>, limitMs = timeoutMs): Promise<T> => {
     const ctx: VaultCallContext = {
       step,
       url: config.url,
@@ -117,6 +119,7 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     };
     if (signal?.aborted === true) return Promise.reject(cancelledError(ctx));
     return new Promise<T>((resolve, reject) => {
+      const request = new AbortController();
       let settled = false;
       const settle = (action: () => void): void => {
         if (settled) return;
@@ -124,18 +127,14 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         action();
+        // After settling, so the request's own AbortError is ignored.
+        request.abort();
       };
-      // axios' timeout only watches socket inactivity; this bounds the whole call.
-      const timer = setTimeout(() => {
-        agent.destroy();
-        settle(() => reject(timeoutError(ctx)));
-      }, limitMs);
-      const onAbort = (): void => {
-        agent.destroy();
-        settle(() => reject(cancelledError(ctx)));
-      };
+      // Bounds the whole call, connection and TLS included.
+      const timer = setTimeout(() => settle(() => reject(timeoutError(ctx))), limitMs);
+      const onAbort = (): void => settle(() => reject(cancelledError(ctx)));
       signal?.addEventListener('abort', onAbort, { once: true });
-      run().then(
+      run({ signal: request.signal }).then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => settle(() => reject(toVaultError(error, ctx))),
       );
@@ -158,7 +157,7 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
       }
       const args: Record<string, string> = { role_id: config.auth.roleId };
       if (config.auth.secretId !== undefined) args.secret_id = config.auth.secretId;
-      const body: unknown = await call('AppRole login', () => client.approleLogin(args));
+      const body: unknown = await call('AppRole login', (requestOptions) => client.approleLogin({ ...args, requestOptions }));
       const auth = isRecord(body) ? body.auth : undefined;
       if (!isRecord(auth) || typeof auth.client_token !== 'string' || auth.client_token === '') {
         throw notJson('AppRole login');
@@ -174,19 +173,19 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     },
 
     async lookupSelf() {
-      const body: unknown = await call('token lookup', () => client.tokenLookupSelf());
+      const body: unknown = await call('token lookup', (requestOptions) => client.tokenLookupSelf({ requestOptions }));
       const data = isRecord(body) ? body.data : undefined;
       if (!isRecord(data)) throw notJson('token lookup');
       return { ttlSeconds: typeof data.ttl === 'number' ? data.ttl : 0, policies: stringArray(data.policies) };
     },
 
     read(apiPath) {
-      return call(`read ${apiPath}`, () => client.read(apiPath));
+      return call(`read ${apiPath}`, (requestOptions) => client.read(apiPath, requestOptions));
     },
 
     async mountVersion(mount) {
       try {
-        const body: unknown = await call('mount lookup', () => client.read(`sys/internal/ui/mounts/${mount}`));
+        const body: unknown = await call('mount lookup', (requestOptions) => client.read(`sys/internal/ui/mounts/${mount}`, requestOptions));
         const data = isRecord(body) ? body.data : undefined;
         const opts = isRecord(data) ? data.options : undefined;
         if (!isRecord(data) || (data.type !== 'kv' && data.type !== 'generic')) return null;
@@ -198,7 +197,7 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
 
     async health() {
       // node-vault resolves sys/health whatever its status: the body says what state Vault is in.
-      const body: unknown = await call('health check', () => client.health());
+      const body: unknown = await call('health check', (requestOptions) => client.health({ requestOptions }));
       if (!isRecord(body) || typeof body.sealed !== 'boolean') throw notJson('health check');
       return {
         initialized: body.initialized !== false,
@@ -214,7 +213,7 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     async revokeSelf(limitMs) {
       // write() rather than tokenRevokeSelf(): the generated command would serialise its
       // arguments, request options included, into the request body.
-      await call('token revocation', () => client.write('auth/token/revoke-self', {}, { timeout: limitMs }), limitMs);
+      await call('token revocation', (requestOptions) => client.write('auth/token/revoke-self', {}, requestOptions), limitMs);
       client.token = '';
     },
 
