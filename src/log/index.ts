@@ -39,7 +39,8 @@ export async function openLog(config: LogConfig, target: LogTarget, bindings: Re
   let sink: SyslogSink | null = null;
   let write: (line: string) => void;
   if (target === 'syslog' && config.syslog !== null) {
-    const syslog = new SyslogSink(config.syslog, writeStderr);
+    const { commandRunner } = await import('../command.ts');
+    const syslog = new SyslogSink(config.syslog, writeStderr, await commandRunner());
     sink = syslog;
     write = (line) => {
       const record = parse(line);

@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { CommandRunner } from '../command.ts';
 import type { SyslogConfig } from '../config/types.ts';
 
 /**
  * Node cannot write the local syslog datagram socket, so lines go through
  * logger(1). FreeBSD's logger has no per-line priority prefix, so there is one
  * long-lived child per priority actually used (usually info, warning, err),
- * never one process per line.
+ * never one process per line. The children start through the shared command
+ * runner, already loaded: write() spawns synchronously.
  */
 
 export const PRIORITY_BY_LEVEL: Record<number, string> = {
@@ -29,10 +31,12 @@ export class SyslogSink {
 
   private readonly config: SyslogConfig;
   private readonly fallback: (line: string) => void;
+  private readonly commands: CommandRunner;
 
-  constructor(config: SyslogConfig, fallback: (line: string) => void) {
+  constructor(config: SyslogConfig, fallback: (line: string) => void, commands: CommandRunner) {
     this.config = config;
     this.fallback = fallback;
+    this.commands = commands;
   }
 
   write(priority: string, line: string): void {
@@ -50,10 +54,7 @@ export class SyslogSink {
   private childFor(priority: string): ChildEntry {
     const existing = this.children.get(priority);
     if (existing !== undefined) return existing;
-    const child = spawn(this.config.logger, ['-t', this.config.tag, '-p', `${this.config.facility}.${priority}`], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      shell: false,
-    });
+    const child = this.commands.start(this.config.logger, ['-t', this.config.tag, '-p', `${this.config.facility}.${priority}`]);
     // Lines wait until the child has really started, so a missing logger(1)
     // sends them to the fallback instead of into a dead pipe.
     const entry: ChildEntry = { child, ready: false, pending: [] };

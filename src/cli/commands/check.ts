@@ -8,7 +8,7 @@ import { StateDir } from '../../state.ts';
 import { durationOption, parseCommandArgs, printable, usageError } from '../parsing/args.ts';
 import { loadConfigOf, type CliContext } from '../wiring/context.ts';
 import { formatReport } from '../output/health-output.ts';
-import { lazyHealthDeps, runScript } from '../wiring/health-wire.ts';
+import { lazyHealthDeps, scriptRunner } from '../wiring/health-wire.ts';
 
 const USAGE = 'usage: carp-ovh check [--json] [--every DURATION]';
 /** Below this a loop would spend its time starting Vault logins. */
@@ -30,8 +30,10 @@ export async function run(ctx: CliContext): Promise<number> {
     if (everyMs === null || everyMs < MIN_EVERY_MS) throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
   }
 
+  // execa loads while the configuration is read.
+  const runner = scriptRunner();
   const config = await loadConfigOf(ctx);
-  const start = { config, state: new StateDir(config.stateDir), runScript };
+  const start = { config, state: new StateDir(config.stateDir), runScript: await runner };
   // Opened by the first run once its scripts are running (see runCheck), and kept by the loop.
   const deps = lazyHealthDeps(config, 'check');
   const recordFailure = async (): Promise<void> => {

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/types.ts';
-import type { HealthDeps, OvhProbeSession, ScriptOutcome } from '../../core/health/types.ts';
+import type { HealthDeps, OvhProbeSession, ScriptOutcome, ScriptRunner } from '../../core/health/types.ts';
 import type { LogPort, OvhCredentials } from '../../core/ports.ts';
-import { runCommand } from '../../platform/freebsd/run.ts';
+import { CommandError, type CommandRunner, commandRunner } from '../../command.ts';
 import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
 import { StateDir } from '../../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
@@ -20,7 +20,7 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
     secrets: () => secretSourceFor(config),
     ovh: (credentials) => ovhProbeSession(config, credentials),
     claim: () => claimDeps(config, log),
-    runScript,
+    runScript: await scriptRunner(),
     fileModeProblem: async (path) => (await import('../../secrets/file-mode.ts')).fileModeProblem(path),
   };
 }
@@ -37,16 +37,26 @@ async function ovhProbeSession(config: Config, credentials: OvhCredentials): Pro
 }
 
 /**
- * runCommand already runs argv without a shell in its own process group, and
- * kills the group on timeout. It spawns on the call, synchronously: the scripts
- * are all running before the built-in probes start.
+ * The service scripts' runner: argv without a shell, in their own process
+ * group, killed with it on timeout or past 1 MiB of output. execa is loaded
+ * here, once, so that each script spawns on the call, synchronously: the
+ * scripts are all running before the built-in probes start.
  */
-export async function runScript(path: string, timeoutMs: number): Promise<ScriptOutcome> {
-  const outcome = await runCommand(path, [], { timeoutMs });
-  if (outcome.ok) return { kind: 'exit', code: outcome.exitCode, signal: outcome.signal, output: `${outcome.stdout}\n${outcome.stderr}` };
-  if (outcome.reason === 'timeout') return { kind: 'timeout' };
-  if (outcome.reason === 'output') return { kind: 'too-much-output' };
-  return { kind: 'error', code: outcome.code, message: outcome.message };
+export async function scriptRunner(): Promise<ScriptRunner> {
+  const runner = await commandRunner();
+  return (path, timeoutMs) => runScript(runner, path, timeoutMs);
+}
+
+async function runScript(runner: CommandRunner, path: string, timeoutMs: number): Promise<ScriptOutcome> {
+  try {
+    const done = await runner.run(path, [], { timeoutMs });
+    return { kind: 'exit', code: done.exitCode, signal: done.signal, output: `${done.stdout}\n${done.stderr}` };
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    if (error.timedOut) return { kind: 'timeout' };
+    if (error.outputTooLarge) return { kind: 'too-much-output' };
+    return { kind: 'error', code: error.code, message: error.message };
+  }
 }
 
 /** Foreground commands log where an operator sees them: syslog when configured, else JSON lines on stderr. */

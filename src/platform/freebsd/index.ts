@@ -3,7 +3,7 @@ import type { Carp, CarpInterface } from '../../core/ports.ts';
 import { CarpOvhError, isCarpOvhError, type ErrorFacts } from '../../errors.ts';
 import { parseIfconfig } from './ifconfig-parse.ts';
 import { validateInterfaceName, validateSysctlName } from './names.ts';
-import { runCommand } from './run.ts';
+import { CommandError, type CommandResult, runCommand } from '../../command.ts';
 
 /**
  * The Carp port on FreeBSD: `ifconfig IFACE` for states and the NIC's MAC,
@@ -81,23 +81,20 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): Carp {
   async function invoke(tool: Tool, args: string[]): Promise<Completed> {
     const path = paths[tool];
     const command = [path, ...args].join(' ');
-    const outcome = await runCommand(path, args, { timeoutMs });
-    if (outcome.ok) {
-      if (outcome.signal !== null) throw platformError(`${command} was killed by ${outcome.signal}`, { retryable: true });
-      return { command, stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
+    let outcome: CommandResult;
+    try {
+      outcome = await runCommand(path, args, { timeoutMs });
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      if (error.timedOut) throw platformError(`${command} did not finish within ${timeoutMs} ms and was killed`, { timedOut: true, retryable: true });
+      if (error.outputTooLarge) throw platformError(`${command} printed more than 1 MiB and was killed`);
+      const where = `set platform.${tool} in the configuration to the absolute path of ${tool} (/sbin/${tool} on FreeBSD)`;
+      if (error.code === 'ENOENT') throw platformError(`cannot run ${tool}: ${path} does not exist; ${where}`, { errorCode: 'ENOENT' });
+      if (error.code === 'EACCES') throw platformError(`cannot run ${tool}: ${path} is not executable; ${where}`, { errorCode: 'EACCES' });
+      throw platformError(`cannot run ${tool} at ${path} (platform.${tool}): ${error.message}`, { errorCode: error.code });
     }
-    if (outcome.reason === 'timeout') {
-      throw platformError(`${command} did not finish within ${timeoutMs} ms and was killed`, { timedOut: true, retryable: true });
-    }
-    if (outcome.reason === 'output') throw platformError(`${command} printed more than 1 MiB and was killed`);
-    const where = `set platform.${tool} in the configuration to the absolute path of ${tool} (/sbin/${tool} on FreeBSD)`;
-    if (outcome.code === 'ENOENT') {
-      throw platformError(`cannot run ${tool}: ${path} does not exist; ${where}`, { errorCode: 'ENOENT' });
-    }
-    if (outcome.code === 'EACCES') {
-      throw platformError(`cannot run ${tool}: ${path} is not executable; ${where}`, { errorCode: 'EACCES' });
-    }
-    throw platformError(`cannot run ${tool} at ${path} (platform.${tool}): ${outcome.message}`, { errorCode: outcome.code });
+    if (outcome.signal !== null) throw platformError(`${command} was killed by ${outcome.signal}`, { retryable: true });
+    return { command, stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
   }
 
   async function readDemotion(): Promise<number> {
