@@ -3,7 +3,7 @@ import type { Carp, CarpInterface } from '../../core/ports.ts';
 import { CarpOvhError, isCarpOvhError, type ErrorFacts } from '../../errors.ts';
 import { parseIfconfig } from './ifconfig-parse.ts';
 import { validateInterfaceName, validateSysctlName } from './names.ts';
-import { CommandError, type CommandResult, runCommand } from '../../command.ts';
+import { runTool } from '../run-tool.ts';
 
 /**
  * The Carp port on FreeBSD: `ifconfig IFACE` for states and the NIC's MAC,
@@ -78,23 +78,9 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): Carp {
   };
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
 
-  async function invoke(tool: Tool, args: string[]): Promise<Completed> {
-    const path = paths[tool];
-    const command = [path, ...args].join(' ');
-    let outcome: CommandResult;
-    try {
-      outcome = await runCommand(path, args, { timeoutMs });
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-      if (error.timedOut) throw platformError(`${command} did not finish within ${timeoutMs} ms and was killed`, { timedOut: true, retryable: true });
-      if (error.outputTooLarge) throw platformError(`${command} printed more than 1 MiB and was killed`);
-      const where = `set platform.${tool} in the configuration to the absolute path of ${tool} (/sbin/${tool} on FreeBSD)`;
-      if (error.code === 'ENOENT') throw platformError(`cannot run ${tool}: ${path} does not exist; ${where}`, { errorCode: 'ENOENT' });
-      if (error.code === 'EACCES') throw platformError(`cannot run ${tool}: ${path} is not executable; ${where}`, { errorCode: 'EACCES' });
-      throw platformError(`cannot run ${tool} at ${path} (platform.${tool}): ${error.message}`, { errorCode: error.code });
-    }
-    if (outcome.signal !== null) throw platformError(`${command} was killed by ${outcome.signal}`, { retryable: true });
-    return { command, stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
+  function invoke(tool: Tool, args: string[]): Promise<Completed> {
+    const where = `set platform.${tool} in the configuration to the absolute path of ${tool} (/sbin/${tool} on FreeBSD)`;
+    return runTool({ name: tool, path: paths[tool], where }, args, timeoutMs);
   }
 
   async function readDemotion(): Promise<number> {

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { CarpOvhError, type ErrorFacts } from '../../errors.ts';
-import { runCommand } from '../freebsd/run.ts';
+import { runTool, type ToolRun } from '../run-tool.ts';
 import { parseIpAddrJson, type LinkAddresses } from './ip-json.ts';
 import { shown, validateLinuxInterface } from './names.ts';
 import type { AliasPort, DemotionChange, DemotionReading, EntryFacts, EntryView } from './port.ts';
@@ -61,19 +61,9 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
   const share = options.share;
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
 
-  async function ip(args: string[]): Promise<{ command: string; stdout: string; stderr: string; exitCode: number | null }> {
-    const command = [ipPath, ...args].join(' ');
-    const outcome = await runCommand(ipPath, args, { timeoutMs });
-    if (outcome.ok) {
-      if (outcome.signal !== null) throw platformError(`${command} was killed by ${outcome.signal}`, { retryable: true });
-      return { command, stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
-    }
-    if (outcome.reason === 'timeout') throw platformError(`${command} did not finish within ${timeoutMs} ms and was killed`, { timedOut: true, retryable: true });
-    if (outcome.reason === 'output') throw platformError(`${command} printed more than 1 MiB and was killed`);
-    const where = 'set platform.ip in the configuration to the absolute path of iproute2\'s ip (/sbin/ip or /usr/sbin/ip)';
-    if (outcome.code === 'ENOENT') throw platformError(`cannot run ip: ${ipPath} does not exist; ${where}`, { errorCode: 'ENOENT' });
-    if (outcome.code === 'EACCES') throw platformError(`cannot run ip: ${ipPath} is not executable; ${where}`, { errorCode: 'EACCES' });
-    throw platformError(`cannot run ip at ${ipPath} (platform.ip): ${outcome.message}`, { errorCode: outcome.code });
+  function ip(args: string[]): Promise<ToolRun> {
+    const where = "set platform.ip in the configuration to the absolute path of iproute2's ip (/sbin/ip or /usr/sbin/ip)";
+    return runTool({ name: 'ip', path: ipPath, where }, args, timeoutMs);
   }
 
   async function readLink(iface: string): Promise<LinkAddresses | null> {
