@@ -1,5 +1,5 @@
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement } from '../../core/ports.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { grants, IpApi, ipPath, ipRulePath } from '../ovh/ip-api.ts';
 import { IpMover } from '../ovh/ip-mover.ts';
@@ -21,16 +21,6 @@ export interface IpMoveOptions {
   pollIntervalMs: number;
   /** How many times a move whose answer was lost, and that left no task behind, is sent again. */
   retries: number;
-}
-
-/** A mutating call a claim would send (dry-run). */
-export interface PlannedCall {
-  address: string;
-  from: string | null;
-  to: string;
-  method: 'POST';
-  path: string;
-  body: Record<string, unknown>;
 }
 
 export class IpMoveProvider implements FailoverProvider {
