@@ -4,16 +4,16 @@ import { CarpOvhError } from '../../errors.ts';
  * Names that reach argv, state file names and log lines. keepalived itself takes
  * any whitespace-free word as a vrrp_instance name; carp-ovh takes a safe subset
  * of that (no `/`, which would leave the state directory, no quotes or `$`,
- * which keepalived's own config parser treats specially) and refuses the rest,
- * in the config and in hook arguments alike.
+ * which keepalived's own config parser treats specially), the same one the
+ * configuration's `vrrp_instance` key accepts, and refuses the rest.
  */
 
-/** Letters, digits and `_ . : @ + -`, not starting with `-` or `.`, 1 to 64 characters. */
-const INSTANCE = /^[A-Za-z0-9_:@+][A-Za-z0-9_.:@+-]{0,63}$/;
+/** Letters, digits and `_ . -`, starting with a letter or digit, 1 to 64 characters. */
+const INSTANCE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Linux interface names: at most 15 bytes (IFNAMSIZ - 1), no `/`, `:` or whitespace; the usual subset. */
 const INTERFACE = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,14}$/;
 
-export const INSTANCE_RULE = 'letters, digits and _ . : @ + -, not starting with - or ., at most 64 characters';
+export const INSTANCE_RULE = 'letters, digits and _ . -, starting with a letter or digit, at most 64 characters';
 
 /** Printable and short, for an error message about a value that failed validation. */
 export function shown(value: unknown): string {
@@ -23,7 +23,7 @@ export function shown(value: unknown): string {
 }
 
 export function isInstanceName(name: unknown): name is string {
-  return typeof name === 'string' && INSTANCE.test(name) && !name.includes('..');
+  return typeof name === 'string' && INSTANCE.test(name);
 }
 
 export function validateLinuxInterface(name: unknown): string {
