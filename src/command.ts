@@ -18,7 +18,18 @@ export interface CommandOptions {
   maxOutputBytes?: number;
   /** The whole environment of the child (nothing of ours is passed on). */
   env?: Record<string, string>;
+  /** Written to the child's stdin, which is then closed; without it stdin is /dev/null. */
+  input?: string;
+  cwd?: string;
   signal?: AbortSignal;
+}
+
+export interface StartOptions {
+  /** Its own session and process group, and not waited for: it outlives us. */
+  detached?: boolean;
+  /** The whole environment of the child; ours when absent. */
+  env?: Record<string, string>;
+  cwd?: string;
 }
 
 /** A command that ran to its end, whatever its exit status. */
@@ -76,10 +87,10 @@ export interface CommandRunner {
   /** Spawns before returning (synchronously), then resolves once the command has ended. */
   run(file: string, args: readonly string[], options: CommandOptions): Promise<CommandResult>;
   /**
-   * A long-lived child fed on stdin, output ignored, in our environment and
-   * process group, left to finish its input when we exit (logger(1)).
+   * A long-lived child fed on stdin, output ignored, left to finish its input
+   * when we exit (logger(1)), or detached to outlive us (notify-run).
    */
-  start(file: string, args: readonly string[]): ChildProcess;
+  start(file: string, args: readonly string[], options?: StartOptions): ChildProcess;
 }
 
 /** Loads execa once; the runner it returns spawns synchronously, for callers that must start children in order. */
@@ -87,8 +98,18 @@ export async function commandRunner(): Promise<CommandRunner> {
   const { execa } = await loadExeca();
   return {
     run: (file, args, options) => run(execa, file, args, options),
-    start(file, args) {
-      const child = execa(file, [...args], { stdin: 'pipe', stdout: 'ignore', stderr: 'ignore', buffer: false, cleanup: false, reject: false });
+    start(file, args, options = {}) {
+      const child = execa(file, [...args], {
+        stdin: 'pipe',
+        stdout: 'ignore',
+        stderr: 'ignore',
+        buffer: false,
+        cleanup: false,
+        reject: false,
+        detached: options.detached ?? false,
+        ...(options.env === undefined ? {} : { env: options.env, extendEnv: false }),
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      });
       // reject: false resolves with the failure; the caller watches the child's own events.
       void child.catch(() => undefined);
       return child;
@@ -106,7 +127,8 @@ function run(execa: Execa['execa'], file: string, args: readonly string[], optio
   // detached: its own process group, so a kill reaches what it started too.
   // cleanup: false, because our deadline owns its life (and execa would hook process signals for it).
   const child = execa(file, [...args], {
-    stdin: 'ignore',
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     env: options.env ?? COMMAND_ENV,
     extendEnv: false,
     detached: true,

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CommandRunner } from '../command.ts';
 import type { Notifier, NotifyEvent } from '../core/notify/events.ts';
 import type { LogPort } from '../core/ports.ts';
 import { scrubText } from '../redact.ts';
@@ -9,7 +9,9 @@ import { scrubText } from '../redact.ts';
  * Hands each event to a detached `carp-ovh notify-run` process, which runs the
  * notify scripts and enforces their timeout: the claim or check that raised the
  * event goes on at once, and a process that ends right after it (the claim
- * worker, a cron check) does not take the timeout with it. No shell anywhere.
+ * worker, a cron check) does not take the timeout with it. No shell anywhere;
+ * started through the shared command runner, loaded beforehand, so notify()
+ * stays synchronous.
  */
 
 /** The CLI entry beside this module (dist/cli.js when built, src/cli.ts when run from source). */
@@ -23,6 +25,7 @@ export interface LaunchOptions {
   log: LogPort;
   /** At most this many notify-run processes of this process at once; further events are dropped and logged. */
   maxInFlight: number;
+  commands: CommandRunner;
 }
 
 export function launchingNotifier(options: LaunchOptions): Notifier {
@@ -34,10 +37,8 @@ export function launchingNotifier(options: LaunchOptions): Notifier {
         return;
       }
       try {
-        const child = spawn(options.execPath, [options.cliPath, 'notify-run', '--config', options.configPath], {
+        const child = options.commands.start(options.execPath, [options.cliPath, 'notify-run', '--config', options.configPath], {
           detached: true,
-          stdio: ['pipe', 'ignore', 'ignore'],
-          shell: false,
           cwd: '/',
           // The supervisor needs no secret from our environment (it reads the config itself).
           env: { PATH: process.env.PATH ?? '/sbin:/bin:/usr/sbin:/usr/bin', ...(process.env.CARP_OVH_DEBUG === '1' ? { CARP_OVH_DEBUG: '1' } : {}) },

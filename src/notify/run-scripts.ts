@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { CommandError, type CommandRunner, commandRunner } from '../command.ts';
 import type { NotifyConfig } from '../config/types.ts';
 import type { NotifyEvent } from '../core/notify/events.ts';
 import type { LogPort } from '../core/ports.ts';
@@ -10,7 +10,8 @@ import { formatDuration } from '../duration.ts';
 /**
  * Runs every notify script for one event: the event as JSON on stdin and in a few
  * CARP_OVH_* variables, no shell, each in its own process group that is killed
- * whole when notify.timeout runs out, at most notify.max_running at once.
+ * whole when notify.timeout runs out (or past 1 MiB of output), at most
+ * notify.max_running at once, through the shared command runner (src/command.ts).
  * Failures are logged; none is fatal.
  */
 
@@ -40,7 +41,7 @@ export async function notifyScripts(config: NotifyConfig): Promise<{ paths: stri
   return { paths };
 }
 
-export function scriptEnv(event: NotifyEvent): NodeJS.ProcessEnv {
+export function scriptEnv(event: NotifyEvent): Record<string, string> {
   return {
     PATH: SCRIPT_PATH,
     CARP_OVH_EVENT: event.event,
@@ -57,12 +58,13 @@ export async function runNotifyScripts(config: NotifyConfig, event: NotifyEvent,
   if (problem !== undefined) log.warn({ event: event.event }, `notify: ${problem}`);
   const input = `${JSON.stringify({ ...event, host: hostname() })}\n`;
   const env = scriptEnv(event);
+  const runner = await commandRunner();
   const ends: ScriptEnd[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < paths.length) {
       const path = paths[next++] ?? '';
-      const end = await runOne(path, input, env, config.timeoutMs);
+      const end = await runOne(runner, path, input, env, config.timeoutMs);
       ends.push(end);
       if (end.ok) log.debug({ event: event.event, script: path, ms: end.ms }, `notify script ${path} ran for ${event.event}`);
       else log.warn({ event: event.event, script: path, ms: end.ms }, `notify script ${path} failed for ${event.event}: ${end.why}`);
@@ -72,55 +74,20 @@ export async function runNotifyScripts(config: NotifyConfig, event: NotifyEvent,
   return ends;
 }
 
-function runOne(path: string, input: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ScriptEnd> {
+async function runOne(runner: CommandRunner, path: string, input: string, env: Record<string, string>, timeoutMs: number): Promise<ScriptEnd> {
   const started = Date.now();
-  return new Promise((resolve) => {
-    let settled = false;
-    let timedOut = false;
-    let output = '';
-    const finish = (end: ScriptEnd): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(end);
-    };
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(path, [], { stdio: ['pipe', 'ignore', 'pipe'], env, cwd: '/', detached: true, shell: false });
-    } catch (error) {
-      resolve({ path, ok: false, ms: 0, why: `cannot start: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
-      return;
-    }
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-      // A grandchild holding stderr open must not keep us waiting past the kill.
-      setTimeout(() => finish({ path, ok: false, ms: Date.now() - started, why: `still running after ${formatDuration(timeoutMs)} (notify.timeout): killed with its process group` }), 1000).unref();
-    }, timeoutMs);
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(input);
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      if (output.length < OUTPUT_KEPT) output += chunk.slice(0, OUTPUT_KEPT - output.length);
-    });
-    child.once('error', (error: NodeJS.ErrnoException) => finish({ path, ok: false, ms: Date.now() - started, why: `cannot start: ${error.code ?? error.message}` }));
-    child.once('close', (code, signal) => {
-      const ms = Date.now() - started;
-      if (timedOut) finish({ path, ok: false, ms, why: `still running after ${formatDuration(timeoutMs)} (notify.timeout): killed with its process group` });
-      else if (code === 0) finish({ path, ok: true, ms });
-      else finish({ path, ok: false, ms, why: `${signal === null ? `exit ${String(code)}` : `killed by ${signal}`}${output.trim() === '' ? '' : `: ${output.trim().split('\n').slice(-3).join(' / ')}`}` });
-    });
-  });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    const done = await runner.run(path, [], { timeoutMs, input, env, cwd: '/' });
+    const ms = Date.now() - started;
+    if (done.exitCode === 0) return { path, ok: true, ms };
+    const output = done.stderr.slice(0, OUTPUT_KEPT).trim();
+    const status = done.signal === null ? `exit ${String(done.exitCode)}` : `killed by ${done.signal}`;
+    return { path, ok: false, ms, why: `${status}${output === '' ? '' : `: ${output.split('\n').slice(-3).join(' / ')}`}` };
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    const ms = Date.now() - started;
+    if (error.timedOut) return { path, ok: false, ms, why: `still running after ${formatDuration(timeoutMs)} (notify.timeout): killed with its process group` };
+    if (error.outputTooLarge) return { path, ok: false, ms, why: 'printed more than 1 MiB: killed with its process group' };
+    return { path, ok: false, ms, why: `cannot start: ${error.code ?? error.message}` };
   }
 }

@@ -147,5 +147,7 @@ export async function metricsFor(config: Config, carp: Carp, log: LogPort): Prom
 export async function notifierFor(config: Config, log: LogPort): Promise<Notifier | undefined> {
   if (config.notify.scripts === null) return undefined;
   const { launchingNotifier, CLI_ENTRY } = await import('../../notify/launch.ts');
-  return launchingNotifier({ execPath: process.execPath, cliPath: CLI_ENTRY, configPath: config.source, log, maxInFlight: config.notify.maxRunning });
+  const { commandRunner } = await import('../../command.ts');
+  const commands = await commandRunner();
+  return launchingNotifier({ execPath: process.execPath, cliPath: CLI_ENTRY, configPath: config.source, log, maxInFlight: config.notify.maxRunning, commands });
 }
