@@ -139,7 +139,8 @@ describe('notify scripts', () => {
     await waitFor(() => received(record).some((r) => r.json.event === 'demoted'), 30_000, 'demoted');
     const leave = await router.cli(['maintenance', 'leave']);
     assert.equal(leave.code, 0, leave.stderr);
-    await waitFor(() => received(record).some((r) => r.json.event === 'promoted'), 30_000, 'promoted');
+    // Each event has its own notify-run: they may arrive in any order.
+    await waitFor(() => ['promoted', 'maintenance-left', 'maintenance-entered'].every((e) => received(record).some((r) => r.json.event === e)), 30_000, 'promoted, maintenance-entered and -left');
     const all = received(record);
     const demoted = all.find((r) => r.json.event === 'demoted');
     const promoted = all.find((r) => r.json.event === 'promoted');
