@@ -3,6 +3,7 @@ import { environmentChecks } from './environment.ts';
 import { fail, pass, tally } from './checklist.ts';
 import { historyChecks } from './history.ts';
 import { installChecks } from './install.ts';
+import { observeChecks } from './observe.ts';
 import { ovhChecks, skippedOvh, type OvhFindings } from './ovh.ts';
 import { placementChecks } from './placement.ts';
 import { platformChecks } from './platform.ts';
@@ -20,9 +21,10 @@ const OVH_BUDGET_FLOOR_MS = 15_000;
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config } = deps;
   const configCheck = pass('config', 'config', 'configuration', `${config.source} is valid (${config.failover.map((e) => `${e.vhid}@${e.interface}: ${e.addresses.join(', ')}`).join('; ')})`);
-  const [platform, install, secretFiles, vault] = await Promise.all([
+  const [platform, install, observe, secretFiles, vault] = await Promise.all([
     platformChecks(config, deps.carp, deps.files),
     installChecks({ config, root: deps.root, opnsense: deps.opnsense, layout: deps.layout, files: deps.files }),
+    observeChecks(config, deps.files),
     deps.secretFiles().then(secretFileChecks),
     deps.inspectVault === null ? null : deps.inspectVault().then(vaultChecks),
   ]);
@@ -36,6 +38,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     ...environmentChecks(config, deps.env),
     ...platform.checks,
     ...install,
+    ...observe,
     ...secretFiles,
     ...(vault?.checks ?? []),
     ...ovh.checks,
