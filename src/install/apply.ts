@@ -125,6 +125,15 @@ export async function applyInstall(plan: InstallPlan, options: { root: string; d
     return { lines, exitCode: 0 };
   }
 
+  // DESTDIR practice: a staging root that does not exist yet is created (not
+  // recorded in the manifest: the root is the operator's, uninstall leaves it).
+  if (root !== '/') {
+    try {
+      await mkdir(root, { recursive: true, mode: 0o755 });
+    } catch (error) {
+      throw writeError('create', root, error);
+    }
+  }
   const dirs = [...(previous?.dirs ?? [])];
   const ensureDirs = async (path: string): Promise<void> => {
     for (const dir of await missingDirs(root, path)) {

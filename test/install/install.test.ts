@@ -100,6 +100,26 @@ describe('install and uninstall', () => {
     assert.deepEqual(snapshot(root), before);
   });
 
+  test('--root DIR that does not exist yet is created (DESTDIR practice); doctor --root then reads the fresh tree', async () => {
+    const { r003 } = seedPair(world);
+    const root = join(makeTempDir('install-fresh'), 'stage', 'router-003');
+    assert.equal(existsSync(root), false);
+    const result = await r003.cli(['install', '--root', root]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(mode(root), '755');
+    assert.match(readFileSync(join(root, 'usr/local/etc/devd/carp-ovh.conf'), 'utf8'), /hook \$subsystem \$type/);
+    assert.equal(mode(join(root, 'var/db/carp-ovh/install-manifest.json')), '600');
+
+    const doctor = await r003.cli(['doctor', '--json', '--root', root]);
+    assert.doesNotMatch(doctor.stderr, /ENOENT|\n\s+at /, 'no missing-path error, no stack trace');
+    const report = doctorJson(doctor);
+    for (const id of ['install.devd', 'install.devd-priority', 'install.timer']) assert.equal(checkOf(report, id).status, 'pass', JSON.stringify(checkOf(report, id)));
+
+    // The root is the operator's: uninstall removes what install wrote, not the root itself.
+    assert.equal((await r003.cli(['uninstall', '--root', root])).code, 0);
+    assert.deepEqual(readdirSync(root), []);
+  });
+
   test('--dry-run prints every file and writes nothing', async () => {
     const root = baseRoot('install-dry');
     const before = snapshot(root);
