@@ -1,6 +1,6 @@
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from '../secrets.ts';
 import type { Credentials } from './access.ts';
-import { completeState, DEFAULT_DELAYS, DEFAULT_DIALECTS } from './state.ts';
+import { completeState, DEFAULT_DELAYS, DEFAULT_DIALECTS, padVirtualMacs } from './state.ts';
 import { TaskBook } from './tasks.ts';
 import type { HttpMethod, OvhSimulatorOptions, SimConsumer, SimDelays, SimDialects, SimState } from './types.ts';
 
@@ -13,10 +13,10 @@ export function grantAll(): SimConsumer {
 
 /** Everything the routes read and change: one mutable world per simulator. */
 export class SimCore {
-  state: SimState;
+  private world!: SimState;
   readonly tasks = new TaskBook();
   delays: SimDelays;
-  dialects: SimDialects;
+  private dialectSet: SimDialects = { ...DEFAULT_DIALECTS };
   clockOffsetSec: number;
   readonly timestampWindowSec: number;
   readonly credentials: Credentials;
@@ -25,15 +25,39 @@ export class SimCore {
   private readonly credentialIds = new Map<string, number>();
 
   constructor(options: OvhSimulatorOptions) {
+    this.dialectSet = { ...DEFAULT_DIALECTS, ...options.dialects };
     this.state = completeState(options.state);
     this.delays = { ...DEFAULT_DELAYS, ...options.delays };
-    this.dialects = { ...DEFAULT_DIALECTS, ...options.dialects };
     this.clockOffsetSec = options.clockOffsetSec ?? 0;
     this.timestampWindowSec = options.timestampWindowSec ?? 30;
     this.credentials = {
       applications: new Map(Object.entries(options.applications ?? { [OVH_APPLICATION_KEY]: OVH_APPLICATION_SECRET })),
       consumers: new Map(Object.entries(options.consumers ?? { [OVH_CONSUMER_KEY]: grantAll() })),
     };
+  }
+
+  get state(): SimState {
+    return this.world;
+  }
+
+  /** A new world gets the dialect's extra vMACs too. */
+  set state(state: SimState) {
+    this.world = state;
+    if (this.dialectSet.virtualMacs > 0) padVirtualMacs(state, this.dialectSet.virtualMacs);
+  }
+
+  get dialects(): SimDialects {
+    return this.dialectSet;
+  }
+
+  set dialects(dialects: SimDialects) {
+    this.dialectSet = dialects;
+    if (dialects.virtualMacs > 0) padVirtualMacs(this.world, dialects.virtualMacs);
+  }
+
+  /** How a vMAC task's change shows against its status (the `listChange` dialect). */
+  visibility(): { order: SimDialects['listChange']; lagMs: number } {
+    return { order: this.dialectSet.listChange, lagMs: this.dialectSet.listLagMs };
   }
 
   now(): number {

@@ -57,13 +57,15 @@ function assertRoutedHere(core: SimCore, sn: string, ip: string): void {
 function assertNotOnAnyMac(core: SimCore, ip: string): void {
   const holder = findVirtualMacOf(core.state, ip);
   if (holder !== null) {
-    throw badRequest(`The IP address ${ip} is already linked to the virtual MAC ${holder.mac} (server ${holder.server})`);
+    const message = `The IP address ${ip} is already linked to the virtual MAC ${holder.mac} (server ${holder.server})`;
+    // python-ovh maps 409 to a generic conflict: OVH may well answer this one with it (the postElsewhere dialect).
+    throw core.dialects.postElsewhere === 409 ? conflict(message) : badRequest(message);
   }
 }
 
 function startTask(ctx: RouteContext, sn: string, fn: string, ip: string, delayMs: number, apply: () => string | null): SimTask {
   return ctx.core.tasks.create(
-    { fn, owner: `dedicated:${sn}`, target: ip, delayMs, outcome: ctx.takeTaskOutcome(), apply },
+    { fn, owner: `dedicated:${sn}`, target: ip, delayMs, outcome: ctx.takeTaskOutcome(), apply, visibility: ctx.core.visibility() },
     ctx.core.now(),
   );
 }
@@ -169,7 +171,11 @@ export const virtualMacRoutes: Route[] = [
       const { sn, mac, vmac } = virtualMac(ctx);
       const ip = bareIp(param(ctx, 'ipAddress'));
       assertNoPendingTask(ctx.core, ip);
-      if (vmac.ips[ip] === undefined) throw notFound(`ipAddress = ${ip}`);
+      if (vmac.ips[ip] === undefined) {
+        // Undocumented: a 404 like any missing object, or a 400 like a rule violation (the deleteAbsent dialect).
+        if (ctx.core.dialects.deleteAbsent === 400) throw badRequest(`The IP address ${ip} is not linked to the virtual MAC ${mac}`);
+        throw notFound(`ipAddress = ${ip}`);
+      }
       const last = Object.keys(vmac.ips).length === 1;
       const task = startTask(ctx, sn, last ? 'removeVirtualMac' : 'virtualMacDelete', ip, ctx.core.delays.delete, () =>
         removeIpFromVirtualMac(ctx.core.state, sn, mac, ip) ? null : `IP ${ip} is no longer on ${mac}`,
@@ -201,6 +207,9 @@ export const virtualMacRoutes: Route[] = [
       const id = Number(param(ctx, 'taskId'));
       const task = Number.isInteger(id) ? ctx.core.tasks.find(`dedicated:${sn}`, id) : undefined;
       if (task === undefined) throw notFound(`taskId = ${param(ctx, 'taskId')}`);
+      // Terraform's provider retries 404 on a fresh task: it may not be visible yet (the taskNotFoundReads dialect).
+      task.reads += 1;
+      if (task.reads <= ctx.core.dialects.taskNotFoundReads) throw notFound(`taskId = ${param(ctx, 'taskId')}`);
       return taskBody(ctx, task);
     },
   },

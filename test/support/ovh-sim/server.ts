@@ -59,6 +59,7 @@ export interface OvhSimulator {
 
   setDelays(delays: Partial<SimDelays>): void;
   delays(): SimDelays;
+  /** Switches undocumented behaviour (types.ts SimDialects); unnamed switches keep their value. */
   setDialects(dialects: Partial<SimDialects>): void;
   dialects(): SimDialects;
   setClockOffset(seconds: number): void;
@@ -81,6 +82,9 @@ const DEFAULT_MESSAGES: Record<number, string> = {
   503: 'Service temporarily unavailable',
   504: 'Gateway timeout',
 };
+
+/** What an overloaded front (HAProxy's stock page) answers: HTML, not OVH's JSON. */
+const HTML_408 = '<html><body><h1>408 Request Time-out</h1>\nYour browser didn\'t send a complete request in time.\n</body></html>\n';
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -121,10 +125,13 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
     });
   }
 
-  function send(res: ServerResponse, status: number, payload: string, queryId: string): void {
+  /** Calls (method and URL) already answered by the html408 dialect's one 408. */
+  const timedOutOnce = new Set<string>();
+
+  function send(res: ServerResponse, status: number, payload: string, queryId: string, contentType = 'application/json; charset=utf-8'): void {
     if (res.destroyed || res.headersSent) return;
     res.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Type': contentType,
       'Content-Length': Buffer.byteLength(payload),
       'Cache-Control': 'no-cache',
       'X-Ovh-QueryID': queryId,
@@ -195,6 +202,13 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
       return;
     }
 
+    const front408 = core.dialects.html408 !== 'off' && !timedOutOnce.has(`${method} ${rawUrl}`);
+    if (front408) timedOutOnce.add(`${method} ${rawUrl}`);
+    if (front408 && core.dialects.html408 === 'before') {
+      send(res, 408, HTML_408, queryId, 'text/html');
+      record(408);
+      return;
+    }
     const result = dispatch(core, ROUTES, faultBook, {
       method,
       rawUrl,
@@ -207,6 +221,12 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
     if (fault?.type === 'lose-answer') {
       req.socket.destroy();
       record(0, { fault: 'lose-answer' });
+      return;
+    }
+    if (front408) {
+      // The API carried the call out; the front's timeout fired first.
+      send(res, 408, HTML_408, queryId, 'text/html');
+      record(408);
       return;
     }
     answer(result.status, result.body, plan.delayed ? 'delay' : undefined);
@@ -278,6 +298,8 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
     delays: () => ({ ...core.delays }),
     setDialects(dialects) {
       core.dialects = { ...core.dialects, ...dialects };
+      // A fresh switch starts a fresh round of first answers.
+      timedOutOnce.clear();
     },
     dialects: () => ({ ...core.dialects }),
     setClockOffset(seconds) {

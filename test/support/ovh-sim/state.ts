@@ -28,8 +28,39 @@ export function seedState(): SimState {
 /** Short by default: tests wait milliseconds where OVH takes ~30 s. */
 export const DEFAULT_DELAYS: SimDelays = { delete: 40, add: 40, createMac: 40, move: 40, attach: 40 };
 
-/** The order that needs nothing of the vMAC: OVH takes the IP off it with the route. */
-export const DEFAULT_DIALECTS: SimDialects = { moveWhileOnVirtualMac: 'strip', movePendingStatus: 409 };
+/**
+ * The /ip move order that needs nothing of the vMAC (OVH takes the IP off it with
+ * the route); for the vMAC calls, what the simulator did before dialects existed:
+ * the list changes with the task, 404 and 400, no 408s.
+ */
+export const DEFAULT_DIALECTS: SimDialects = {
+  moveWhileOnVirtualMac: 'strip',
+  movePendingStatus: 409,
+  listChange: 'with-task',
+  listLagMs: 0,
+  deleteAbsent: 404,
+  postElsewhere: 400,
+  taskNotFoundReads: 0,
+  html408: 'off',
+  virtualMacs: 0,
+};
+
+/**
+ * Fills every dedicated server up to `count` vMACs, each a VM with its own IP
+ * (TEST-NET-2 addresses: nothing is ever sent to them), as on an ESXi host.
+ */
+export function padVirtualMacs(state: SimState, count: number): void {
+  let n = 0;
+  for (const server of Object.values(state.dedicated)) {
+    while (Object.keys(server.virtualMacs).length < count) {
+      n += 1;
+      const hex = (v: number) => v.toString(16).padStart(2, '0');
+      const mac = `02:00:00:1f:${hex((n >> 8) & 0xff)}:${hex(n & 0xff)}`;
+      if (server.virtualMacs[mac] !== undefined) continue;
+      server.virtualMacs[mac] = { type: 'ovh', ips: { [`198.51.100.${n % 250}`]: `vm-${String(n).padStart(3, '0')}` } };
+    }
+  }
+}
 
 export function completeState(partial: Partial<SimState> | undefined): SimState {
   if (partial === undefined) return seedState();

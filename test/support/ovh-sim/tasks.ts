@@ -20,16 +20,32 @@ export interface TaskInit {
   onSettled?: (status: TaskStatus) => void;
   /** Destination server of an IP move, shown in the IpTask. */
   destination?: string;
+  /**
+   * When the change shows against the task's status (a dialect: OVH does not
+   * document it): `with-task` applies it as the task ends `done`; `list-first`
+   * applies it at the due time and ends the task `lagMs` later (the IP stays
+   * busy: a mutation on it answers 409); `task-first` ends the task at the due
+   * time and applies the change `lagMs` later.
+   */
+  visibility?: { order: 'with-task' | 'list-first' | 'task-first'; lagMs: number };
 }
 
 export interface SimTask extends TaskInit {
   taskId: number;
   startMs: number;
   doingMs: number;
+  /** When the task's status becomes final. */
   dueMs: number;
+  /** When its change is applied (the address lists show it). */
+  applyMs: number;
+  applied: boolean;
+  /** The change could not be applied: the task ends ovhError with this comment. */
+  applyFailure: string | null;
   finalStatus: TaskStatus | null;
   doneMs: number | null;
   comment: string | null;
+  /** GET task/{id} answers so far (for the "404 while fresh" dialect). */
+  reads: number;
 }
 
 export class TaskBook {
@@ -38,36 +54,56 @@ export class TaskBook {
 
   create(init: TaskInit, now: number): SimTask {
     const delay = Math.max(0, init.delayMs);
+    const order = init.visibility?.order ?? 'with-task';
+    const lag = Math.max(0, init.visibility?.lagMs ?? 0);
+    const due = now + delay;
     const task: SimTask = {
       ...init,
       taskId: this.nextId++,
       startMs: now,
       doingMs: now + Math.floor(delay / 3),
-      dueMs: now + delay,
+      dueMs: order === 'list-first' ? due + lag : due,
+      applyMs: order === 'task-first' ? due + lag : due,
+      applied: false,
+      applyFailure: null,
       finalStatus: null,
       doneMs: null,
       comment: null,
+      reads: 0,
     };
     this.tasks.push(task);
     return task;
   }
 
+  /** Applies the changes and ends the tasks whose time has come, in time order (an apply before an end at the same time). */
   settle(now: number): void {
-    const due = this.tasks
-      .filter((t) => t.finalStatus === null && t.outcome !== 'never' && t.dueMs <= now)
-      .sort((a, b) => a.dueMs - b.dueMs || a.taskId - b.taskId);
-    for (const task of due) {
-      task.doneMs = task.dueMs;
-      if (task.outcome === 'done') {
-        const failure = task.apply();
-        task.finalStatus = failure === null ? 'done' : 'ovhError';
-        task.comment = failure;
-      } else if (task.outcome !== 'never') {
-        task.finalStatus = task.outcome;
-        task.comment = `Task ended ${task.outcome} (injected)`;
-      }
-      if (task.finalStatus !== null) task.onSettled?.(task.finalStatus);
+    type Step = { at: number; task: SimTask; kind: 'apply' | 'end' };
+    const steps: Step[] = [];
+    for (const task of this.tasks) {
+      if (task.outcome === 'never') continue;
+      if (task.outcome === 'done' && !task.applied && task.applyMs <= now) steps.push({ at: task.applyMs, task, kind: 'apply' });
+      if (task.finalStatus === null && task.dueMs <= now) steps.push({ at: task.dueMs, task, kind: 'end' });
     }
+    steps.sort((a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'apply' ? -1 : 1) || a.task.taskId - b.task.taskId);
+    for (const { task, kind } of steps) {
+      if (kind === 'apply') {
+        task.applied = true;
+        task.applyFailure = task.apply();
+        // A change that cannot be applied ends its task at once, whatever the dialect.
+        if (task.applyFailure !== null && task.finalStatus === null) this.end(task, 'ovhError', task.applyFailure, Math.max(task.applyMs, task.startMs));
+        continue;
+      }
+      if (task.outcome === 'done') this.end(task, task.applyFailure === null ? 'done' : 'ovhError', task.applyFailure, task.dueMs);
+      else if (task.outcome !== 'never') this.end(task, task.outcome, `Task ended ${task.outcome} (injected)`, task.dueMs);
+    }
+  }
+
+  private end(task: SimTask, status: TaskStatus, comment: string | null, at: number): void {
+    if (task.finalStatus !== null) return;
+    task.finalStatus = status;
+    task.comment = comment;
+    task.doneMs = at;
+    task.onSettled?.(status);
   }
 
   status(task: SimTask, now: number): TaskStatus {
@@ -113,7 +149,9 @@ export class TaskBook {
   lastDue(): number | null {
     let last: number | null = null;
     for (const t of this.tasks) {
-      if (t.finalStatus === null && t.outcome !== 'never') last = Math.max(last ?? 0, t.dueMs);
+      if (t.outcome === 'never') continue;
+      if (t.finalStatus === null) last = Math.max(last ?? 0, t.dueMs);
+      if (t.outcome === 'done' && !t.applied) last = Math.max(last ?? 0, t.applyMs);
     }
     return last;
   }

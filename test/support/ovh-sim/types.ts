@@ -57,6 +57,33 @@ export interface SimDialects {
   moveWhileOnVirtualMac: 'strip' | 'refuse' | 'keep';
   /** Status of `POST /ip/{ip}/move` while a move task is pending on that IP. */
   movePendingStatus: 409 | 400;
+  /*
+   * The virtual-MAC calls (the defaults are the simulator's original guesses;
+   * test/reliability/dialects.test.ts runs the claim under every switch and
+   * every pair of them).
+   */
+  /**
+   * When a vMAC task's change shows in the address lists: `with-task` as the
+   * task ends `done`; `list-first` first, the task staying `doing` for
+   * `listLagMs` more (a mutation on that IP answers 409 meanwhile); `task-first`
+   * `listLagMs` after the task ended `done`.
+   */
+  listChange: 'with-task' | 'list-first' | 'task-first';
+  listLagMs: number;
+  /** Answer to DELETE …/virtualAddress/{ip} when the IP is not on that vMAC. */
+  deleteAbsent: 404 | 400;
+  /** Answer to POST …/virtualMac/{mac}/virtualAddress when the IP is on another vMAC. */
+  postElsewhere: 400 | 409;
+  /** GET …/task/{id} answers 404 for each task's first N reads (a task not yet visible). */
+  taskNotFoundReads: number;
+  /**
+   * An overloaded front: every distinct call (method and URL) is first answered
+   * by an HTML `408 Request Time-out`, once. `before`: the API never saw that
+   * request; `after`: the API carried it out and the answer was lost.
+   */
+  html408: 'off' | 'before' | 'after';
+  /** Every dedicated server shows at least this many vMACs (one VM and one IP each): an ESXi host. 0 = as the state says. */
+  virtualMacs: number;
 }
 
 export interface SimCloudInstance {
