@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { grantAll, seedState } from '../support/ovh-sim/index.ts';
+import { notAVirtualMacFix } from '../../src/providers/ovh/vmac-preflight.ts';
 import { OVH_CONSUMER_KEY } from '../support/secrets.ts';
 import { makeTempDir } from '../support/tmp.ts';
 import { seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, startWorld, type Router, type World } from '../support/world.ts';
@@ -211,6 +212,24 @@ describe('doctor', () => {
       assert.match(checkOf(report, 'placement.own-vmac:2@vmx1').detail, /OVH deletes a vMAC with its last IP/);
       ({ report } = await doctor(r002, root002));
       assert.deepEqual(failing(report), [`placement.peer-vmac:${SEED_MAC_ROUTER_003}`]);
+    } finally {
+      world.ovh.setState(seedState());
+    }
+  });
+
+  test('our MAC not a vMAC of the server: placement.own-vmac fails with the fix the claim gives', async () => {
+    const state = seedState();
+    const vmacs = state.dedicated[SEED_SERVER]?.virtualMacs ?? {};
+    // router-003's NIC keeps its MAC, but OVH no longer lists it as a vMAC (the VIP and its own IP moved elsewhere).
+    vmacs['02:00:00:0a:00:99'] = { type: 'ovh', ips: { ...(vmacs[SEED_MAC_ROUTER_003]?.ips ?? {}) } };
+    delete vmacs[SEED_MAC_ROUTER_003];
+    world.ovh.setState(state);
+    try {
+      const { report } = await doctor(r003, root003);
+      const own = checkOf(report, 'placement.own-vmac:2@vmx1');
+      assert.equal(own.status, 'fail');
+      assert.match(own.detail, new RegExp(`${SEED_MAC_ROUTER_003} is not a virtual MAC of ${SEED_SERVER}`));
+      assert.equal(own.fix, notAVirtualMacFix(SEED_SERVER));
     } finally {
       world.ovh.setState(seedState());
     }

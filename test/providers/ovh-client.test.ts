@@ -120,6 +120,21 @@ test('503 is retryable and carries the status, class and X-Ovh-QueryID', async (
   assert.match(error.message, /GET \/dedicated\/server: Service temporarily unavailable/);
 });
 
+test('an HTML 408 from an overloaded front is retryable, with its status and no OVH message', async () => {
+  const c = client();
+  await c.request('GET', '/dedicated/server');
+  sim.setDialects({ html408: 'before' });
+  try {
+    const error = await failure(c.request('GET', '/dedicated/server'));
+    assert.equal(error.status, 408);
+    assert.equal(error.retryable, true);
+    assert.match(error.message, /GET \/dedicated\/server: HTTP 408/);
+    assert.deepEqual(await c.request('GET', '/dedicated/server'), Object.keys(sim.state().dedicated), 'the same call again is answered');
+  } finally {
+    sim.setDialects({ html408: 'off' });
+  }
+});
+
 test('403 NOT_GRANTED_CALL is not retryable and keeps errorCode and query ID', async () => {
   const c = client({ credentials: { ...CREDENTIALS, consumerKey: READER_CK } });
   await c.request('GET', `/dedicated/server/${SN}/virtualMac`);

@@ -175,13 +175,14 @@ export const MATRIX: MatrixCell[] = [
     '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
   }),
-  // A DELETE is sent again (ovh.retries) only when it failed in transit; the VIP
-  // is still on the peer when it fails for good.
+  // Any answer but a task leaves the DELETE's outcome unknown: the claim reads back
+  // the list and the pending tasks, and sends it again (ovh.retries) only when OVH
+  // shows neither; the VIP is still on the peer when it fails for good.
   ...row('DELETE', {
-    '500': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
-    '503': { always: failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/) },
-    'dropped connection': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
-    'stall past the timeout': transient(failedOnPeer(/DELETE of 51\.68\.252\.230 failed in transit/)),
+    '500': transient(failedOnPeer(/OVH shows no detach of 51\.68\.252\.230 and no task pending: sending DELETE again/)),
+    '503': { always: failedOnPeer(/OVH shows no detach of 51\.68\.252\.230 and no task pending: sending DELETE again/) },
+    'dropped connection': transient(failedOnPeer(/OVH shows no detach of 51\.68\.252\.230 and no task pending: sending DELETE again/)),
+    'stall past the timeout': transient(failedOnPeer(/OVH shows no detach of 51\.68\.252\.230 and no task pending: sending DELETE again/)),
     'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
     '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
@@ -195,10 +196,11 @@ export const MATRIX: MatrixCell[] = [
   // tasks. A task read only tells a failed task early; when it keeps failing the
   // wait goes on with the address list, which is what proves the move.
   ...row('task poll', {
-    '500': { always: ok(/cannot read task \d+; waiting on the address list alone/) },
-    '503': { always: ok(/cannot read task \d+; waiting on the address list alone/) },
-    'dropped connection': { always: ok(/cannot read task \d+; waiting on the address list alone/) },
-    'stall past the timeout': { always: ok(/cannot read task \d+; waiting on the address list alone/) },
+    // 5xx, drops and timeouts say nothing about the task: it is read again later, the list decides meanwhile.
+    '500': { always: ok(/cannot read task \d+ for now; waiting on the address list, reading the task again later/) },
+    '503': { always: ok(/cannot read task \d+ for now; waiting on the address list, reading the task again later/) },
+    'dropped connection': { always: ok(/cannot read task \d+ for now; waiting on the address list, reading the task again later/) },
+    'stall past the timeout': { always: ok(/cannot read task \d+ for now; waiting on the address list, reading the task again later/) },
     'malformed JSON': { always: ok(/cannot read task \d+; waiting on the address list alone/) },
     '403 NOT_GRANTED_CALL': { always: ok(/cannot read task \d+.*NOT_GRANTED_CALL|NOT_GRANTED_CALL.*cannot read task/) },
     '400 INVALID_SIGNATURE': { always: ok(/cannot read task \d+.*INVALID_SIGNATURE|INVALID_SIGNATURE.*cannot read task/) },
@@ -214,14 +216,15 @@ export const MATRIX: MatrixCell[] = [
     ],
     expect: ok(),
   },
-  // After the DELETE the VIP is routed nowhere: only an attach here helps, so the
-  // POST is tried again until the deadline unless the error is an auth one.
+  // After the DELETE the VIP is routed nowhere: only an attach here helps, so a
+  // POST whose outcome is unknown is read back and sent again until the deadline
+  // unless the error is an auth one.
   ...row('POST', {
     '500': transient(failedNowhere(/is detached, trying again/)),
     '503': { always: failedNowhere(/is detached, trying again/) },
     'dropped connection': transient(failedNowhere(/is detached, trying again/)),
     'stall past the timeout': transient(failedNowhere(/is detached, trying again/)),
-    // An unreadable answer may hide an accepted POST: re-locate and try again, like a drop.
+    // An unreadable answer may hide an accepted POST: read back and try again, like a drop.
     'malformed JSON': { always: failedNowhere(/MALFORMED_RESPONSE.*is detached, trying again/) },
     '403 NOT_GRANTED_CALL': { always: failedNowhere(/NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedNowhere(/INVALID_SIGNATURE/) },

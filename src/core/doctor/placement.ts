@@ -27,7 +27,7 @@ export function placementChecks(config: Config, interfaces: Map<string, Interfac
       continue;
     }
     for (const address of entry.addresses) checks.push(vipCheck(entry, address, vmacs, state, ours));
-    checks.push(ownVmacCheck(key, ours, vmacs, allVips));
+    checks.push(ownVmacCheck(key, ours, vmacs, allVips, entry.server));
     for (const address of entry.addresses) {
       const holder = holderOf(vmacs, address);
       if (holder === null || holder === ours || peersSeen.has(holder)) continue;
@@ -65,13 +65,14 @@ function vipCheck(entry: FailoverEntry, address: string, vmacs: VmacMap, state: 
   return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
 }
 
-function ownVmacCheck(key: string, ours: string | null, vmacs: VmacMap, vips: Set<string>): Check {
+function ownVmacCheck(key: string, ours: string | null, vmacs: VmacMap, vips: Set<string>, server: string): Check {
   const id = `placement.own-vmac:${key}`;
   const title = `our vMAC (${key})`;
   if (ours === null) return skip('placement', id, title, 'this router\'s MAC is unknown');
   const list = vmacs.get(ours);
   if (list === undefined) {
-    return fail('placement', id, title, `${ours} is not a vMAC at OVH: the first claim would create it with the VIP alone, and the next detach would delete it`, `give this router's own IP the virtual MAC ${ours} in the OVH Control Panel (the server's IP section), or set failover[].mac.`);
+    // The claim refuses the same condition before any change (src/providers/ovh/vmac-preflight.ts), with the same fix.
+    return fail('placement', id, title, `${ours} is not a virtual MAC of ${server} at OVH: a claim here would refuse to move anything (OVH routes a failover IP only to a vMAC it generated)`, `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual MAC on ${server} (IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then run carp-ovh doctor`);
   }
   const others = list.filter((address) => !vips.has(address));
   if (others.length === 0) {

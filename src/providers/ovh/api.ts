@@ -38,6 +38,11 @@ export class OvhApi {
     }
   }
 
+  /** One GET, not retried here: for callers that pace their own retries (task reads). */
+  async getOnce(path: string, signal: AbortSignal): Promise<unknown> {
+    return this.client.request('GET', path, undefined, { signal });
+  }
+
   async mutate(method: 'POST' | 'DELETE', path: string, body: Record<string, unknown> | undefined, signal: AbortSignal): Promise<unknown> {
     return this.client.request(method, path, body, { signal });
   }

@@ -50,7 +50,8 @@ export function httpError(call: CallLabel, status: number, body: string, queryId
     status,
     ...(code === undefined ? {} : { errorCode: code }),
     ...(queryId === undefined ? {} : { queryId }),
-    retryable: status >= 500 || status === 429,
+    // 408: an overloaded front's "Request Time-out" (an HTML page), seen at OVH under load.
+    retryable: status >= 500 || status === 429 || status === 408,
   });
 }
 

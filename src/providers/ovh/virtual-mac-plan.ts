@@ -7,7 +7,8 @@ import { asStringList } from './task.ts';
  * The virtual-MAC claim as a plan: the reads are real (the server's vMACs and
  * the addresses on each, the old holder's virtualMachineName), the DELETE and
  * POST are only described, in the order the claim sends them. The claim's own
- * refusals (the only IP of a vMAC, which OVH would delete with it) fail the plan.
+ * refusals (the only IP of a vMAC, which OVH would delete with it) fail the plan,
+ * as its preflight (run before this by the provider) does.
  */
 
 export interface PlanOptions {
@@ -37,7 +38,6 @@ export async function planVirtualMac(options: PlanOptions, request: ClaimRequest
       }
     }),
   );
-  let ourVmacExists = lists.has(mac);
   const calls: PlannedCall[] = [];
   for (const address of request.addresses) {
     if (lists.get(mac)?.includes(address) === true) continue;
@@ -54,14 +54,8 @@ export async function planVirtualMac(options: PlanOptions, request: ClaimRequest
       vmName ??= await holderVmName(api, `${base}/virtualMac/${holder}/virtualAddress/${address}`, signal);
       calls.push({ address, from: holder, to: mac, method: 'DELETE', path: `${base}/virtualMac/${holder}/virtualAddress/${address}` });
     }
-    const name = vmName ?? options.hostname;
-    if (ourVmacExists) {
-      calls.push({ address, from: holder, to: mac, method: 'POST', path: `${base}/virtualMac/${mac}/virtualAddress`, body: { ipAddress: address, virtualMachineName: name } });
-    } else {
-      // Our NIC has no vMAC yet: the first address creates it (with our MAC), the others are added to it.
-      calls.push({ address, from: holder, to: mac, method: 'POST', path: `${base}/virtualMac`, body: { ipAddress: address, type: 'ovh', virtualMachineName: name } });
-      ourVmacExists = true;
-    }
+    // The provider's preflight ran first: our MAC is a vMAC of the server (OVH generates them; none is created here).
+    calls.push({ address, from: holder, to: mac, method: 'POST', path: `${base}/virtualMac/${mac}/virtualAddress`, body: { ipAddress: address, virtualMachineName: vmName ?? options.hostname } });
   }
   return calls;
 }

@@ -4,8 +4,11 @@ import { sleep } from '../../sleep.ts';
 import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports.ts';
 import type { OvhApi } from './api.ts';
 import { MacLists } from './mac-lists.ts';
+import { ServerTasks } from './server-tasks.ts';
 import { planVirtualMac } from './virtual-mac-plan.ts';
-import { asStringList, asTask, taskPhase, type OvhTask } from './task.ts';
+import { asStringList, taskPhase, type OvhTask } from './task.ts';
+import { VmacMutations } from './vmac-mutation.ts';
+import { missingCalls, missingRightsError, neededCalls, notAVirtualMacError, readAccessRules, type AccessRule } from './vmac-preflight.ts';
 
 /**
  * OVH dedicated-server virtual MACs: a VIP is routed to the vMAC that lists it.
@@ -50,15 +53,32 @@ interface Holder {
 
 type WaitResult = { ok: true } | { ok: false; task: OvhTask };
 
+interface ClaimReads {
+  vmacs(signal: AbortSignal): Promise<string[]>;
+  /** null when OVH would not show them. */
+  rules(signal: AbortSignal): Promise<AccessRule[] | null>;
+}
+
 export class VirtualMacProvider implements FailoverProvider {
   private readonly options: VirtualMacOptions;
   private readonly lists: MacLists;
+  private readonly tasks: ServerTasks;
+  private readonly mutations: VmacMutations;
   private readonly base: string;
 
   constructor(options: VirtualMacOptions) {
     this.options = options;
     this.base = `/dedicated/server/${options.server}`;
     this.lists = new MacLists((mac, signal) => this.fetchList(mac, signal), Math.max(1, options.pollIntervalMs * 0.8));
+    this.tasks = new ServerTasks(options.api, options.server, options.pollIntervalMs);
+    this.mutations = new VmacMutations({
+      api: options.api,
+      lists: this.lists,
+      tasks: this.tasks,
+      journal: options.journal,
+      pollIntervalMs: options.pollIntervalMs,
+      rereadEvery: options.taskCheckEvery ?? 10,
+    });
   }
 
   async locate(addresses: string[], options: { signal?: AbortSignal } = {}): Promise<Placement[]> {
@@ -67,8 +87,26 @@ export class VirtualMacProvider implements FailoverProvider {
     return addresses.map((address) => ({ address, holder: holders.find((h) => h.addresses.includes(address))?.mac ?? null }));
   }
 
-  plan(request: ClaimRequest, ctx: ClaimContext): Promise<PlannedCall[]> {
+  /** dry-run: the real preflight (it refuses what the claim would refuse), then the calls the claim would send. */
+  async plan(request: ClaimRequest, ctx: ClaimContext): Promise<PlannedCall[]> {
+    await this.preflight(request, ctx);
     return planVirtualMac({ server: this.options.server, api: this.options.api, hostname: this.options.hostname }, request, ctx);
+  }
+
+  /**
+   * Proves the move can finish before anything changes at OVH: `request.mac` is
+   * a vMAC of the server and the key may make every call of the move. Throws a
+   * CarpOvhError that says what to fix otherwise.
+   */
+  async preflight(request: ClaimRequest, ctx: Pick<ClaimContext, 'signal' | 'log'>): Promise<void> {
+    const reads = this.claimReads();
+    const mac = request.mac.toLowerCase();
+    const holders = await this.allHolders(ctx.signal, undefined, reads);
+    const detach = request.addresses.flatMap((address) => {
+      const holder = holders.find((h) => h.addresses.includes(address));
+      return holder === undefined || holder.mac === mac ? [] : [{ mac: holder.mac, address }];
+    });
+    await this.checkPreflight(mac, detach, reads, ctx);
   }
 
   async claim(request: ClaimRequest, ctx: ClaimContext): Promise<AddressOutcome[]> {
@@ -76,13 +114,23 @@ export class VirtualMacProvider implements FailoverProvider {
     await this.settlePendingTasks(request.addresses, ctx);
 
     const locateStarted = Date.now();
-    // Look on our own vMAC first: the common "already here" case costs one request.
+    // Look on our own vMAC first: the common "already here" case costs one request and changes nothing.
     const ours = await this.lists.get(mac, ctx.signal);
     const missing = request.addresses.filter((address) => ours?.includes(address) !== true);
-    const holders = missing.length === 0 ? [] : await this.allHolders(ctx.signal, mac);
+    let holders: Holder[] = [];
+    if (missing.length > 0) {
+      // The preflight's reads are the locate's: the vMAC list is read once, the key's rules beside it.
+      const reads = this.claimReads();
+      void reads.rules(ctx.signal).catch(() => undefined);
+      holders = await this.allHolders(ctx.signal, mac, reads);
+      const detach = missing.flatMap((address) => {
+        const holder = holders.find((h) => h.addresses.includes(address));
+        return holder === undefined ? [] : [{ mac: holder.mac, address }];
+      });
+      await this.checkPreflight(mac, detach, reads, ctx);
+    }
     const locateMs = Date.now() - locateStarted;
 
-    const state = { ourVmacExists: ours !== null, creating: null as Promise<void> | null };
     return Promise.all(
       request.addresses.map(async (address): Promise<AddressOutcome> => {
         const steps: ClaimStep[] = [{ step: 'locate', ms: locateMs }];
@@ -93,7 +141,7 @@ export class VirtualMacProvider implements FailoverProvider {
         const holder = holders.find((h) => h.addresses.includes(address)) ?? null;
         ctx.log.info({ address, holder: holder?.mac ?? null }, holder === null ? `${address} is on no vMAC` : `${address} is on ${holder.mac} (with ${holder.addresses.join(', ')})`);
         try {
-          return await this.moveOne(address, holder, request, mac, state, ctx, steps);
+          return await this.moveOne(address, holder, request, mac, ctx, steps);
         } catch (error) {
           const failure = deadlineAware(error, ctx.signal);
           const cancelled = isCarpOvhError(failure) && failure.isCanceled;
@@ -103,15 +151,33 @@ export class VirtualMacProvider implements FailoverProvider {
     );
   }
 
-  private async moveOne(
-    address: string,
-    initialHolder: Holder | null,
-    request: ClaimRequest,
-    mac: string,
-    state: { ourVmacExists: boolean; creating: Promise<void> | null },
-    ctx: ClaimContext,
-    steps: ClaimStep[],
-  ): Promise<AddressOutcome> {
+  /** Reads shared by the preflight and the locate of one claim. */
+  private claimReads(): ClaimReads {
+    let vmacs: Promise<string[]> | null = null;
+    let rules: Promise<AccessRule[] | null> | null = null;
+    return {
+      vmacs: (signal) => (vmacs ??= this.readVmacs(signal)),
+      rules: (signal) =>
+        (rules ??= readAccessRules(this.options.api, signal).catch((error: unknown) => {
+          // Every valid key may read its own credential; one that may not is a doubt, not a refusal: the calls will tell.
+          if (isCarpOvhError(error) && (error.status === 403 || error.status === 401) && error.errorCode !== 'INVALID_SIGNATURE' && !signal.aborted) return null;
+          throw error;
+        })),
+    };
+  }
+
+  private async checkPreflight(mac: string, detach: Array<{ mac: string; address: string }>, reads: ClaimReads, ctx: Pick<ClaimContext, 'signal' | 'log'>): Promise<void> {
+    const [vmacs, rules] = await Promise.all([reads.vmacs(ctx.signal), reads.rules(ctx.signal)]);
+    if (!vmacs.includes(mac)) throw notAVirtualMacError(mac, this.options.server);
+    if (rules === null) {
+      ctx.log.warn({ server: this.options.server }, 'OVH would not show the consumer key\'s access rules (GET /auth/currentCredential): going on without proof that every call of the move is granted');
+      return;
+    }
+    const missing = missingCalls(rules, neededCalls(this.options.server, mac, detach));
+    if (missing.length > 0) throw missingRightsError(missing);
+  }
+
+  private async moveOne(address: string, initialHolder: Holder | null, request: ClaimRequest, mac: string, ctx: ClaimContext, steps: ClaimStep[]): Promise<AddressOutcome> {
     let holder = initialHolder;
     const from = holder?.mac ?? null;
     let vmName = request.vmName;
@@ -141,17 +207,20 @@ export class VirtualMacProvider implements FailoverProvider {
       }
     }
 
-    await this.attachUntilVisible(address, mac, vmName ?? this.options.hostname, state, ctx, steps);
+    await this.attachUntilVisible(address, mac, vmName ?? this.options.hostname, ctx, steps);
     return { address, from, result: from === null ? 'attached' : 'moved', steps };
   }
 
   /** Submits the DELETE and waits until OVH no longer lists the address on that vMAC. */
   private async detach(address: string, holderMac: string, ctx: ClaimContext, steps: ClaimStep[]): Promise<WaitResult> {
-    await ctx.guard();
     ctx.log.info({ address, mac: holderMac }, `Deleting ${address} from ${holderMac}`);
     const started = Date.now();
-    const task = await this.submitDelete(address, holderMac, ctx);
-    steps.push({ step: 'detach', ms: Date.now() - started, detail: task === null ? 'pending task already there' : `task ${task.taskId}` });
+    // Sent again (ovh.retries) only when OVH shows neither the detach nor a pending task.
+    const task = await this.mutations.send(
+      { op: 'detach', method: 'DELETE', path: `${this.base}/virtualMac/${holderMac}/virtualAddress/${address}`, address, mac: holderMac, resends: this.options.retries },
+      ctx,
+    );
+    steps.push({ step: 'detach', ms: Date.now() - started, detail: task === null ? 'OVH showed it done' : `task ${task.taskId}` });
     const waitStarted = Date.now();
     const result = await this.waitFor(holderMac, (list) => list === null || !list.includes(address), task, ctx);
     if (task !== null) await this.options.journal.forget(address, task.taskId);
@@ -164,54 +233,43 @@ export class VirtualMacProvider implements FailoverProvider {
   /**
    * Once detached, the VIP is routed nowhere: the worst state. Only an attach here
    * helps (the old holder is no longer MASTER), so keep trying until the deadline,
-   * except on errors that trying again cannot fix (credentials, access rules).
+   * except on errors that trying again cannot fix (credentials, access rules) or
+   * when another router took the address meanwhile.
    */
-  private async attachUntilVisible(
-    address: string,
-    mac: string,
-    vmName: string,
-    state: { ourVmacExists: boolean; creating: Promise<void> | null },
-    ctx: ClaimContext,
-    steps: ClaimStep[],
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ctx.guard();
-        const started = Date.now();
-        let task: OvhTask | null;
-        if (!state.ourVmacExists && state.creating === null) {
-          // Our NIC has no vMAC yet: the first address creates it, the others wait for it.
-          ctx.log.warn({ address, mac }, `${mac} is not a vMAC of ${this.options.server} yet: creating it with ${address}`);
-          let created!: () => void;
-          state.creating = new Promise<void>((resolve) => (created = resolve));
-          task = await this.submit('POST', `${this.base}/virtualMac`, { ipAddress: address, type: 'ovh', virtualMachineName: vmName }, address, mac, 'attach', ctx);
-          const result = await this.trackAttach(address, mac, task, started, ctx, steps);
-          state.ourVmacExists = true;
-          created();
-          if (result.ok) return;
-          throw new CarpOvhError(`OVH could not attach ${address} to ${mac}: task ${result.task.taskId} ended ${result.task.status}`, { source: 'ovh', retryable: true });
-        }
-        if (!state.ourVmacExists && state.creating !== null) await state.creating;
-        ctx.log.info({ address, mac, vmName }, `Adding ${address} to ${mac}`);
-        task = await this.submit('POST', `${this.base}/virtualMac/${mac}/virtualAddress`, { ipAddress: address, virtualMachineName: vmName }, address, mac, 'attach', ctx);
-        const result = await this.trackAttach(address, mac, task, started, ctx, steps);
-        if (result.ok) return;
-        throw new CarpOvhError(`OVH could not attach ${address} to ${mac}: task ${result.task.taskId} ended ${result.task.status}`, { source: 'ovh', retryable: true });
-      } catch (error) {
-        if (!isCarpOvhError(error) || error.isCanceled || isAuthError(error) || ctx.signal.aborted) throw error;
-        ctx.log.warn({ address, mac, attempt, err: error.toLogObject() }, `attaching ${address} to ${mac} failed (attempt ${attempt}); ${address} is detached, trying again`);
-        const where = (await this.allHolders(ctx.signal)).find((h) => h.addresses.includes(address)) ?? null;
-        if (where?.mac === mac) return;
-        if (where !== null) {
-          throw new CarpOvhError(`${address} is now on ${where.mac}, not detached: another router claimed it; stopping`, { source: 'claim' });
-        }
-        await sleep(this.options.pollIntervalMs, ctx.signal);
+  private async attachUntilVisible(address: string, mac: string, vmName: string, ctx: ClaimContext, steps: ClaimStep[]): Promise<void> {
+    const elsewhere = async (): Promise<void> => {
+      const where = (await this.allHolders(ctx.signal)).find((h) => h.addresses.includes(address)) ?? null;
+      if (where !== null && where.mac !== mac) {
+        throw new CarpOvhError(`${address} is now on ${where.mac}, not detached: another router claimed it; stopping`, { source: 'claim' });
       }
+    };
+    for (let attempt = 1; ; attempt++) {
+      ctx.log.info({ address, mac, vmName }, `Adding ${address} to ${mac}`);
+      const started = Date.now();
+      const task = await this.mutations.send(
+        {
+          op: 'attach',
+          method: 'POST',
+          path: `${this.base}/virtualMac/${mac}/virtualAddress`,
+          body: { ipAddress: address, virtualMachineName: vmName },
+          address,
+          mac,
+          resends: Number.POSITIVE_INFINITY,
+          beforeResend: elsewhere,
+        },
+        ctx,
+      );
+      const result = await this.trackAttach(address, mac, task, started, ctx, steps);
+      if (result.ok) return;
+      ctx.log.warn({ address, mac, attempt, taskId: result.task.taskId, status: result.task.status }, `attach task ${result.task.taskId} for ${address} ended ${result.task.status} (attempt ${attempt}); ${address} is detached, trying again`);
+      await elsewhere();
+      if ((await this.mutations.readBack({ op: 'attach', address, mac }, ctx)) === 'shown') return;
+      await sleep(this.options.pollIntervalMs, ctx.signal);
     }
   }
 
   private async trackAttach(address: string, mac: string, task: OvhTask | null, started: number, ctx: ClaimContext, steps: ClaimStep[]): Promise<WaitResult> {
-    steps.push({ step: 'attach', ms: Date.now() - started, detail: task === null ? 'pending task already there' : `task ${task.taskId}` });
+    steps.push({ step: 'attach', ms: Date.now() - started, detail: task === null ? 'OVH showed it done' : `task ${task.taskId}` });
     const waitStarted = Date.now();
     const result = await this.waitFor(mac, (list) => list?.includes(address) === true, task, ctx);
     if (task !== null) await this.options.journal.forget(address, task.taskId);
@@ -221,59 +279,10 @@ export class VirtualMacProvider implements FailoverProvider {
     return result;
   }
 
-  /**
-   * A DELETE that failed in transit may still have been accepted, so sending it
-   * again is only safe because OVH's answers tell: 409 means the first one is
-   * pending (wait for it), 404 means it already went through.
-   */
-  private async submitDelete(address: string, holderMac: string, ctx: ClaimContext): Promise<OvhTask | null> {
-    const path = `${this.base}/virtualMac/${holderMac}/virtualAddress/${address}`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.submit('DELETE', path, undefined, address, holderMac, 'detach', ctx);
-      } catch (error) {
-        if (!isCarpOvhError(error)) throw error;
-        if (attempt > 0 && error.status === 404) return null;
-        if (!error.retryable || attempt >= this.options.retries) throw error;
-        ctx.log.warn({ address, mac: holderMac, attempt: attempt + 1, err: error.toLogObject() }, `DELETE of ${address} failed in transit; sending it again`);
-        await sleep(this.options.pollIntervalMs, ctx.signal);
-        await ctx.guard();
-      }
-    }
-  }
-
-  /**
-   * Sends a mutation. A 409 means OVH already has a task pending on this address
-   * (ours, sent by a superseded claim whose answer was lost): waiting for the
-   * result is right, sending again is not. Returns null in that case.
-   */
-  private async submit(
-    method: 'POST' | 'DELETE',
-    path: string,
-    body: Record<string, unknown> | undefined,
-    address: string,
-    mac: string,
-    op: 'detach' | 'attach',
-    ctx: ClaimContext,
-  ): Promise<OvhTask | null> {
-    try {
-      const task = asTask(await this.options.api.mutate(method, path, body, ctx.signal), `${method} ${path}`);
-      this.lists.invalidate(mac);
-      await this.options.journal.record({ address, taskId: task.taskId, mac, op, at: new Date().toISOString() });
-      ctx.log.info({ address, mac, taskId: task.taskId }, `${method} accepted (task ${task.taskId})`);
-      return task;
-    } catch (error) {
-      if (isCarpOvhError(error) && error.status === 409) {
-        ctx.log.warn({ address, mac, err: error.toLogObject() }, `OVH has a task pending on ${address}: waiting for it instead of sending ${method} again`);
-        return null;
-      }
-      throw error;
-    }
-  }
-
   private async waitFor(mac: string, done: (list: string[] | null) => boolean, task: OvhTask | null, ctx: ClaimContext): Promise<WaitResult> {
     const every = this.options.taskCheckEvery ?? 10;
     let taskReadable = true;
+    let warned = false;
     for (let polls = 1; ; polls++) {
       await sleep(this.options.pollIntervalMs, ctx.signal);
       // Between polls a recent answer will do; mutations always ask afresh.
@@ -283,7 +292,13 @@ export class VirtualMacProvider implements FailoverProvider {
       if (taskReadable && task !== null && polls % every === 0) {
         let now: OvhTask | null = null;
         try {
-          now = await this.readTask(task.taskId, ctx.signal);
+          const read = await this.tasks.readOnce(task.taskId, ctx.signal);
+          if ('task' in read) now = read.task;
+          else if (!warned) {
+            // 404/500/408/429 or a reset say nothing about the task: read it again next time.
+            warned = true;
+            ctx.log.warn({ mac, taskId: task.taskId, err: read.unreadable.toLogObject() }, `cannot read task ${task.taskId} for now; waiting on the address list, reading the task again later`);
+          }
         } catch (error) {
           if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted) throw error;
           // The task only tells a failure early; the address list is what proves
@@ -306,26 +321,21 @@ export class VirtualMacProvider implements FailoverProvider {
     const entries = (await this.options.journal.list()).filter((entry) => addresses.includes(entry.address));
     for (const entry of entries) {
       ctx.log.info({ address: entry.address, taskId: entry.taskId, op: entry.op }, `waiting for task ${entry.taskId} (${entry.op} of ${entry.address}) left by an earlier claim`);
+      // A task OVH cannot show is gone only when the address list agrees (or OVH lists it pending no more).
+      const gone = async (): Promise<boolean> => {
+        this.lists.invalidate(entry.mac);
+        const list = await this.lists.get(entry.mac, ctx.signal);
+        const shown = entry.op === 'detach' ? list === null || !list.includes(entry.address) : list?.includes(entry.address) === true;
+        return shown || !(await this.tasks.pendingVmacTasks(ctx.signal)).includes(entry.taskId);
+      };
       for (;;) {
-        let task: OvhTask;
-        try {
-          task = await this.readTask(entry.taskId, ctx.signal);
-        } catch (error) {
-          if (isCarpOvhError(error) && error.status === 404) break;
-          throw error;
-        }
-        if (taskPhase(task) !== 'pending') break;
+        const task = await this.tasks.read(entry.taskId, ctx.signal, gone);
+        if (task === null || taskPhase(task) !== 'pending') break;
         await sleep(this.options.pollIntervalMs, ctx.signal);
       }
       await this.options.journal.forget(entry.address, entry.taskId);
       this.lists.invalidate(entry.mac);
     }
-  }
-
-  private async readTask(taskId: number, signal: AbortSignal): Promise<OvhTask> {
-    // OVH's task API answers 404/500 transiently on fresh tasks; Terraform retries those too.
-    const value = await this.options.api.get(`${this.base}/task/${taskId}`, signal, (status) => status === 404 || status === 500);
-    return asTask(value, `GET task/${taskId}`);
   }
 
   private async fetchList(mac: string, signal: AbortSignal): Promise<string[] | null> {
@@ -337,14 +347,18 @@ export class VirtualMacProvider implements FailoverProvider {
     }
   }
 
-  /** Every vMAC of the server with its addresses (but `skip`, already read). */
-  private async allHolders(signal: AbortSignal, skip?: string): Promise<Holder[]> {
+  private async readVmacs(signal: AbortSignal): Promise<string[]> {
     const macs = asStringList(await this.options.api.get(`${this.base}/virtualMac`, signal), 'GET virtualMac').map((m) => m.toLowerCase());
     for (const mac of macs) {
       if (!MAC.test(mac)) throw new CarpOvhError(`OVH listed a vMAC that is not a MAC address: ${JSON.stringify(mac.slice(0, 40))}`, { source: 'ovh', badInput: true });
     }
-    const lists = await Promise.all(macs.filter((mac) => mac !== skip).map(async (mac) => ({ mac, addresses: (await this.lists.get(mac, signal)) ?? [] })));
-    return lists;
+    return macs;
+  }
+
+  /** Every vMAC of the server with its addresses (but `skip`, already read). */
+  private async allHolders(signal: AbortSignal, skip?: string, reads?: ClaimReads): Promise<Holder[]> {
+    const macs = await (reads === undefined ? this.readVmacs(signal) : reads.vmacs(signal));
+    return Promise.all(macs.filter((mac) => mac !== skip).map(async (mac) => ({ mac, addresses: (await this.lists.get(mac, signal)) ?? [] })));
   }
 
   private async holderVmName(mac: string, address: string, signal: AbortSignal): Promise<string | null> {
@@ -359,7 +373,3 @@ export class VirtualMacProvider implements FailoverProvider {
   }
 }
 
-/** Errors that no retry can fix: the peer should try with its own path to OVH. */
-export function isAuthError(error: CarpOvhError): boolean {
-  return error.status === 401 || error.status === 403 || error.errorCode === 'INVALID_SIGNATURE';
-}
