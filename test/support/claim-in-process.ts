@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Carp, CarpState, LogPort } from '../../src/core/ports.ts';
 import { runClaim, type ClaimOutcome } from '../../src/core/reconcile.ts';
-import { ovhApiFor, virtualMacProviders } from '../../src/cli/wire.ts';
+import { ovhApiFor, virtualMacProviders } from '../../src/cli/wiring/wire.ts';
 import { StateDir } from '../../src/state.ts';
 import { CA_PATH } from './certs.ts';
 import type { OvhSimulator } from './ovh-sim/index.ts';
