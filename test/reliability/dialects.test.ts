@@ -48,24 +48,21 @@ interface CellRun {
   claim: InProcessClaim;
   holders: string[];
   requests: SimRequestRecord[];
-  elapsedMs: number;
 }
 
 async function runCell(cell: { name: string; dialects: Partial<SimDialects> }): Promise<CellRun> {
   // Tasks long enough for the wait to read them (every 10th poll), so the task-read dialects matter.
   const sim = await startOvhSimulator({ dialects: cell.dialects, delays: { delete: 300, add: 300 } });
   try {
-    const started = Date.now();
     const claim = await claimInProcess(sim, {
       mac: SEED_MAC_ROUTER_002,
       name: 'router-002',
       ovhTuning: `  timeout: 2s\n  poll_interval: 20ms\n  deadline: ${DEADLINE_MS}ms\n  max_rpm: 6000\n  retries: 2`,
     });
-    const elapsedMs = Date.now() - started;
     // What OVH shows once every task the claim left has ended: where the VIP stays.
     await sim.waitForTasks();
     const holders = sim.locate(SEED_VIP).flatMap((p) => (p.via === 'virtual-mac' ? [p.mac] : []));
-    return { ...cell, claim, holders, requests: sim.requests(), elapsedMs };
+    return { ...cell, claim, holders, requests: sim.requests() };
   } finally {
     await sim.close();
   }
@@ -107,7 +104,6 @@ test(`the seed failover under every OVH dialect and every pair (${cells.length} 
     }
     // None of these dialects stops a move that can finish: every cell claims.
     assert.equal(result, 'ok', `claimed${describeRun(run)}`);
-    assert.ok(run.elapsedMs < DEADLINE_MS + 5_000, `ended by the deadline${describeRun(run)}`);
   }
 
   // Each dialect really shaped some answer, so no cell passes by never meeting it.
