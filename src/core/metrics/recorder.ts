@@ -47,7 +47,11 @@ export interface MetricsRecorderDeps {
   now?: () => number;
 }
 
-const LOCK_PATIENCE_MS = 5000;
+/**
+ * Writers hold the lock for a read, two fsynced writes and a rename: a few ms,
+ * more on a loaded disk. A count is dropped (and logged) only past this.
+ */
+const LOCK_PATIENCE_MS = 30_000;
 
 export class MetricsRecorder {
   private readonly deps: MetricsRecorderDeps;
