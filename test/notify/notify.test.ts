@@ -80,7 +80,7 @@ describe('notify scripts', () => {
     return { router, dir, record };
   }
 
-  test('a hanging script does not delay the claim, and is killed with its process group at notify.timeout', async () => {
+  test('a hanging script does not delay the claim, and is killed with its process group at notify.timeout', async (t) => {
     const { router, dir } = routerWithNotify('router-hang', `${HANG_TIMEOUT_MS / 1000}s`);
     const pidFile = join(router.dir, 'hang.pids');
     script(dir, 'hang', `sleep 1000 &\necho "$$ $!" > ${pidFile}\nwait`);
@@ -90,6 +90,7 @@ describe('notify scripts', () => {
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
     // The loose bound: far below the script's timeout, which a claim waiting for it would take at least.
     assert.ok(claim.durationMs < HANG_TIMEOUT_MS, `the claim took ${Math.round(claim.durationMs)} ms, not held up by the hanging script`);
+    t.diagnostic(`hook --wait with a hanging notify script: ${Math.round(claim.durationMs)} ms (notify.timeout ${HANG_TIMEOUT_MS} ms)`);
     await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim().split(' ').length === 2, 30_000, 'the hanging script to start');
     const [shell, sleeper] = readFileSync(pidFile, 'utf8').trim().split(' ').map(Number) as [number, number];
     pids.push(shell, sleeper);
