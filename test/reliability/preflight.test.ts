@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { claimInProcess } from '../support/claim-in-process.ts';
 import { grantAll, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, seedState, startOvhSimulator, type OvhSimulator } from '../support/ovh-sim/index.ts';
+import { rawCall } from '../support/ovh-sim/test-clients.ts';
 import { OVH_CONSUMER_KEY } from '../support/secrets.ts';
 
 const NOT_A_VMAC = '00:50:56:01:02:03';
@@ -188,3 +189,23 @@ for (const answer of [400, 409] as const) {
     }
   });
 }
+
+test('a task left by a crashed claim that OVH answers 404 for while fresh is waited out, not taken as gone: no 409', async () => {
+  const sim = await startOvhSimulator({ dialects: { taskNotFoundReads: 4 }, delays: { delete: 600, add: 60 } });
+  try {
+    // The crashed claim's DELETE: accepted, its task still pending, its answer recorded in the journal.
+    const del = await rawCall(sim, 'DELETE', `/dedicated/server/${SEED_SERVER}/virtualMac/${SEED_MAC_ROUTER_003}/virtualAddress/${SEED_VIP}`);
+    const taskId = (del.json as { taskId: number }).taskId;
+    const run = await claimInProcess(sim, {
+      mac: SEED_MAC_ROUTER_002,
+      prepareState: (state) => state.writeJson('pending-tasks.json', { entries: [{ address: SEED_VIP, taskId, mac: SEED_MAC_ROUTER_003, op: 'detach', at: new Date().toISOString() }] }),
+    });
+    assert.equal(run.outcome.result, 'ok', messages(run.logs));
+    assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_002]);
+    assert.ok(sim.requests().some((r) => r.path.endsWith(`/task/${taskId}`) && r.status === 404), 'the task answered 404 while fresh');
+    assert.equal(sim.conflicts, 0, 'nothing was sent on the IP while its task was pending');
+    assert.deepEqual(sim.requests().filter((r) => r.method === 'DELETE').length, 1, 'the crashed claim\'s DELETE was not sent again');
+  } finally {
+    await sim.close();
+  }
+});

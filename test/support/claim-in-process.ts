@@ -31,6 +31,8 @@ export interface InProcessOptions {
   /** YAML lines under `ovh:` (two spaces), replacing the default tuning. */
   ovhTuning?: string;
   state?: CarpState;
+  /** Runs on the state dir before the claim (a journal left by a crashed claim, say). */
+  prepareState?: (state: StateDir) => Promise<void>;
 }
 
 export const IN_PROCESS_TUNING = `  timeout: 2s
@@ -84,6 +86,10 @@ log:
   const carp = memoryCarp(options.mac, options.state ?? 'MASTER');
   const logs: Array<Record<string, unknown>> = [];
   const state = new StateDir(config.stateDir);
+  if (options.prepareState !== undefined) {
+    await state.ensure();
+    await options.prepareState(state);
+  }
   const credentials = { applicationKey: OVH_APPLICATION_KEY, applicationSecret: OVH_APPLICATION_SECRET, consumerKey: OVH_CONSUMER_KEY };
   let close = (): void => undefined;
   const outcome = await runClaim(
