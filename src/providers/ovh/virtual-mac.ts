@@ -3,6 +3,9 @@ import { formatDuration } from '../../duration.ts';
 import { sleep } from '../../sleep.ts';
 import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports.ts';
 import type { OvhApi } from './api.ts';
+import { bringToServer, crossServerProblems, crossServerRefusal, foreignHolder, foreignServer, type ForeignHolder } from './cross-server.ts';
+import { IpApi } from './ip-api.ts';
+import { IpMover } from './ip-mover.ts';
 import { MacLists } from './mac-lists.ts';
 import { ServerTasks } from './server-tasks.ts';
 import { planVirtualMac } from './virtual-mac-plan.ts';
@@ -53,6 +56,12 @@ interface Holder {
 
 type WaitResult = { ok: true } | { ok: false; task: OvhTask };
 
+/** An address OVH routes to another server: which, and the vMAC there that lists it (if any). */
+interface CrossServerPlan {
+  other: string;
+  holder: ForeignHolder | null;
+}
+
 interface ClaimReads {
   vmacs(signal: AbortSignal): Promise<string[]>;
   /** null when OVH would not show them. */
@@ -64,6 +73,8 @@ export class VirtualMacProvider implements FailoverProvider {
   private readonly lists: MacLists;
   private readonly tasks: ServerTasks;
   private readonly mutations: VmacMutations;
+  private readonly ip: IpApi;
+  private readonly mover: IpMover;
   private readonly base: string;
 
   constructor(options: VirtualMacOptions) {
@@ -79,6 +90,8 @@ export class VirtualMacProvider implements FailoverProvider {
       pollIntervalMs: options.pollIntervalMs,
       rereadEvery: options.taskCheckEvery ?? 10,
     });
+    this.ip = new IpApi(options.api);
+    this.mover = new IpMover(this.ip, { pollIntervalMs: options.pollIntervalMs, retries: options.retries });
   }
 
   async locate(addresses: string[], options: { signal?: AbortSignal } = {}): Promise<Placement[]> {
@@ -118,6 +131,7 @@ export class VirtualMacProvider implements FailoverProvider {
     const ours = await this.lists.get(mac, ctx.signal);
     const missing = request.addresses.filter((address) => ours?.includes(address) !== true);
     let holders: Holder[] = [];
+    let cross = new Map<string, CrossServerPlan>();
     if (missing.length > 0) {
       // The preflight's reads are the locate's: the vMAC list is read once, the key's rules beside it.
       const reads = this.claimReads();
@@ -128,6 +142,8 @@ export class VirtualMacProvider implements FailoverProvider {
         return holder === undefined ? [] : [{ mac: holder.mac, address }];
       });
       await this.checkPreflight(mac, detach, reads, ctx);
+      const unheld = missing.filter((address) => !holders.some((h) => h.addresses.includes(address)));
+      if (unheld.length > 0) cross = await this.planCrossServer(unheld, request.addresses, ctx);
     }
     const locateMs = Date.now() - locateStarted;
 
@@ -139,16 +155,55 @@ export class VirtualMacProvider implements FailoverProvider {
           return { address, from: mac, result: 'already-here', steps };
         }
         const holder = holders.find((h) => h.addresses.includes(address)) ?? null;
-        ctx.log.info({ address, holder: holder?.mac ?? null }, holder === null ? `${address} is on no vMAC` : `${address} is on ${holder.mac} (with ${holder.addresses.join(', ')})`);
+        const away = cross.get(address);
+        if (away !== undefined) {
+          ctx.log.info({ address, server: away.other, holder: away.holder?.mac ?? null }, `${address} is routed to ${away.other}${away.holder === null ? '' : ` (on ${away.holder.mac} there)`}`);
+        } else {
+          ctx.log.info({ address, holder: holder?.mac ?? null }, holder === null ? `${address} is on no vMAC` : `${address} is on ${holder.mac} (with ${holder.addresses.join(', ')})`);
+        }
         try {
-          return await this.moveOne(address, holder, request, mac, ctx, steps);
+          if (away !== undefined) {
+            // Off the vMAC there, moved to this server, then attached here below: one claim, one deadline.
+            await bringToServer({ api: this.options.api, ip: this.ip, mover: this.mover, pollIntervalMs: this.options.pollIntervalMs }, address, this.options.server, away.other, away.holder, ctx, steps);
+          }
+          const outcome = await this.moveOne(address, holder, request, mac, ctx, steps);
+          return away === undefined ? outcome : { ...outcome, from: away.holder?.mac ?? away.other, result: 'moved' };
         } catch (error) {
           const failure = deadlineAware(error, ctx.signal);
           const cancelled = isCarpOvhError(failure) && failure.isCanceled;
-          return { address, from: holder?.mac ?? null, result: cancelled ? 'cancelled' : 'failed', steps, error: failure.toLogObject() };
+          return { address, from: away?.holder?.mac ?? away?.other ?? holder?.mac ?? null, result: cancelled ? 'cancelled' : 'failed', steps, error: failure.toLogObject() };
         }
       }),
     );
+  }
+
+  /**
+   * Addresses on no vMAC of this server may be routed to another server (routers
+   * on two servers). Each such one is planned, and everything the move needs
+   * proven, before any change: a refusal changes nothing at OVH. A key that may
+   * not read /ip leaves the claim as it was (attach here).
+   */
+  private async planCrossServer(addresses: string[], claimed: string[], ctx: Pick<ClaimContext, 'signal' | 'log'>): Promise<Map<string, CrossServerPlan>> {
+    const plans = new Map<string, CrossServerPlan>();
+    const problems: string[] = [];
+    await Promise.all(
+      addresses.map(async (address) => {
+        let other: string | null;
+        try {
+          other = await foreignServer(this.ip, address, this.options.server, ctx.signal);
+        } catch (error) {
+          if (!isCarpOvhError(error) || error.errorCode !== 'NOT_GRANTED_CALL') throw error;
+          ctx.log.warn({ address }, `the consumer key may not read GET /ip/${address}: cannot tell whether OVH routes it to another server`);
+          return;
+        }
+        if (other === null) return;
+        const holder = await foreignHolder(this.options.api, other, address, ctx.signal);
+        problems.push(...(await crossServerProblems({ ip: this.ip }, address, this.options.server, holder, claimed, ctx.signal)));
+        plans.set(address, { other, holder });
+      }),
+    );
+    if (problems.length > 0) throw crossServerRefusal([...plans.keys()].join(', '), this.options.server, problems);
+    return plans;
   }
 
   /** Reads shared by the preflight and the locate of one claim. */
