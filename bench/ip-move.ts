@@ -6,7 +6,7 @@
  *
  * Run this section alone with `node bench/ip-move.ts [--quick]`.
  */
-import type { ClaimContext, LogPort } from '../src/core/ports.ts';
+import type { ClaimContext, LogPort } from '../src/core/ports/index.ts';
 import { formatDuration as ms } from '../src/duration.ts';
 import { IpMoveProvider } from '../src/providers/ip-move/index.ts';
 import { OvhApi } from '../src/providers/ovh/api.ts';

@@ -89,7 +89,7 @@ export function deadlineAware(error: unknown, signal: AbortSignal): CarpOvhError
   return new CarpOvhError(error instanceof Error ? error.message : String(error), { source: 'internal', cause: error });
 }
 
-/** Exit codes of the user-facing contract (DESIGN.md). */
+/** Exit codes of the user-facing contract (docs/cli.md). */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;

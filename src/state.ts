@@ -6,6 +6,7 @@ import { CarpOvhError } from './errors.ts';
 import { isFromEarlierBoot, monotonicNow, parseStamp } from './monotonic.ts';
 import { scrubText } from './redact.ts';
 import { sleep } from './sleep.ts';
+import type { Lock, LockHolder, ReadResult, StateStore } from './core/ports/state.ts';
 
 /**
  * The state dir: last results, hysteresis counters, the claim lock.
@@ -13,34 +14,13 @@ import { sleep } from './sleep.ts';
  * rename, a torn file is set aside and replaced, a dead holder's lock is taken over.
  */
 
-export interface ReadResult<T> {
-  value: T | null;
-  /** Set when the file existed but could not be used; the file has been set aside. */
-  problem?: string;
-}
-
-export interface Lock {
-  readonly path: string;
-  release(): Promise<void>;
-}
-
-export interface LockHolder {
-  pid: number;
-  since: string;
-  purpose: string;
-  /**
-   * process.hrtime.bigint() when the lock was taken. The monotonic clock restarts
-   * at boot: a value above the clock now was written in an earlier boot, by a
-   * process whose pid may since have gone to an unrelated live one.
-   */
-  mono?: string;
-}
+export type { Lock, LockHolder, ReadResult };
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 const TAKEOVER_STALE_MS = 10_000;
 const TORN_LOCK_GRACE_MS = 2_000;
 
-export class StateDir {
+export class StateDir implements StateStore {
   readonly path: string;
 
   constructor(path: string) {

@@ -1,24 +1,25 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { CarpOvhError } from '../errors.ts';
 import { formatPath, lineOf } from './locate.ts';
 import { normalise } from './normalise.ts';
-import { crossFieldProblems } from './rules.ts';
-import { DEFAULT_CONFIG_PATH, type Config } from './types.ts';
+import { resolveConfigPath } from './path.ts';
+import { crossFieldProblems, type Availability } from './rules.ts';
+import type { Config } from './types.ts';
 import { validateAgainstSchema, type Problem } from './validate.ts';
 
-/** `--config` wins, then CARP_OVH_CONFIG, then the FreeBSD default. */
-export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const chosen = flag ?? (env.CARP_OVH_CONFIG !== undefined && env.CARP_OVH_CONFIG !== '' ? env.CARP_OVH_CONFIG : DEFAULT_CONFIG_PATH);
-  return resolve(chosen);
+export { resolveConfigPath };
+
+export interface LoadOptions {
+  /** The platform kinds and vias this build wires; a config naming another is refused. */
+  available?: Availability;
 }
 
 /**
  * Reads, validates and normalises a config file. Every problem found is reported
  * at once as `FILE:LINE: key: expected …`, so one edit fixes them all.
  */
-export async function loadConfig(path: string): Promise<Config> {
+export async function loadConfig(path: string, options: LoadOptions = {}): Promise<Config> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -64,7 +65,7 @@ export async function loadConfig(path: string): Promise<Config> {
   if (schemaProblems.length > 0) throw invalid(path, render(schemaProblems));
 
   const config = normalise(raw, path);
-  const ruleProblems = crossFieldProblems(config, raw);
+  const ruleProblems = crossFieldProblems(config, raw, options.available);
   if (ruleProblems.length > 0) throw invalid(path, render(ruleProblems));
   return config;
 }

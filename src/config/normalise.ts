@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseDuration } from '../duration.ts';
-import type { Config, LogConfig } from './types.ts';
+import { defaultPlatformKind, KIND_FACTS } from './platform-kinds.ts';
+import type { Config, FailoverEntry, LogConfig, PlatformKind } from './types.ts';
 
 /**
  * Layer 2: turns the schema-valid raw object (defaults already filled in by ajv)
@@ -11,9 +12,10 @@ import type { Config, LogConfig } from './types.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = any;
 
-export function normalise(raw: Raw, source: string): Config {
+export function normalise(raw: Raw, source: string, os: NodeJS.Platform = process.platform): Config {
   const stateDir: string = raw.state_dir;
   const vault = raw.ovh.credentials.vault;
+  const kind: PlatformKind = raw.platform.kind ?? defaultPlatformKind(os, raw.failover.some((entry: Raw) => entry.vrrp_instance !== undefined));
   return {
     source,
     ovh: {
@@ -38,24 +40,18 @@ export function normalise(raw: Raw, source: string): Config {
             }
           : { kind: 'file', file: raw.ovh.credentials.file },
     },
-    failover: raw.failover.map((entry: Raw) => ({
-      vhid: entry.vhid,
-      interface: entry.interface,
-      addresses: [...entry.addresses],
-      via: entry.via,
-      server: entry.server,
-      vmName: entry.vm_name ?? null,
-      mac: typeof entry.mac === 'string' ? entry.mac.toLowerCase() : null,
-    })),
+    failover: raw.failover.map(normaliseEntry),
     platform: {
-      kind: raw.platform.kind,
+      kind,
       ifconfig: raw.platform.ifconfig,
       sysctl: raw.platform.sysctl,
+      ip: raw.platform.ip,
+      trackFile: raw.platform.track_file,
       timeoutMs: ms(raw.platform.timeout),
     },
     health: {
       scripts: raw.health.scripts,
-      demotion: raw.health.demotion,
+      demotion: raw.health.demotion ?? KIND_FACTS[kind].demotion.default,
       fall: raw.health.fall,
       rise: raw.health.rise,
       claimHoldMs: ms(raw.health.claim_hold),
@@ -79,6 +75,25 @@ export function normalise(raw: Raw, source: string): Config {
       maxRunning: raw.notify.max_running,
     },
   };
+}
+
+/** Keys the operator did not write stay absent, so an entry shows only what applies to it. */
+function normaliseEntry(entry: Raw): FailoverEntry {
+  const out: FailoverEntry = {
+    ...(entry.vhid === undefined ? {} : { vhid: entry.vhid }),
+    interface: entry.interface,
+    addresses: [...entry.addresses],
+    via: entry.via,
+    ...(entry.server === undefined ? {} : { server: entry.server }),
+    vmName: entry.vm_name ?? null,
+    mac: typeof entry.mac === 'string' ? entry.mac.toLowerCase() : null,
+  };
+  if (entry.vrrp_instance !== undefined) out.vrrpInstance = entry.vrrp_instance;
+  if (entry.project !== undefined) out.project = entry.project;
+  if (entry.instance !== undefined) out.instance = entry.instance;
+  if (entry.nexthop !== undefined) out.nexthop = entry.nexthop;
+  if (entry.alias !== undefined) out.alias = { interface: entry.alias.interface };
+  return out;
 }
 
 /** `127.0.0.1:9742`, `[::1]:9742`: the schema has checked the shape. */

@@ -24,6 +24,13 @@ const ipv4 = {
   description: 'an IPv4 address such as 51.68.252.230',
 } as const;
 
+const iface = {
+  type: 'string',
+  pattern: '^[a-z][a-z0-9_.]*$',
+  maxLength: 15,
+  description: 'an interface name such as vmx1 (lowercase letters, digits, _ and ., at most 15 characters)',
+} as const;
+
 export const configSchema = {
   $id: 'https://carp-ovh.invalid/config.schema.json',
   type: 'object',
@@ -83,17 +90,14 @@ export const configSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['vhid', 'interface', 'addresses', 'server'],
+        // Which of vhid, vrrp_instance, server, project, instance an entry needs depends on
+        // platform.kind and via: src/config/rules.ts says so with the key's line.
+        required: ['interface', 'addresses'],
         properties: {
           vhid: { type: 'integer', minimum: 1, maximum: 255, description: 'an integer from 1 to 255' },
-          interface: {
-            type: 'string',
-            pattern: '^[a-z][a-z0-9_.]*$',
-            maxLength: 15,
-            description: 'an interface name such as vmx1 (lowercase letters, digits, _ and ., at most 15 characters)',
-          },
+          interface: iface,
           addresses: { type: 'array', minItems: 1, items: ipv4, description: 'a non-empty list of IPv4 addresses' },
-          via: { type: 'string', enum: ['virtual-mac'], default: 'virtual-mac', description: 'virtual-mac (ip-move and cloud-failover come later)' },
+          via: { type: 'string', enum: ['virtual-mac', 'ip-move', 'cloud'], default: 'virtual-mac', description: 'one of virtual-mac, ip-move, cloud' },
           server: {
             type: 'string',
             pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$',
@@ -105,6 +109,25 @@ export const configSchema = {
             pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$',
             description: 'a MAC address such as 00:50:56:09:3c:f2',
           },
+          vrrp_instance: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+            description: 'a keepalived vrrp_instance name such as VI_1 (letters, digits, _ . -, at most 64 characters)',
+          },
+          project: { type: 'string', pattern: '^[A-Za-z0-9]{1,64}$', description: 'a Public Cloud project id (serviceName) such as 0123456789abcdef' },
+          instance: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$',
+            description: 'a Public Cloud instance name or id (letters, digits, _ . -)',
+          },
+          nexthop: { ...ipv4, description: 'an IPv4 address such as 51.68.252.254' },
+          alias: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['interface'],
+            description: 'a mapping with the interface the VIP is added to as a /32 alias',
+            properties: { interface: iface },
+          },
         },
       },
     },
@@ -113,9 +136,12 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        kind: { type: 'string', enum: ['freebsd'], default: 'freebsd', description: 'freebsd' },
+        // No default here: it comes from the host (src/config/platform-kinds.ts).
+        kind: { type: 'string', enum: ['freebsd', 'openbsd', 'keepalived'], description: 'one of freebsd, openbsd, keepalived' },
         ifconfig: { ...absolutePath, default: '/sbin/ifconfig' },
         sysctl: { ...absolutePath, default: '/sbin/sysctl' },
+        ip: { ...absolutePath, default: '/sbin/ip' },
+        track_file: { ...absolutePath, default: '/run/carp-ovh/track' },
         timeout: { ...duration, default: '5s' },
       },
     },
@@ -125,12 +151,12 @@ export const configSchema = {
       default: {},
       properties: {
         scripts: { ...absolutePath, default: '/usr/local/etc/rc.carp_service_status.d' },
+        // The default and tighter bounds depend on platform.kind (src/config/platform-kinds.ts).
         demotion: {
           type: 'integer',
           minimum: 1,
           maximum: 1073741824,
-          default: 1048576,
-          description: 'a power of two such as 1048576 (2^20)',
+          description: 'an integer such as 1048576 (2^20, FreeBSD), 16 (OpenBSD) or 1 (keepalived)',
         },
         fall: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'an integer from 1 to 100' },
         rise: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'an integer from 1 to 100' },

@@ -1,16 +1,39 @@
 /** The configuration after validation and normalisation: durations in ms, defaults applied. */
 
-export type FailoverVia = 'virtual-mac';
+/** How OVH is made to route the VIP here (docs/configuration.md, "Providers"). */
+export type FailoverVia = 'virtual-mac' | 'ip-move' | 'cloud';
+export const FAILOVER_VIAS: readonly FailoverVia[] = ['virtual-mac', 'ip-move', 'cloud'];
 
+/** Who runs the election and takes the demotion (docs/configuration.md, "Platforms"). */
+export type PlatformKind = 'freebsd' | 'openbsd' | 'keepalived';
+export const PLATFORM_KINDS: readonly PlatformKind[] = ['freebsd', 'openbsd', 'keepalived'];
+
+/**
+ * One failover entry. Keys that only some platforms or providers use are absent
+ * (not undefined) when the operator did not write them; src/config/rules.ts
+ * says which are required where.
+ */
 export interface FailoverEntry {
-  vhid: number;
+  /** CARP vhid: required on freebsd, optional on openbsd, unused on keepalived. */
+  vhid?: number;
   interface: string;
   addresses: string[];
   via: FailoverVia;
-  server: string;
+  /** The dedicated server (virtual-mac, ip-move). */
+  server?: string;
   vmName: string | null;
   /** Overrides the interface's `ether` as the MAC OVH must route to. */
   mac: string | null;
+  /** keepalived: the vrrp_instance whose events this entry follows. */
+  vrrpInstance?: string;
+  /** cloud: the Public Cloud project (its serviceName). */
+  project?: string;
+  /** cloud: this router's instance, by name or id. */
+  instance?: string;
+  /** ip-move: the next hop sent with the move, when the server needs one. */
+  nexthop?: string;
+  /** Add the VIP as a /32 alias on this interface while MASTER, remove it otherwise. */
+  alias?: { interface: string };
 }
 
 export interface VaultCredentialsConfig {
@@ -41,9 +64,15 @@ export interface OvhConfig {
 }
 
 export interface PlatformConfig {
-  kind: 'freebsd';
+  kind: PlatformKind;
+  /** freebsd, openbsd. */
   ifconfig: string;
+  /** freebsd, openbsd. */
   sysctl: string;
+  /** keepalived: iproute2's ip. */
+  ip: string;
+  /** keepalived: the file named in keepalived's track_file block. */
+  trackFile: string;
   timeoutMs: number;
 }
 

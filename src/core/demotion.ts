@@ -1,11 +1,11 @@
-import type { StateDir } from '../state.ts';
-import type { Carp, LogPort } from './ports.ts';
+import type { LogPort, Platform, StateStore } from './ports/index.ts';
 
 /**
- * carp-ovh owns one bit of net.inet.carp.demotion (2^20 by default, as OPNsense's
- * service hooks do). The sysctl is the state: the bit is raised when any reason
- * holds and lowered when none does, and nothing else in the counter is touched
- * (ifdown 240, pfsync, OPNsense maintenance belong to others).
+ * carp-ovh owns a share of the platform's demotion (`health.demotion`: one bit
+ * of net.inet.carp.demotion on FreeBSD, a carpdemote step on OpenBSD, the track
+ * file's number on keepalived). The share is in while any reason holds and out
+ * when none does; the platform says whether it is in, so a crash between a write
+ * and demotion.json leaves nothing stale, and nobody else's share is touched.
  */
 
 export type ReasonName = string;
@@ -35,26 +35,21 @@ export interface DemotionResult {
 export const DEMOTION_FILE = 'demotion.json';
 
 export class Demotion {
-  private readonly carp: Carp;
-  private readonly state: StateDir;
-  private readonly bit: number;
+  private readonly platform: Platform;
+  private readonly state: StateStore;
+  private readonly share: number;
   private readonly log: LogPort;
 
-  constructor(carp: Carp, state: StateDir, bit: number, log: LogPort) {
-    this.carp = carp;
+  constructor(platform: Platform, state: StateStore, share: number, log: LogPort) {
+    this.platform = platform;
     this.state = state;
-    this.bit = bit;
+    this.share = share;
     this.log = log;
   }
 
   async reasons(): Promise<Record<ReasonName, Reason>> {
     const { value } = await this.state.readJson<DemotionFile>(DEMOTION_FILE);
     return value?.reasons !== undefined && typeof value.reasons === 'object' && value.reasons !== null ? value.reasons : {};
-  }
-
-  /** Whether this router's bit is set in `total` (any other bits are someone else's). */
-  owns(total: number): boolean {
-    return (Math.trunc(total / this.bit) & 1) === 1;
   }
 
   /**
@@ -92,18 +87,13 @@ export class Demotion {
   private async apply(reasons: Record<ReasonName, Reason>): Promise<DemotionResult> {
     const names = Object.keys(reasons).sort();
     const want = names.length > 0;
-    const total = await this.carp.readDemotion();
-    const ours = this.owns(total);
-    if (want && !ours) {
-      const after = await this.carp.addDemotion(this.bit);
-      this.log.warn({ demotion: after, reasons: names }, `carp demoted by ${this.bit} due to service disruption (services: ${names.join(',')})`);
-      return { total: after, ours: true, changed: 'demoted', reasons };
+    const after = await this.platform.setDemoted(want);
+    if (!after.changed) return { total: after.value, ours: after.ours, changed: null, reasons };
+    if (want) {
+      this.log.warn({ demotion: after.value, reasons: names }, `carp demoted by ${this.share} due to service disruption (services: ${names.join(',')})`);
+      return { total: after.value, ours: true, changed: 'demoted', reasons };
     }
-    if (!want && ours) {
-      const after = await this.carp.addDemotion(-this.bit);
-      this.log.info({ demotion: after }, `carp promoted by ${this.bit} due to service recovery`);
-      return { total: after, ours: false, changed: 'promoted', reasons };
-    }
-    return { total, ours, changed: null, reasons };
+    this.log.info({ demotion: after.value }, `carp promoted by ${this.share} due to service recovery`);
+    return { total: after.value, ours: false, changed: 'promoted', reasons };
   }
 }

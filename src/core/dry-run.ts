@@ -1,7 +1,8 @@
 import type { FailoverEntry } from '../config/types.ts';
 import { CarpOvhError, deadlineAware } from '../errors.ts';
-import type { CarpState, ClaimContext, OvhCredentials, PlannedCall } from './ports.ts';
-import { keyOf, type ClaimDeps } from './reconcile.ts';
+import type { CarpState, ClaimContext, OvhCredentials, PlannedCall } from './ports/index.ts';
+import { ourMac } from './our-mac.ts';
+import type { ClaimDeps } from './reconcile.ts';
 
 /**
  * `reconcile --dry-run` / `hook … --dry-run`: everything a claim does before its
@@ -29,10 +30,10 @@ export async function planClaim(deps: ClaimDeps, entries: readonly FailoverEntry
   const signal = AbortSignal.timeout(deps.config.ovh.deadlineMs);
   const plans: Array<{ entry: FailoverEntry; plan: EntryPlan }> = [];
   for (const entry of entries) {
-    const iface = await deps.carp.readInterface(entry.interface);
-    const state = iface === null ? 'absent' : (iface.vhids.find((v) => v.vhid === entry.vhid)?.state ?? 'absent');
-    const mac = state === 'MASTER' ? (entry.mac ?? iface?.ether ?? null) : null;
-    const plan: EntryPlan = { key: keyOf(entry), state, mac, result: state === 'MASTER' ? 'planned' : 'not-master', calls: [] };
+    const view = await deps.platform.readEntry(entry);
+    const state = view.state;
+    const mac = state === 'MASTER' ? ourMac(entry, view) : null;
+    const plan: EntryPlan = { key: deps.platform.entryKey(entry), state, mac, result: state === 'MASTER' ? 'planned' : 'not-master', calls: [] };
     if (state === 'MASTER' && mac === null) {
       plan.result = 'failed';
       plan.error = `${entry.interface} shows no ether address: set failover[].mac in the config`;

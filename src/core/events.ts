@@ -1,6 +1,6 @@
 import { isFromEarlierBoot, monotonicNow, parseStamp } from '../monotonic.ts';
-import type { StateDir } from '../state.ts';
-import type { CarpState } from './ports.ts';
+import type { StateStore } from './ports/index.ts';
+import type { CarpState } from './ports/index.ts';
 
 /**
  * The newest CARP event seen for each vhid. A claim started by an older event
@@ -24,7 +24,7 @@ function fileFor(key: string): string {
 }
 
 /** Records the event unless a newer one is already there; says whether it is the newest. */
-export async function recordEvent(state: StateDir, key: string, seq: bigint, type: CarpState): Promise<boolean> {
+export async function recordEvent(state: StateStore, key: string, seq: bigint, type: CarpState): Promise<boolean> {
   const lock = await state.waitLock(`event-${key}`, 'record event', { deadline: Date.now() + 5000, pollMs: 5 });
   try {
     const current = await latestEvent(state, key);
@@ -37,14 +37,14 @@ export async function recordEvent(state: StateDir, key: string, seq: bigint, typ
   }
 }
 
-export async function latestEvent(state: StateDir, key: string): Promise<EventRecord | null> {
+export async function latestEvent(state: StateStore, key: string): Promise<EventRecord | null> {
   const { value } = await state.readJson<EventRecord>(fileFor(key));
   // An event from an earlier boot would make every event after a reboot look older than it.
   const stamp = parseStamp(value?.seq);
   return value !== null && stamp !== null && !isFromEarlierBoot(stamp) ? value : null;
 }
 
-export async function isSuperseded(state: StateDir, key: string, seq: bigint): Promise<EventRecord | null> {
+export async function isSuperseded(state: StateStore, key: string, seq: bigint): Promise<EventRecord | null> {
   const latest = await latestEvent(state, key);
   return latest !== null && BigInt(latest.seq) > seq ? latest : null;
 }

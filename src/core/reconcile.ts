@@ -1,13 +1,13 @@
 import type { Config, FailoverEntry } from '../config/types.ts';
 import { formatDuration } from '../duration.ts';
 import { CarpOvhError, deadlineAware } from '../errors.ts';
-import type { StateDir } from '../state.ts';
 import { Demotion } from './demotion.ts';
 import { isSuperseded } from './events.ts';
 import type { MetricsRecorder } from './metrics/recorder.ts';
 import { claimSeenOf } from './metrics/seen.ts';
 import { claimEnded, claimStarted, demotionChanged, type Notifier } from './notify/events.ts';
-import type { AddressOutcome, Carp, CarpState, ClaimContext, FailoverProvider, LogPort, OvhCredentials, SecretSource } from './ports.ts';
+import { ourMac } from './our-mac.ts';
+import type { AddressOutcome, CarpState, ClaimContext, FailoverProvider, LogPort, OvhCredentials, Platform, SecretSource, StateStore } from './ports/index.ts';
 
 /**
  * The claim: make OVH route every VIP of the vhids that are MASTER here to this
@@ -17,11 +17,11 @@ import type { AddressOutcome, Carp, CarpState, ClaimContext, FailoverProvider, L
 
 export interface ClaimDeps {
   config: Config;
-  carp: Carp;
-  state: StateDir;
+  platform: Platform;
+  state: StateStore;
   log: LogPort;
   secrets: () => Promise<SecretSource>;
-  /** One provider per OVH server, sharing the client and its rate limit. */
+  /** The provider of each entry (by its `via`), sharing one OVH client and its rate limit. */
   providers: (credentials: OvhCredentials) => Promise<(entry: FailoverEntry) => FailoverProvider>;
   /** Set when metrics are on (metrics.textfile or metrics.listen). */
   metrics?: Pick<MetricsRecorder, 'claimFinished'>;
@@ -38,7 +38,10 @@ export interface ClaimTarget {
 export type VhidResult = 'ok' | 'failed' | 'cancelled' | 'not-master';
 
 export interface VhidOutcome {
-  vhid: number;
+  /** What the platform's events call the entry (`2@vmx1`, `carp0`, `VI_1`). */
+  key: string;
+  /** Present when the entry has one. */
+  vhid?: number;
   interface: string;
   state: CarpState | 'absent' | 'unknown';
   mac: string | null;
@@ -68,7 +71,7 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
   await state.ensure();
 
   const allSuperseded = async (): Promise<boolean> => {
-    for (const target of targets) if ((await isSuperseded(state, keyOf(target.entry), target.seq)) === null) return false;
+    for (const target of targets) if ((await isSuperseded(state, deps.platform.entryKey(target.entry), target.seq)) === null) return false;
     return true;
   };
   const lock = await state.waitLock('claim', trigger, { deadline: started + config.ovh.deadlineMs, pollMs: 50, shouldStop: allSuperseded });
@@ -87,22 +90,22 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
 
     for (const target of targets) {
       const { entry } = target;
-      const outcome: VhidOutcome = { vhid: entry.vhid, interface: entry.interface, state: 'unknown', mac: null, result: 'not-master', addresses: [] };
+      const key = deps.platform.entryKey(entry);
+      const outcome: VhidOutcome = { key, ...(entry.vhid === undefined ? {} : { vhid: entry.vhid }), interface: entry.interface, state: 'unknown', mac: null, result: 'not-master', addresses: [] };
       vhids.push(outcome);
-      const superseded = await isSuperseded(state, keyOf(entry), target.seq);
+      const superseded = await isSuperseded(state, key, target.seq);
       if (superseded !== null) {
-        log.info({ vhid: entry.vhid, iface: entry.interface, newer: superseded.type }, `${keyOf(entry)}: a newer ${superseded.type} event supersedes this claim`);
+        log.info({ key, vhid: entry.vhid, iface: entry.interface, newer: superseded.type }, `${key}: a newer ${superseded.type} event supersedes this claim`);
         outcome.result = 'cancelled';
         continue;
       }
-      const iface = await deps.carp.readInterface(entry.interface);
-      const carp = iface?.vhids.find((v) => v.vhid === entry.vhid);
-      outcome.state = iface === null ? 'absent' : (carp?.state ?? 'absent');
+      const view = await deps.platform.readEntry(entry);
+      outcome.state = view.state;
       if (outcome.state !== 'MASTER') {
-        log.info({ vhid: entry.vhid, iface: entry.interface, state: outcome.state }, `${keyOf(entry)} is ${outcome.state}, not MASTER: nothing to claim`);
+        log.info({ key, vhid: entry.vhid, iface: entry.interface, state: outcome.state }, `${key} is ${outcome.state}, not MASTER: nothing to claim`);
         continue;
       }
-      outcome.mac = entry.mac ?? iface?.ether ?? null;
+      outcome.mac = ourMac(entry, view);
       if (outcome.mac === null) {
         outcome.result = 'failed';
         outcome.error = new CarpOvhError(`${entry.interface} shows no ether address: set failover[].mac in the config`, { source: 'platform' }).toLogObject();
@@ -113,7 +116,7 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
     }
 
     if (claimable.length > 0) {
-      deps.notify?.notify(claimStarted(claimable.map(({ target }) => ({ key: keyOf(target.entry), addresses: target.entry.addresses })), trigger));
+      deps.notify?.notify(claimStarted(claimable.map(({ target }) => ({ key: deps.platform.entryKey(target.entry), addresses: target.entry.addresses })), trigger));
       let credentials: OvhCredentials;
       try {
         const source = await deps.secrets();
@@ -176,12 +179,12 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
  * ability to claim, so it changes nothing.
  */
 async function settleDemotion(deps: ClaimDeps, outcome: ClaimOutcome): Promise<void> {
-  const demotion = new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log);
+  const demotion = new Demotion(deps.platform, deps.state, deps.config.health.demotion, deps.log);
   try {
     const before = Object.keys(await demotion.reasons());
     let changed: Awaited<ReturnType<Demotion['setReason']>> | null = null;
     if (outcome.result === 'failed') {
-      const which = outcome.vhids.filter((v) => v.result === 'failed').map((v) => `${v.vhid}@${v.interface}`);
+      const which = outcome.vhids.filter((v) => v.result === 'failed').map((v) => v.key);
       changed = await demotion.setReason('claim', `claim failed for ${which.join(', ')}: ${String(outcome.error?.message ?? 'see last claim')}`);
     } else if (outcome.result === 'ok') {
       if (before.includes('claim')) changed = await demotion.clearReason('claim');
@@ -190,21 +193,20 @@ async function settleDemotion(deps: ClaimDeps, outcome: ClaimOutcome): Promise<v
     if (event !== null) deps.notify?.notify(event);
   } catch (error) {
     // The claim's own result stands; a demotion we could not write is its own alarm.
-    deps.log.error({ err: asError(error).toLogObject() }, `cannot adjust net.inet.carp.demotion: ${asError(error).message}`);
+    deps.log.error({ err: asError(error).toLogObject() }, `cannot adjust ${deps.platform.describeDemotion()}: ${asError(error).message}`);
   }
 }
 
 function makeGuard(deps: ClaimDeps, target: ClaimTarget): (options?: { maxAgeMs?: number }) => Promise<void> {
   const { entry } = target;
-  const key = keyOf(entry);
+  const key = deps.platform.entryKey(entry);
   let checkedAt = 0;
   // Many addresses poll at once: they share one in-flight check, and waits accept a recent one.
   let last: Promise<void> | null = null;
   const check = async (): Promise<void> => {
     const newer = await isSuperseded(deps.state, key, target.seq);
     if (newer !== null) throw new CarpOvhError(`${key}: superseded by a newer ${newer.type} event`, { source: 'claim', isCanceled: true });
-    const iface = await deps.carp.readInterface(entry.interface);
-    const now = iface?.vhids.find((v) => v.vhid === entry.vhid)?.state ?? 'absent';
+    const now = (await deps.platform.readEntry(entry)).state;
     if (now !== 'MASTER') throw new CarpOvhError(`${key} is now ${now}: stopping before the next change at OVH`, { source: 'claim', isCanceled: true });
   };
   return async (options = {}) => {
@@ -236,12 +238,8 @@ function asError(error: unknown, signal?: AbortSignal): CarpOvhError {
 
 function logSummary(log: LogPort, outcome: ClaimOutcome): void {
   const took = formatDuration(outcome.durationMs);
-  const fields = { result: outcome.result, durationMs: outcome.durationMs, vhids: outcome.vhids.map((v) => `${v.vhid}@${v.interface}:${v.result}`) };
+  const fields = { result: outcome.result, durationMs: outcome.durationMs, vhids: outcome.vhids.map((v) => `${v.key}:${v.result}`) };
   if (outcome.result === 'failed') log.error({ ...fields, err: outcome.error }, `claim failed after ${took}: ${String(outcome.error?.message ?? '')}`);
   else if (outcome.result === 'ok') log.info(fields, `claim finished successfully in ${took}`);
   else log.info(fields, `claim ended: ${outcome.result} (${took})`);
-}
-
-export function keyOf(entry: Pick<FailoverEntry, 'vhid' | 'interface'>): string {
-  return `${entry.vhid}@${entry.interface}`;
 }

@@ -1,6 +1,6 @@
 import type { FailoverEntry } from '../config/types.ts';
 import { sleep } from '../sleep.ts';
-import type { Placement } from './ports.ts';
+import type { Placement } from './ports/index.ts';
 import { gatherStatus, type StatusDeps, type StatusReport } from './status.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { Config, FailoverEntry } from '../config/types.ts';
 import { raceAbort } from '../abort.ts';
 import { describeError } from '../errors.ts';
-import type { StateDir } from '../state.ts';
 import { readDemotion, readLastCheck, readLastClaim, type DemotionView, type LastCheck, type LastClaim } from './doctor/history.ts';
-import type { Carp, CarpInterface, Placement } from './ports.ts';
+import { ourMac } from './our-mac.ts';
+import type { EntryView, Placement, Platform, StateStore } from './ports/index.ts';
 
 /**
  * `status`: what this router is and holds, read-only and quick. The OVH part is
@@ -12,8 +12,8 @@ import type { Carp, CarpInterface, Placement } from './ports.ts';
 
 export interface StatusDeps {
   config: Config;
-  carp: Carp;
-  state: StateDir;
+  platform: Platform;
+  state: StateStore;
   /** Where the addresses of these entries are routed now (reads credentials, then OVH). */
   locate: (entries: FailoverEntry[], signal: AbortSignal) => Promise<Placement[]>;
   timeoutMs: number;
@@ -30,7 +30,10 @@ export interface AddressStatus {
 }
 
 export interface VhidStatus {
-  vhid: number;
+  /** Present when the entry has one (FreeBSD always; OpenBSD when configured). */
+  vhid?: number;
+  /** The platform's name for an entry without a vhid (`carp0`, `VI_1`). */
+  key?: string;
   interface: string;
   state: 'MASTER' | 'BACKUP' | 'INIT' | 'absent' | 'unknown';
   mac: string | null;
@@ -67,23 +70,20 @@ function whyUnknown(error: unknown, signal: AbortSignal): string {
 
 export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
   const { config } = deps;
-  const names = [...new Set(config.failover.map((entry) => entry.interface))];
-  const interfaces = new Map<string, { iface: CarpInterface | null; error?: string }>();
-
   const ovhStarted = deps.now();
   const signal = AbortSignal.timeout(deps.timeoutMs);
-  const [, placement, demotion, lastClaim, lastCheck] = await Promise.all([
+  const [views, placement, demotion, lastClaim, lastCheck] = await Promise.all([
     Promise.all(
-      names.map(async (name) => {
+      config.failover.map(async (entry): Promise<{ view: EntryView | null; error?: string }> => {
         try {
-          interfaces.set(name, { iface: await deps.carp.readInterface(name) });
+          return { view: await deps.platform.readEntry(entry) };
         } catch (error) {
-          interfaces.set(name, { iface: null, error: describeError(error) });
+          return { view: null, error: describeError(error) };
         }
       }),
     ),
     boundedLocate(deps, signal),
-    readDemotion(config, deps.carp, deps.state).catch(
+    readDemotion(config, deps.platform, deps.state).catch(
       (error: unknown): StatusReport['demotion'] => ({ total: null, bit: config.health.demotion, ours: null, others: null, reasons: {}, error: describeError(error) }),
     ),
     readLastClaim(deps.state),
@@ -91,18 +91,17 @@ export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
   ]);
   const ovhMs = deps.now() - ovhStarted;
 
-  const vhids = config.failover.map((entry): VhidStatus => {
-    const read = interfaces.get(entry.interface);
-    const iface = read?.iface ?? null;
-    const carp = iface?.vhids.find((v) => v.vhid === entry.vhid);
-    const state: VhidStatus['state'] = read?.error !== undefined ? 'unknown' : iface === null ? 'absent' : (carp?.state ?? 'absent');
-    const mac = entry.mac ?? iface?.ether ?? null;
+  const vhids = config.failover.map((entry, index): VhidStatus => {
+    const read = views[index];
+    const state: VhidStatus['state'] = read?.view?.state ?? 'unknown';
+    const mac = ourMac(entry, read?.view ?? null);
     const addresses = entry.addresses.map((address): AddressStatus => {
       if (!placement.ok) return { address, holder: null, here: null, error: placement.error };
       const holder = placement.value.find((p) => p.address === address)?.holder ?? null;
       return { address, holder, here: holder === null ? false : mac === null ? null : holder === mac };
     });
-    const out: VhidStatus = { vhid: entry.vhid, interface: entry.interface, state, mac, addresses };
+    const named = entry.vhid === undefined ? { key: deps.platform.entryKey(entry) } : { vhid: entry.vhid };
+    const out: VhidStatus = { ...named, interface: entry.interface, state, mac, addresses };
     if (read?.error !== undefined) out.error = read.error;
     return out;
   });

@@ -1,5 +1,4 @@
-import type { TaskJournal, TaskJournalEntry } from '../providers/ovh/virtual-mac.ts';
-import type { StateDir } from '../state.ts';
+import type { StateStore, TaskJournal, TaskJournalEntry } from './ports/index.ts';
 
 const FILE = 'pending-tasks.json';
 
@@ -9,7 +8,7 @@ const FILE = 'pending-tasks.json';
  * rather than send a second mutation OVH would answer with 409.
  * Only the claim holding the claim lock touches it.
  */
-export function stateTaskJournal(state: StateDir): TaskJournal {
+export function stateTaskJournal(state: StateStore): TaskJournal {
   const read = async (): Promise<TaskJournalEntry[]> => {
     const { value } = await state.readJson<{ entries?: unknown }>(FILE);
     // A hand-edited or half-migrated entry must not fail every claim from now on: drop it.

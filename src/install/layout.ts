@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { underRoot } from '../core/doctor/install.ts';
-import type { InstallLayout } from '../core/doctor/types.ts';
+import type { InstallLayout } from '../core/ports/index.ts';
+import { underRoot } from '../root-path.ts';
 
 export { underRoot };
 

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandRunner } from '../command.ts';
 import type { Notifier, NotifyEvent } from '../core/notify/events.ts';
-import type { LogPort } from '../core/ports.ts';
+import type { LogPort } from '../core/ports/index.ts';
 import { scrubText } from '../redact.ts';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CommandError, type CommandRunner, commandRunner } from '../command.ts';
 import type { NotifyConfig } from '../config/types.ts';
 import type { NotifyEvent } from '../core/notify/events.ts';
-import type { LogPort } from '../core/ports.ts';
+import type { LogPort } from '../core/ports/index.ts';
 import { formatDuration } from '../duration.ts';
 
 /**

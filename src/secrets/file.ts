@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { OvhCredentials, SecretSource } from '../core/ports.ts';
+import type { OvhCredentials, SecretSource } from '../core/ports/index.ts';
 import { CarpOvhError } from '../errors.ts';
 import { looseModeMessage } from './file-mode.ts';
 import { missingOvhKeys, OVH_KEY_NAMES, toOvhCredentials } from './ovh-keys.ts';

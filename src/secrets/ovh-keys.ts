@@ -1,4 +1,4 @@
-import type { OvhCredentials } from '../core/ports.ts';
+import type { OvhCredentials } from '../core/ports/index.ts';
 import { isRecord } from './yaml-file.ts';
 
 /** The keys every credential source holds, named as in the Vault secret. */

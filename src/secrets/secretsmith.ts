@@ -6,7 +6,7 @@ import { isRecord, parseSecretYaml } from './yaml-file.ts';
 export { fileModeProblem } from './file-mode.ts';
 
 /**
- * The secretsmith file the Nasqueron routers already deploy (reference/vault.md):
+ * The secretsmith file the Nasqueron routers already deploy (docs/configuration.md shows it):
  *
  *   vault:
  *     server: { url, verify: <CA path> | true | false, namespace? }

@@ -1,4 +1,4 @@
-import type { OvhCredentials, SecretSource } from '../core/ports.ts';
+import type { OvhCredentials, SecretSource } from '../core/ports/index.ts';
 import { CarpOvhError, describeError, isCarpOvhError } from '../errors.ts';
 import { missingOvhKeys, OVH_KEY_NAMES, toOvhCredentials } from './ovh-keys.ts';
 import { loadSecretsmithFile, type SecretsmithConfig } from './secretsmith.ts';

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MetricsRecorder, type PlatformSeen } from '../../src/core/metrics/recorder.ts';
-import type { LogPort } from '../../src/core/ports.ts';
+import type { LogPort } from '../../src/core/ports/index.ts';
 import { METRICS_FILE } from '../../src/core/metrics/snapshot.ts';
 import { replaceFile } from '../../src/textfile.ts';
 import { StateDir } from '../../src/state.ts';

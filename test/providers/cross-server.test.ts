@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import type { ClaimContext, ClaimStep, LogPort } from '../../src/core/ports.ts';
+import type { ClaimContext, ClaimStep, LogPort } from '../../src/core/ports/index.ts';
 import { CarpOvhError } from '../../src/errors.ts';
 import { OvhApi } from '../../src/providers/ovh/api.ts';
 import { createOvhClient, type OvhClient } from '../../src/providers/ovh/client.ts';

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
-import type { Carp, CarpState, LogPort } from '../../src/core/ports.ts';
+import type { CarpState, LogPort, Platform } from '../../src/core/ports/index.ts';
 import { runClaim, type ClaimOutcome } from '../../src/core/reconcile.ts';
 import { ovhApiFor } from '../../src/cli/wiring/wire.ts';
 import { IpMoveProvider } from '../../src/providers/ip-move/index.ts';
@@ -23,13 +23,23 @@ const VIP = '203.0.113.100';
 const SERVER_A = 'ns-a.ip-1-2-3.eu';
 const SERVER_B = 'ns-b.ip-1-2-4.eu';
 
-function memoryCarp(state: () => CarpState): Carp & { demotion: () => number } {
+/** An in-memory FreeBSD-like platform: vhid 1 on ix1, a demotion counter carp-ovh adds its 2^20 share to. */
+function memoryCarp(state: () => CarpState): Platform & { demotion: () => number } {
+  const share = 2 ** 20;
   let demotion = 0;
+  const ours = (): boolean => (Math.trunc(demotion / share) & 1) === 1;
   return {
-    readInterface: async (name) => (name === 'ix1' ? { name, ether: '0c:c4:7a:00:00:01', vhids: [{ vhid: 1, state: state(), advbase: 1, advskew: 0, addresses: [] }] } : null),
-    readDemotion: async () => demotion,
-    addDemotion: async (delta) => (demotion += delta),
-    readSysctl: async (name) => (name === 'net.inet.carp.demotion' ? String(demotion) : '1'),
+    kind: 'freebsd',
+    entryKey: (entry) => `${entry.vhid}@${entry.interface}`,
+    readEntry: async (entry) => (entry.interface === 'ix1' && entry.vhid === 1 ? { state: state(), mac: '0c:c4:7a:00:00:01' } : { state: 'absent', mac: null }),
+    readDemotion: async () => ({ value: demotion, ours: ours() }),
+    setDemoted: async (on) => {
+      if (ours() === on) return { value: demotion, ours: on, changed: false };
+      demotion += on ? share : -share;
+      return { value: demotion, ours: on, changed: true };
+    },
+    describeDemotion: () => 'net.inet.carp.demotion',
+    doctorChecks: async () => [],
     demotion: () => demotion,
   };
 }
@@ -68,14 +78,14 @@ log:
   const outcome = await runClaim(
     {
       config,
-      carp,
+      platform: carp,
       state: new StateDir(config.stateDir),
       log: quiet,
       secrets: async () => ({ description: 'test keys', readOvhCredentials: async () => credentials }),
       providers: async (keys) => {
         const { client, api } = await ovhApiFor(config, keys);
         close = () => client.close();
-        return (entry) => new IpMoveProvider({ server: entry.server, nexthop: null, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries });
+        return (entry) => new IpMoveProvider({ server: entry.server ?? '', nexthop: null, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries });
       },
     },
     [{ entry: config.failover[0]!, seq: 1n }],

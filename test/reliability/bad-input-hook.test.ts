@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseHookEvent } from '../../src/cli/parsing/hook-args.ts';
+import { parseHookEvent } from '../../src/platform/freebsd/hook-args.ts';
 import { isCarpOvhError } from '../../src/errors.ts';
 import { hostileHookArgs, validHookArgs, type HookInput } from '../support/reliability-generate.ts';
 import { seedPair, startWorld, type Router, type World } from '../support/world.ts';

@@ -8,14 +8,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import type { Carp, CarpState, LogPort } from '../../src/core/ports.ts';
+import type { CarpState, LogPort } from '../../src/core/ports/index.ts';
 import { runClaim, type ClaimOutcome } from '../../src/core/reconcile.ts';
-import { ovhApiFor, virtualMacProviders } from '../../src/cli/wiring/wire.ts';
+import { ovhApiFor, providersFor } from '../../src/cli/wiring/wire.ts';
 import { StateDir } from '../../src/state.ts';
 import { CA_PATH } from './certs.ts';
 import type { OvhSimulator } from './ovh-sim/index.ts';
 import { SEED_SERVER, SEED_VIP } from './ovh-sim/state.ts';
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from './secrets.ts';
+import { memoryPlatform } from './memory-platform.ts';
 import { makeTempDir } from './tmp.ts';
 
 export interface InProcessClaim {
@@ -41,16 +42,8 @@ export const IN_PROCESS_TUNING = `  timeout: 2s
   max_rpm: 6000
   retries: 2`;
 
-function memoryCarp(mac: string, state: CarpState): Carp & { demotion: () => number } {
-  let demotion = 0;
-  return {
-    readInterface: async (name) =>
-      name === 'vmx1' ? { name, ether: mac, vhids: [{ vhid: 2, state, advbase: 1, advskew: 0, addresses: [SEED_VIP] }] } : null,
-    readDemotion: async () => demotion,
-    addDemotion: async (delta) => (demotion += delta),
-    readSysctl: async (name) => (name === 'net.inet.carp.demotion' ? String(demotion) : '1'),
-    demotion: () => demotion,
-  };
+function memoryCarp(mac: string, state: CarpState): ReturnType<typeof memoryPlatform> {
+  return memoryPlatform((entry) => (entry.interface === 'vmx1' && entry.vhid === 2 ? { state, mac } : { state: 'absent', mac: null }));
 }
 
 function memoryLog(lines: Array<Record<string, unknown>>): LogPort {
@@ -95,15 +88,14 @@ log:
   const outcome = await runClaim(
     {
       config,
-      carp,
+      platform: carp,
       state,
       log: memoryLog(logs),
       secrets: async () => ({ description: 'test keys', readOvhCredentials: async () => credentials }),
       providers: async (keys) => {
         const { client, api } = await ovhApiFor(config, keys);
         close = () => client.close();
-        const forServer = await virtualMacProviders(config, api, state);
-        return (entry) => forServer(entry.server);
+        return providersFor(config, api, state);
       },
     },
     [{ entry: config.failover[0]!, seq: 1n }],

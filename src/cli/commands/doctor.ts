@@ -4,6 +4,7 @@ import { configFailureReport, runDoctor } from '../../core/doctor/run.ts';
 import type { DoctorReport } from '../../core/doctor/types.ts';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, isCarpOvhError } from '../../errors.ts';
 import { scrubText } from '../../redact.ts';
+import { availability } from '../wiring/adapters.ts';
 import { parseCommandArgs, usageError } from '../parsing/args.ts';
 import { configPathOf, type CliContext } from '../wiring/context.ts';
 import { formatDoctor } from '../output/doctor-output.ts';
@@ -22,7 +23,7 @@ export async function run(ctx: CliContext): Promise<number> {
 
   let config: Config;
   try {
-    config = await loadConfig(path);
+    config = await loadConfig(path, { available: availability() });
   } catch (error) {
     if (!isCarpOvhError(error) || error.source !== 'config') throw error;
     write(ctx, flags.has('--json'), configFailureReport(path, root, error.problems.length > 0 ? error.problems : [error.message], ctx.env, Date.now()));

@@ -1,6 +1,9 @@
 import type { parseArgs } from 'node:util';
 import { MAX_TIMER_MS, parseDuration } from '../../duration.ts';
 import { CarpOvhError } from '../../errors.ts';
+import { printable } from '../../printable.ts';
+
+export { printable };
 
 export interface GlobalArgs {
   command: string | null;
@@ -40,7 +43,7 @@ function isSingleDash(token: Token): boolean {
   return token.kind === 'option' && !token.rawName.startsWith('--');
 }
 
-/** `--config` is global and may stand before or after the command. */
+/** `--config` is global and may stand before or after the command (docs/cli.md). */
 export function parseGlobalArgs(argv: readonly string[]): GlobalArgs {
   const taken = new Set<number>();
   let config: string | undefined;
@@ -106,15 +109,6 @@ export function parseCommandArgs(
     }
   }
   return { flags, options, positionals };
-}
-
-/** What JSON.stringify leaves raw: DEL, C1 controls (0x9b is an 8-bit CSI) and bidi overrides that make a log line lie. */
-const UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Renders untrusted input for an error message: bounded, and nothing a terminal or a log reader would act on. */
-export function printable(value: string, max = 40): string {
-  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
-  return JSON.stringify(cut).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A duration given on the command line: null when malformed or beyond what a node timer can wait. */

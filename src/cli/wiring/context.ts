@@ -1,5 +1,6 @@
 import { loadConfig, resolveConfigPath } from '../../config/load.ts';
 import type { Config } from '../../config/types.ts';
+import { availability } from './adapters.ts';
 
 export interface Output {
   write(text: string): void;
@@ -21,5 +22,5 @@ export function configPathOf(ctx: CliContext): string {
 }
 
 export async function loadConfigOf(ctx: CliContext): Promise<Config> {
-  return loadConfig(configPathOf(ctx));
+  return loadConfig(configPathOf(ctx), { available: availability() });
 }

@@ -2,8 +2,6 @@ import { constants } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import type { Config } from '../../config/types.ts';
 import type { DoctorDeps, FilePort, OvhProbe, SecretFile } from '../../core/doctor/types.ts';
-import { SILENT_LOG } from '../../core/doctor/history.ts';
-import type { Placement } from '../../core/ports.ts';
 import type { StatusDeps } from '../../core/status.ts';
 import { isOpnsense, LAYOUT } from '../../install/layout.ts';
 import { StateDir } from '../../state.ts';
@@ -83,7 +81,7 @@ export async function doctorDeps(ctx: CliContext, config: Config, root: string):
     layout: LAYOUT,
     env: ctx.env,
     files: nodeFiles,
-    carp: await platformFor(config),
+    platform: await platformFor(config),
     state: new StateDir(config.stateDir),
     inspectVault:
       credentials.kind === 'vault'
@@ -102,20 +100,17 @@ export async function doctorDeps(ctx: CliContext, config: Config, root: string):
 export async function statusDeps(config: Config, timeoutMs: number): Promise<StatusDeps> {
   return {
     config,
-    carp: await platformFor(config),
+    platform: await platformFor(config),
     state: new StateDir(config.stateDir),
     timeoutMs,
     now: Date.now,
     locate: async (entries, signal) => {
       const credentials = await (await secretSourceFor(config)).readOvhCredentials({ signal });
-      // The same OVH session the health probes use: one client, one provider per server.
-      const { healthDeps } = await import('./health-wire.ts');
-      const session = await (await healthDeps(config, SILENT_LOG)).ovh(credentials);
+      // The same OVH session the health probes use: one client, each entry's provider.
+      const { ovhProbeSession } = await import('./health-wire.ts');
+      const session = await ovhProbeSession(config, credentials);
       try {
-        const byServer = new Map<string, string[]>();
-        for (const entry of entries) byServer.set(entry.server, [...(byServer.get(entry.server) ?? []), ...entry.addresses]);
-        const placements = await Promise.all([...byServer].map(([server, addresses]) => session.locate(server, addresses, signal)));
-        return placements.flat() satisfies Placement[];
+        return await session.locate(entries, signal);
       } finally {
         session.close();
       }

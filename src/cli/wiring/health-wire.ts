@@ -1,19 +1,20 @@
 import type { Config } from '../../config/types.ts';
-import type { HealthDeps, OvhProbeSession, ScriptOutcome, ScriptRunner } from '../../core/health/types.ts';
-import type { LogPort, OvhCredentials } from '../../core/ports.ts';
+import type { FailoverEntry } from '../../config/types.ts';
+import type { HealthDeps } from '../../core/health/types.ts';
+import type { FailoverProvider, LogPort, OvhCredentials, OvhProbeSession, Placement, ScriptOutcome, ScriptRunner } from '../../core/ports/index.ts';
 import { CommandError, type CommandRunner, commandRunner } from '../../command.ts';
 import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
 import { StateDir } from '../../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
-import { claimDeps, metricsFor, notifierFor, ovhApiFor, platformFor, secretSourceFor, virtualMacProviders } from './wire.ts';
+import { claimDeps, metricsFor, notifierFor, ovhApiFor, platformFor, providersFor, secretSourceFor } from './wire.ts';
 
 /** The adapters behind `check`, `probe` and `maintenance` (see wire.ts for the claim's). */
 export async function healthDeps(config: Config, log: LogPort): Promise<HealthDeps> {
-  const carp = await platformFor(config);
+  const platform = await platformFor(config);
   return {
     config,
-    carp,
-    metrics: await metricsFor(config, carp, log),
+    platform,
+    metrics: await metricsFor(config, platform, log),
     notify: await notifierFor(config, log),
     state: new StateDir(config.stateDir),
     log,
@@ -26,14 +27,27 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
 }
 
 /** One OVH client per run: its /auth/time measure and keep-alive connection serve every read. */
-async function ovhProbeSession(config: Config, credentials: OvhCredentials): Promise<OvhProbeSession> {
+export async function ovhProbeSession(config: Config, credentials: OvhCredentials): Promise<OvhProbeSession> {
   const { client, api } = await ovhApiFor(config, credentials);
-  const forServer = await virtualMacProviders(config, api, new StateDir(config.stateDir));
+  const providerOf = await providersFor(config, api, new StateDir(config.stateDir));
   return {
     clockOffset: (signal) => client.clockOffset({ signal }),
-    locate: (server, addresses, signal) => forServer(server).locate(addresses, { signal }),
+    locate: (entries, signal) => locateThrough(providerOf, entries, signal),
     close: () => client.close(),
   };
+}
+
+/** Entries that share a provider (one server) are located together: one read of its vMACs for all. */
+async function locateThrough(providerOf: (entry: FailoverEntry) => FailoverProvider, entries: readonly FailoverEntry[], signal: AbortSignal): Promise<Placement[]> {
+  const groups = new Map<FailoverProvider, string[]>();
+  for (const entry of entries) {
+    const provider = providerOf(entry);
+    const list = groups.get(provider) ?? [];
+    list.push(...entry.addresses.filter((address) => !list.includes(address)));
+    groups.set(provider, list);
+  }
+  const found = await Promise.all([...groups].map(([provider, addresses]) => provider.locate(addresses, { signal })));
+  return found.flat();
 }
 
 /**

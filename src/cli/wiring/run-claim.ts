@@ -1,7 +1,7 @@
 import type { Config } from '../../config/types.ts';
 import { recordEvent } from '../../core/events.ts';
-import type { CarpState } from '../../core/ports.ts';
-import { keyOf, runClaim, type ClaimOutcome, type ClaimTarget } from '../../core/reconcile.ts';
+import type { CarpState } from '../../core/ports/index.ts';
+import { runClaim, type ClaimOutcome, type ClaimTarget } from '../../core/reconcile.ts';
 import { describeError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, exitCodeFor, isCarpOvhError } from '../../errors.ts';
 import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
 import { StateDir } from '../../state.ts';
@@ -45,8 +45,9 @@ async function withLog(ctx: CliContext, config: Config, opened: OpenLog, request
   let targets: ClaimTarget[];
   let trigger: string;
 
+  const deps = await claimDeps(config, log);
   if (request.kind === 'event') {
-    const entry = config.failover.find((e) => keyOf(e) === request.key);
+    const entry = config.failover.find((e) => deps.platform.entryKey(e) === request.key);
     if (entry === undefined) {
       log.info({ subsystem: request.key, type: request.type }, `CARP event for ${request.key} (${request.type}): not in the config, ignoring`);
       return EXIT_OK;
@@ -68,7 +69,7 @@ async function withLog(ctx: CliContext, config: Config, opened: OpenLog, request
     trigger = 'reconcile';
   }
 
-  const outcome = await runClaim(await claimDeps(config, log), targets, trigger);
+  const outcome = await runClaim(deps, targets, trigger);
   if (mode === 'foreground') ctx.stdout.write(summarise(outcome));
   if (outcome.result === 'failed') return outcome.error?.badInput === true ? EXIT_BAD_INPUT : EXIT_FAILED;
   if (outcome.result === 'busy') return EXIT_FAILED;
@@ -94,7 +95,7 @@ async function reportWithoutConfig(error: unknown): Promise<void> {
 function summarise(outcome: ClaimOutcome): string {
   const lines = [`claim ${outcome.result} in ${(outcome.durationMs / 1000).toFixed(1)}s`];
   for (const vhid of outcome.vhids) {
-    lines.push(`  ${vhid.vhid}@${vhid.interface}: ${vhid.state}, ${vhid.result}${vhid.mac === null ? '' : ` (MAC ${vhid.mac})`}`);
+    lines.push(`  ${vhid.key}: ${vhid.state}, ${vhid.result}${vhid.mac === null ? '' : ` (MAC ${vhid.mac})`}`);
     for (const address of vhid.addresses) {
       const from = address.from === null ? 'nowhere' : address.from;
       const error = address.error === undefined ? '' : `: ${String(address.error.message)}`;

@@ -1,7 +1,7 @@
 import type { FailoverEntry } from '../../config/types.ts';
 import { planClaim } from '../../core/dry-run.ts';
-import type { CarpState } from '../../core/ports.ts';
-import { keyOf } from '../../core/reconcile.ts';
+import type { CarpState } from '../../core/ports/index.ts';
+import { entryKeyOf } from '../../config/platform-kinds.ts';
 import { EXIT_FAILED, EXIT_OK } from '../../errors.ts';
 import { logTarget, openLog } from '../../log/index.ts';
 import { scrubText } from '../../redact.ts';
@@ -16,7 +16,7 @@ export async function runDryRun(ctx: CliContext, request: DryRunRequest): Promis
   const config = await loadConfigOf(ctx);
   let entries: FailoverEntry[];
   if (request.kind === 'event') {
-    const entry = config.failover.find((e) => keyOf(e) === request.key);
+    const entry = config.failover.find((e) => entryKeyOf(config.platform.kind, e) === request.key);
     if (entry === undefined) {
       ctx.stdout.write(`dry run: ${request.key} is not in the config; the hook would ignore this event\n`);
       return EXIT_OK;

@@ -3,11 +3,14 @@ import type { Config, FailoverEntry, VaultCredentialsConfig } from '../../config
 import type { MetricsRecorder } from '../../core/metrics/recorder.ts';
 import type { Notifier } from '../../core/notify/events.ts';
 import type { ClaimDeps } from '../../core/reconcile.ts';
-import type { Carp, FailoverProvider, LogPort, OvhCredentials, SecretSource } from '../../core/ports.ts';
+import type { FailoverProvider, LogPort, OvhCredentials, Platform, SecretSource } from '../../core/ports/index.ts';
 import { stateTaskJournal } from '../../core/task-journal.ts';
+import { CarpOvhError } from '../../errors.ts';
 import type { OvhApi } from '../../providers/ovh/api.ts';
+import type { OvhProviderContext } from '../../providers/ovh/provider-module.ts';
 import { registerSecret } from '../../redact.ts';
 import { StateDir } from '../../state.ts';
+import { platformEntry, providerModule } from './adapters.ts';
 
 /**
  * The composition root: the only place that knows which adapter serves which
@@ -15,9 +18,11 @@ import { StateDir } from '../../state.ts';
  * it uses (the hook's fast path imports none of this).
  */
 
-export async function platformFor(config: Config): Promise<Carp> {
-  const { createFreeBsdCarp } = await import('../../platform/freebsd/index.ts');
-  return createFreeBsdCarp({ ifconfig: config.platform.ifconfig, sysctl: config.platform.sysctl, timeoutMs: config.platform.timeoutMs });
+export async function platformFor(config: Config): Promise<Platform> {
+  const entry = platformEntry(config.platform.kind);
+  // The config rules refuse a kind this build lacks; this is for a config loaded without them.
+  if (entry === undefined) throw new CarpOvhError(`platform.kind: ${config.platform.kind} is not available in this build`, { source: 'config', badInput: true });
+  return (await entry.adapter()).createPlatform(config);
 }
 
 export async function secretSourceFor(config: Config): Promise<SecretSource> {
@@ -47,7 +52,7 @@ export function vaultOptionsOf(credentials: VaultCredentialsConfig, env: NodeJS.
 function registering(source: SecretSource): SecretSource {
   return {
     description: source.description,
-    readOvhCredentials: async (options) => {
+    readOvhCredentials: async (options?: { signal?: AbortSignal }) => {
       const credentials = await source.readOvhCredentials(options);
       registerSecret(credentials.applicationSecret);
       registerSecret(credentials.consumerKey);
@@ -78,35 +83,43 @@ export async function ovhApiFor(config: Config, credentials: OvhCredentials) {
 
 export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps> {
   const state = new StateDir(config.stateDir);
-  const carp = await platformFor(config);
+  const platform = await platformFor(config);
   return {
     config,
-    carp,
+    platform,
     state,
     log,
-    metrics: await metricsFor(config, carp, log),
+    metrics: await metricsFor(config, platform, log),
     notify: await notifierFor(config, log),
     secrets: () => secretSourceFor(config),
     providers: async (credentials) => {
       const { api } = await ovhApiFor(config, credentials);
-      const forServer = await virtualMacProviders(config, api, state);
-      return (entry: FailoverEntry) => forServer(entry.server);
+      return providersFor(config, api, state);
     },
   };
 }
 
-/** One virtual-MAC provider per OVH server, sharing the API (and so its rate limit) and the task journal. */
-export async function virtualMacProviders(config: Config, api: OvhApi, state: StateDir): Promise<(server: string) => FailoverProvider> {
-  const { VirtualMacProvider } = await import('../../providers/ovh/virtual-mac.ts');
-  const journal = stateTaskJournal(state);
-  const byServer = new Map<string, FailoverProvider>();
-  return (server) => {
-    let provider = byServer.get(server);
-    if (provider === undefined) {
-      provider = new VirtualMacProvider({ server, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries, journal, hostname: hostname() });
-      byServer.set(server, provider);
-    }
-    return provider;
+/**
+ * The provider of each entry, by its `via` (src/cli/adapters.ts). One context per
+ * session: the providers share the API (and so its rate limit) and the task
+ * journal, and a provider module may share one provider per server.
+ */
+export async function providersFor(config: Config, api: OvhApi, state: StateDir): Promise<(entry: FailoverEntry) => FailoverProvider> {
+  const ctx: OvhProviderContext = { config, api, journal: stateTaskJournal(state), hostname: hostname() };
+  const vias = [...new Set(config.failover.map((entry) => entry.via))];
+  const modules = new Map(
+    await Promise.all(
+      vias.map(async (via) => {
+        const load = providerModule(via);
+        if (load === undefined) throw new CarpOvhError(`failover[].via: ${via} is not available in this build`, { source: 'config', badInput: true });
+        return [via, await load()] as const;
+      }),
+    ),
+  );
+  return (entry) => {
+    const module = modules.get(entry.via);
+    if (module === undefined) throw new CarpOvhError(`failover[].via: ${entry.via} is not available in this build`, { source: 'config', badInput: true });
+    return module.createProvider(entry, ctx);
   };
 }
 
@@ -121,7 +134,7 @@ function recorderOf(config: Config): MetricsRecorder | undefined {
  * One metrics recorder per process and config when metrics.textfile or
  * metrics.listen is set (the claim worker counts for the listener too); none otherwise.
  */
-export async function metricsFor(config: Config, carp: Carp, log: LogPort): Promise<MetricsRecorder | undefined> {
+export async function metricsFor(config: Config, platform: Platform, log: LogPort): Promise<MetricsRecorder | undefined> {
   if (config.metrics.textfile === null && config.metrics.listen === null) return undefined;
   const existing = recorders.get(config);
   if (existing !== undefined) return existing;
@@ -137,7 +150,7 @@ export async function metricsFor(config: Config, carp: Carp, log: LogPort): Prom
     entries: entryLabelsOf(config),
     textfile: config.metrics.textfile,
     writeTextfile: (path, text) => replaceFile(path, text),
-    observePlatform: () => observePlatform(config, carp, state),
+    observePlatform: () => observePlatform(config, platform, state),
   });
   recorders.set(config, recorder);
   return recorder;

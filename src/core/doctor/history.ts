@@ -1,9 +1,8 @@
 import type { Config } from '../../config/types.ts';
 import { describeError } from '../../errors.ts';
 import { formatDuration } from '../../duration.ts';
-import type { StateDir } from '../../state.ts';
 import { Demotion, type Reason } from '../demotion.ts';
-import type { Carp, LogPort } from '../ports.ts';
+import type { LogPort, Platform, StateStore } from '../ports/index.ts';
 import { LAST_CHECK_FILE } from '../health/check.ts';
 import { LAST_CLAIM_FILE } from '../reconcile.ts';
 import { ago, fail, pass, warn } from './checklist.ts';
@@ -32,6 +31,7 @@ export interface LastCheck {
 
 export interface DemotionView {
   total: number;
+  /** Our share (health.demotion); `bit` since on FreeBSD it is one bit of the sysctl. */
   bit: number;
   ours: boolean;
   /** The part of the total that is not carp-ovh's (ifdown 240, pfsync, OPNsense…). */
@@ -42,19 +42,19 @@ export interface DemotionView {
 /** For reading state only: nothing here writes, so nothing is worth a line. */
 export const SILENT_LOG: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-export async function readDemotion(config: Config, carp: Carp, state: StateDir): Promise<DemotionView> {
+export async function readDemotion(config: Config, platform: Platform, state: StateStore): Promise<DemotionView> {
   const bit = config.health.demotion;
-  const demotion = new Demotion(carp, state, bit, SILENT_LOG);
-  const [total, reasons] = await Promise.all([carp.readDemotion(), demotion.reasons()]);
-  const ours = demotion.owns(total);
+  const demotion = new Demotion(platform, state, bit, SILENT_LOG);
+  const [reading, reasons] = await Promise.all([platform.readDemotion(), demotion.reasons()]);
+  const { value: total, ours } = reading;
   return { total, bit, ours, others: total - (ours ? bit : 0), reasons };
 }
 
-export async function readLastClaim(state: StateDir): Promise<LastClaim | null> {
+export async function readLastClaim(state: StateStore): Promise<LastClaim | null> {
   return (await state.readJson<LastClaim>(LAST_CLAIM_FILE)).value;
 }
 
-export async function readLastCheck(state: StateDir): Promise<LastCheck | null> {
+export async function readLastCheck(state: StateStore): Promise<LastCheck | null> {
   return (await state.readJson<LastCheck>(LAST_CHECK_FILE)).value;
 }
 
@@ -79,12 +79,12 @@ export function describeCheck(check: LastCheck, now: number): string {
   return `${at}: ${verdict}`;
 }
 
-export async function historyChecks(config: Config, carp: Carp, state: StateDir, now: number): Promise<Check[]> {
-  const [claim, demotion, check] = await Promise.all([claimCheck(state, now), demotionCheck(config, carp, state), lastCheckCheck(state, now)]);
+export async function historyChecks(config: Config, platform: Platform, state: StateStore, now: number): Promise<Check[]> {
+  const [claim, demotion, check] = await Promise.all([claimCheck(state, now), demotionCheck(config, platform, state), lastCheckCheck(state, now)]);
   return [claim, demotion, check];
 }
 
-async function claimCheck(state: StateDir, now: number): Promise<Check> {
+async function claimCheck(state: StateStore, now: number): Promise<Check> {
   const id = 'history.last-claim';
   const title = 'last claim';
   const claim = await readLastClaim(state);
@@ -95,14 +95,15 @@ async function claimCheck(state: StateDir, now: number): Promise<Check> {
   return pass('history', id, title, text);
 }
 
-async function demotionCheck(config: Config, carp: Carp, state: StateDir): Promise<Check> {
+async function demotionCheck(config: Config, platform: Platform, state: StateStore): Promise<Check> {
   const id = 'history.demotion';
   const title = 'demotion';
   let view: DemotionView;
   try {
-    view = await readDemotion(config, carp, state);
+    view = await readDemotion(config, platform, state);
   } catch (error) {
-    return fail('history', id, title, `cannot read net.inet.carp.demotion: ${describeError(error)}`, 'load carp(4) (kldload carp) and check platform.sysctl.');
+    // The platform's error says what is missing (FreeBSD's names kldload carp); the platform checks above say more.
+    return fail('history', id, title, `cannot read ${platform.describeDemotion()}: ${describeError(error)}`, `fix what the error says, then check the platform settings (platform.kind ${platform.kind}).`);
   }
   const names = Object.keys(view.reasons);
   const others = view.others > 0 ? `; ${view.others} from elsewhere (interface down, pfsync or another tool)` : '';
@@ -122,7 +123,7 @@ async function demotionCheck(config: Config, carp: Carp, state: StateDir): Promi
   return pass('history', id, title, `total 0: not demoted (our bit is ${view.bit})`);
 }
 
-async function lastCheckCheck(state: StateDir, now: number): Promise<Check> {
+async function lastCheckCheck(state: StateStore, now: number): Promise<Check> {
   const id = 'history.last-check';
   const title = 'last check';
   const check = await readLastCheck(state);

@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG_PATH } from '../../config/types.ts';
 import { fail, pass, skip, warn } from './checklist.ts';
 import { actionOf, blockMatches, parseDevdConf, type DevdBlock } from './devd-conf.ts';
 import type { Check, FilePort, InstallLayout } from './types.ts';
+import { underRoot } from '../../root-path.ts';
 
 /**
  * The files `install` writes, checked where devd, cron and OPNsense will look for
@@ -17,10 +18,6 @@ export interface InstallContext {
   opnsense: boolean;
   layout: InstallLayout;
   files: FilePort;
-}
-
-export function underRoot(root: string, path: string): string {
-  return root === '/' || root === '' ? path : join(root, path);
 }
 
 const HOOK_COMMAND = /(\S+)\s+(\S+)((?:\s+--config\s+\S+)?)\s+hook\s+("?\$(?:\{?subsystem\}?|1)"?)/;

@@ -28,7 +28,7 @@ function factsOf(error: unknown): ErrorFacts {
   return typeof error === 'object' && error !== null ? (error as ErrorFacts) : {};
 }
 
-/** The least-privilege rules (reference/ovh-api.md) and a call each one grants. */
+/** The least-privilege rules (docs/operations.md lists them) and a call each one grants. */
 function neededCalls(server: string, mac: string, address: string): Array<{ method: string; path: string; rule: string }> {
   const base = `/dedicated/server/${server}`;
   return [
@@ -69,7 +69,7 @@ const STEPS = [
 ] as const;
 
 function serversOf(config: Config): string[] {
-  return [...new Set(config.failover.map((entry) => entry.server))];
+  return [...new Set(config.failover.flatMap((entry) => (entry.server === undefined ? [] : [entry.server])))];
 }
 
 /** The OVH checks from step `from` on, all skipped for one reason, after those already `done`. */
@@ -158,6 +158,7 @@ function grantsCheck(config: Config, credential: OvhCredentialInfo | null): Chec
   const rules = credential.rules;
   const missing = new Set<string>();
   for (const entry of config.failover) {
+    if (entry.server === undefined) continue;
     const mac = entry.mac ?? '00:00:5e:00:01:01';
     for (const call of neededCalls(entry.server, mac, entry.addresses[0] ?? '192.0.2.1')) {
       if (!rules.some((rule) => ruleGrants(rule, call.method, call.path))) missing.add(call.rule);

@@ -1,33 +1,58 @@
 import type { Config, FailoverEntry } from '../../config/types.ts';
+import { describeError } from '../../errors.ts';
+import { ourMac } from '../our-mac.ts';
+import type { CarpState, Platform } from '../ports/index.ts';
 import { fail, pass, skip } from './checklist.ts';
 import type { VmacMap } from './ovh.ts';
-import type { InterfaceReading } from './platform.ts';
 import type { Check } from './types.ts';
+
+/** One entry as the platform showed it to doctor: its key, state and our MAC, or why it could not be read. */
+export interface EntryReading {
+  key: string;
+  state: CarpState | 'absent' | null;
+  mac: string | null;
+  error?: string;
+}
+
+export async function readEntries(platform: Platform, entries: readonly FailoverEntry[]): Promise<Map<FailoverEntry, EntryReading>> {
+  const readings = await Promise.all(
+    entries.map(async (entry): Promise<[FailoverEntry, EntryReading]> => {
+      const key = platform.entryKey(entry);
+      try {
+        const view = await platform.readEntry(entry);
+        return [entry, { key, state: view.state, mac: ourMac(entry, view) }];
+      } catch (error) {
+        return [entry, { key, state: null, mac: null, error: describeError(error) }];
+      }
+    }),
+  );
+  return new Map(readings);
+}
 
 /**
  * Where each VIP is at OVH against who is CARP MASTER, and whether each vMAC that
  * may lose a VIP keeps another address: OVH deletes a vMAC with its last IP, so a
  * detach from a vMAC holding only the VIP would take that router off the network.
  */
-export function placementChecks(config: Config, interfaces: Map<string, InterfaceReading>, servers: Map<string, VmacMap | null>, unavailable: string | null): Check[] {
+export function placementChecks(config: Config, entries: Map<FailoverEntry, EntryReading>, servers: Map<string, VmacMap | null>, unavailable: string | null): Check[] {
   const checks: Check[] = [];
   const allVips = new Set(config.failover.flatMap((entry) => entry.addresses));
   const peersSeen = new Set<string>();
   for (const entry of config.failover) {
-    const key = `${entry.vhid}@${entry.interface}`;
-    const vmacs = servers.get(entry.server) ?? null;
-    const reading = interfaces.get(entry.interface);
-    const iface = reading?.ok === true ? reading.iface : null;
-    const state = iface?.vhids.find((v) => v.vhid === entry.vhid)?.state ?? null;
-    const ours = entry.mac ?? iface?.ether ?? null;
+    const reading = entries.get(entry);
+    const key = reading?.key ?? entry.interface;
+    const vmacs = entry.server === undefined ? null : (servers.get(entry.server) ?? null);
+    // An entry that is absent here has no state worth comparing (as before: unknown).
+    const state = reading?.state === 'absent' ? null : (reading?.state ?? null);
+    const ours = reading === undefined || reading.error !== undefined ? entry.mac : reading.mac;
     if (vmacs === null) {
       const why = unavailable ?? 'the vMACs could not be read';
       for (const address of entry.addresses) checks.push(skip('placement', `placement.vip:${address}`, `${address} at OVH`, why));
       checks.push(skip('placement', `placement.own-vmac:${key}`, `our vMAC (${key})`, why));
       continue;
     }
-    for (const address of entry.addresses) checks.push(vipCheck(entry, address, vmacs, state, ours));
-    checks.push(ownVmacCheck(key, ours, vmacs, allVips, entry.server));
+    for (const address of entry.addresses) checks.push(vipCheck(key, address, vmacs, state, ours));
+    checks.push(ownVmacCheck(key, ours, vmacs, allVips, entry.server ?? '?'));
     for (const address of entry.addresses) {
       const holder = holderOf(vmacs, address);
       if (holder === null || holder === ours || peersSeen.has(holder)) continue;
@@ -43,10 +68,9 @@ function holderOf(vmacs: VmacMap, address: string): string | null {
   return null;
 }
 
-function vipCheck(entry: FailoverEntry, address: string, vmacs: VmacMap, state: string | null, ours: string | null): Check {
+function vipCheck(key: string, address: string, vmacs: VmacMap, state: string | null, ours: string | null): Check {
   const id = `placement.vip:${address}`;
   const title = `${address} at OVH`;
-  const key = `${entry.vhid}@${entry.interface}`;
   const holder = holderOf(vmacs, address);
   const where = holder === null ? 'on no vMAC' : holder === ours ? `on this router (${holder})` : `on ${holder}`;
   if (state === null || ours === null) {

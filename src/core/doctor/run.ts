@@ -5,8 +5,7 @@ import { historyChecks } from './history.ts';
 import { installChecks } from './install.ts';
 import { observeChecks } from './observe.ts';
 import { ovhChecks, skippedOvh, type OvhFindings } from './ovh.ts';
-import { placementChecks } from './placement.ts';
-import { platformChecks } from './platform.ts';
+import { placementChecks, readEntries } from './placement.ts';
 import { secretFileChecks, vaultChecks } from './secrets.ts';
 import type { Check, DoctorDeps, DoctorReport } from './types.ts';
 
@@ -16,13 +15,14 @@ const OVH_BUDGET_FLOOR_MS = 15_000;
 /**
  * Runs every check. The local ones (platform, install files, secrets, Vault) run
  * side by side; the OVH ones need the credentials Vault gives; placement needs
- * both the CARP states and the vMACs.
+ * both the platform's view of each entry and the vMACs.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config } = deps;
-  const configCheck = pass('config', 'config', 'configuration', `${config.source} is valid (${config.failover.map((e) => `${e.vhid}@${e.interface}: ${e.addresses.join(', ')}`).join('; ')})`);
-  const [platform, install, observe, secretFiles, vault] = await Promise.all([
-    platformChecks(config, deps.carp, deps.files),
+  const configCheck = pass('config', 'config', 'configuration', `${config.source} is valid (${config.failover.map((e) => `${deps.platform.entryKey(e)}: ${e.addresses.join(', ')}`).join('; ')})`);
+  const [platform, entries, install, observe, secretFiles, vault] = await Promise.all([
+    deps.platform.doctorChecks({ config, files: deps.files }),
+    readEntries(deps.platform, config.failover),
     installChecks({ config, root: deps.root, opnsense: deps.opnsense, layout: deps.layout, files: deps.files }),
     observeChecks(config, deps.files),
     deps.secretFiles().then(secretFileChecks),
@@ -30,13 +30,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   ]);
 
   const ovh = await ovhPart(deps, vault === null ? null : vault.ok);
-  const placement = placementChecks(config, platform.interfaces, ovh.servers, ovh.unavailable);
-  const history = await historyChecks(config, deps.carp, deps.state, deps.now());
+  const placement = placementChecks(config, entries, ovh.servers, ovh.unavailable);
+  const history = await historyChecks(config, deps.platform, deps.state, deps.now());
 
   const checks: Check[] = [
     configCheck,
     ...environmentChecks(config, deps.env),
-    ...platform.checks,
+    ...platform,
     ...install,
     ...observe,
     ...secretFiles,

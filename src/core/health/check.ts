@@ -3,8 +3,7 @@ import { CarpOvhError, describeError, isCarpOvhError } from '../../errors.ts';
 import { Demotion, type Reason } from '../demotion.ts';
 import { sleep } from '../../sleep.ts';
 import type { Config } from '../../config/types.ts';
-import type { LockHolder, StateDir } from '../../state.ts';
-import type { LogPort } from '../ports.ts';
+import type { LockHolder, LogPort, StateStore } from '../ports/index.ts';
 import { demotionChanged } from '../notify/events.ts';
 import { claimProbe } from './claim-probe.ts';
 import { advance, HEALTH_FILE, settleReasons, type HealthFile, type Transition } from './hysteresis.ts';
@@ -51,7 +50,7 @@ export interface CheckOutcome {
 /** What a check needs before anything else: its lock, then its scripts. */
 export interface CheckStart {
   config: Config;
-  state: StateDir;
+  state: StateStore;
   runScript: ScriptRunner;
 }
 
@@ -97,7 +96,7 @@ export async function runCheck(start: CheckStart, deps: () => Promise<HealthDeps
   }
 }
 
-async function sameHolder(state: StateDir, holder: LockHolder): Promise<boolean> {
+async function sameHolder(state: StateStore, holder: LockHolder): Promise<boolean> {
   const now = await state.lockHolder('check');
   return now !== null && now.pid === holder.pid && now.since === holder.since;
 }
@@ -138,7 +137,7 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
     const event = demotionChanged(result, before);
     if (event !== null) deps.notify?.notify(event);
   } catch (caught) {
-    error = `cannot adjust net.inet.carp.demotion: ${describeError(caught)}`;
+    error = `cannot adjust ${deps.platform.describeDemotion()}: ${describeError(caught)}`;
     log.error({ err: isCarpOvhError(caught) ? caught.toLogObject() : { message: describeError(caught) } }, error);
   }
   const probes = verdicts.map(publicResult);
@@ -186,7 +185,7 @@ async function runOne(run: ProbeRun, name: BuiltinProbe): Promise<ProbeVerdict> 
 }
 
 function demotionOf(deps: HealthDeps): Demotion {
-  return new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log);
+  return new Demotion(deps.platform, deps.state, deps.config.health.demotion, deps.log);
 }
 
 /** Only the very reason the probe looked at: a claim that failed again since then sets a fresh one. */

@@ -2,8 +2,8 @@ import { formatDuration } from '../../duration.ts';
 import { describeError } from '../../errors.ts';
 import { Demotion } from '../demotion.ts';
 import { newSequence } from '../events.ts';
-import { keyOf, LAST_CLAIM_FILE, runClaim, type ClaimOutcome } from '../reconcile.ts';
-import { observeVhids, type Observed } from './observe.ts';
+import { LAST_CLAIM_FILE, runClaim, type ClaimOutcome } from '../reconcile.ts';
+import { observeEntries, type Observed } from './observe.ts';
 import type { ProbeRun } from './probe-run.ts';
 import type { ProbeVerdict } from './types.ts';
 
@@ -25,13 +25,13 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
 
   let observed: Observed[];
   try {
-    observed = await run.bounded(observeVhids(deps.carp, deps.config.failover), 'reading the CARP state');
+    observed = await run.bounded(observeEntries(deps.platform, deps.config.failover), 'reading the CARP state');
   } catch (error) {
     return { name: 'claim', ok: false, detail: describeError(run.asError(error, 'reading the CARP state')), durationMs: run.elapsed() };
   }
 
   const masters = observed.filter((o) => o.state === 'MASTER');
-  for (const o of observed) if (o.state !== 'MASTER') notes.push(`${keyOf(o.entry)} ${o.state}`);
+  for (const o of observed) if (o.state !== 'MASTER') notes.push(`${o.key} ${o.state}`);
   const macless = masters.filter((o) => o.mac === null);
   if (macless.length > 0) {
     failures.push(`${macless.map((o) => o.entry.interface).join(', ')} shows no ether address: set failover[].mac in the config`);
@@ -40,13 +40,13 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   if (masters.length > macless.length) {
     const ovh = await run.ovh();
     if (!ovh.ok) {
-      notRun = `not run: cannot see where OVH routes the VIPs of ${masters.map((o) => keyOf(o.entry)).join(', ')} (${ovh.notRun ?? 'ovh-api'} failed)`;
+      notRun = `not run: cannot see where OVH routes the VIPs of ${masters.map((o) => o.key).join(', ')} (${ovh.notRun ?? 'ovh-api'} failed)`;
     } else {
       const misplaced: Array<{ o: Observed; wrong: string[] }> = [];
       for (const o of masters) {
         if (o.mac === null) continue;
         const wrong = o.entry.addresses.filter((address) => ovh.value.placements.get(address) !== o.mac);
-        if (wrong.length === 0) notes.push(`${keyOf(o.entry)} MASTER, ${o.entry.addresses.join(', ')} on our MAC`);
+        if (wrong.length === 0) notes.push(`${o.key} MASTER, ${o.entry.addresses.join(', ')} on our MAC`);
         else misplaced.push({ o, wrong });
       }
       if (misplaced.length > 0) {
@@ -82,12 +82,12 @@ async function repair(
   holderOf: (address: string) => string | null,
 ): Promise<{ failure: string | null; notes: string[] }> {
   const { deps } = run;
-  const what = misplaced.map(({ o, wrong }) => `${keyOf(o.entry)} MASTER but OVH routes ${wrong.map((a) => `${a} to ${holderOf(a) ?? 'nowhere'}`).join(', ')}`).join('; ');
+  const what = misplaced.map(({ o, wrong }) => `${o.key} MASTER but OVH routes ${wrong.map((a) => `${a} to ${holderOf(a) ?? 'nowhere'}`).join(', ')}`).join('; ');
   // The hook's worker may be claiming right now (its event came moments ago): leave it be.
   const running = await deps.state.lockHolder('claim');
   if (running !== null) return { failure: null, notes: [`${what}: a claim is running (pid ${running.pid}, ${running.purpose})`] };
 
-  deps.log.warn({ vhids: misplaced.map(({ o }) => keyOf(o.entry)) }, `${what}: claiming again`);
+  deps.log.warn({ vhids: misplaced.map(({ o }) => o.key) }, `${what}: claiming again`);
   const outcome: ClaimOutcome = await runClaim(
     await deps.claim(),
     misplaced.map(({ o }) => ({ entry: o.entry, seq: newSequence() })),
@@ -109,7 +109,7 @@ async function repair(
 /** The `claim` reason, and whether this run may clear it. */
 async function claimReason(run: ProbeRun): Promise<{ failure: string | null; clear?: { since: string; detail: string }; notes: string[] }> {
   const { deps } = run;
-  const demotion = new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log);
+  const demotion = new Demotion(deps.platform, deps.state, deps.config.health.demotion, deps.log);
   const reason = (await demotion.reasons()).claim;
   if (reason === undefined || reason.by === 'check') return { failure: null, notes: [] };
   const clear = { since: reason.since, detail: reason.detail };

@@ -2,11 +2,10 @@ import { formatDuration } from '../../duration.ts';
 import { describeError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 import { Demotion, type DemotionResult } from '../demotion.ts';
+import { observeEntries } from './observe.ts';
+import type { OvhProbeSession } from '../ports/index.ts';
+import type { HealthDeps } from './types.ts';
 import { demotionChanged, maintenanceEvent } from '../notify/events.ts';
-import { keyOf } from '../reconcile.ts';
-import { observeVhids } from './observe.ts';
-import { addressesByServer } from './probe-run.ts';
-import type { HealthDeps, OvhProbeSession } from './types.ts';
 
 /**
  * Planned failover (upgrades, blue/green): `enter` adds the `maintenance` reason,
@@ -35,7 +34,7 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
   const started = Date.now();
   await deps.state.ensure();
   let before: string[] = [];
-  const demotion = await new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
+  const demotion = await new Demotion(deps.platform, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
     before = Object.keys(reasons);
     reasons[MAINTENANCE_REASON] = { since: reasons[MAINTENANCE_REASON]?.since ?? new Date().toISOString(), detail: 'carp-ovh maintenance enter: planned failover to the peer' };
   });
@@ -44,7 +43,7 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
   if (changed !== null) deps.notify?.notify(changed);
   const others = Object.keys(demotion.reasons).filter((name) => name !== MAINTENANCE_REASON);
   options.progress(
-    `net.inet.carp.demotion is ${demotion.total}${demotion.changed === 'demoted' ? '' : ` (already demoted${others.length > 0 ? ` for ${others.join(', ')}` : ''})`}: waiting until this router is BACKUP and OVH routes the VIPs to the peer`,
+    `${deps.platform.describeDemotion()} is ${demotion.total}${demotion.changed === 'demoted' ? '' : ` (already demoted${others.length > 0 ? ` for ${others.join(', ')}` : ''})`}: waiting until this router is BACKUP and OVH routes the VIPs to the peer`,
   );
 
   const deadline = started + options.timeoutMs;
@@ -53,7 +52,7 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
   let lastProblem = '';
   try {
     for (;;) {
-      const observed = await observeVhids(deps.carp, deps.config.failover);
+      const observed = await observeEntries(deps.platform, deps.config.failover);
       let placements: Map<string, string | null> | null = null;
       try {
         session ??= await openSession(deps);
@@ -73,7 +72,7 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
           if (holder === null) return `${address} routed nowhere`;
           return `${address} on ${holder}${holder === o.mac ? ' (this router)' : ''}`;
         });
-        return `${keyOf(o.entry)} ${o.state}, ${where.join(', ')}`;
+        return `${o.key} ${o.state}, ${where.join(', ')}`;
       });
       const summary = lines.join('; ');
       if (summary !== shown) options.progress(`[${elapsed(started)}] ${summary}`);
@@ -98,7 +97,7 @@ export async function leaveMaintenance(deps: HealthDeps): Promise<{ wasIn: boole
   await deps.state.ensure();
   let wasIn = false;
   let before: string[] = [];
-  const demotion = await new Demotion(deps.carp, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
+  const demotion = await new Demotion(deps.platform, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
     before = Object.keys(reasons);
     wasIn = reasons[MAINTENANCE_REASON] !== undefined;
     delete reasons[MAINTENANCE_REASON];
@@ -117,11 +116,7 @@ async function openSession(deps: HealthDeps): Promise<OvhProbeSession> {
 async function locateAll(deps: HealthDeps, session: OvhProbeSession): Promise<Map<string, string | null>> {
   const signal = AbortSignal.timeout(deps.config.ovh.timeoutMs * 2);
   const placements = new Map<string, string | null>();
-  await Promise.all(
-    [...addressesByServer(deps).entries()].map(async ([server, addresses]) => {
-      for (const p of await session.locate(server, addresses, signal)) placements.set(p.address, p.holder);
-    }),
-  );
+  for (const p of await session.locate(deps.config.failover, signal)) placements.set(p.address, p.holder);
   return placements;
 }
 

@@ -1,20 +1,22 @@
 import type { FailoverEntry } from '../../config/types.ts';
-import type { Carp, CarpState } from '../ports.ts';
+import { ourMac } from '../our-mac.ts';
+import type { CarpState, Platform } from '../ports/index.ts';
 
 export interface Observed {
   entry: FailoverEntry;
+  /** What the platform's events call the entry (`2@vmx1`, `carp0`, `VI_1`). */
+  key: string;
   state: CarpState | 'absent';
-  /** The MAC OVH must route this vhid's addresses to (lower case); null when unknown. */
+  /** The MAC OVH must route this entry's addresses to (lower case); null when unknown. */
   mac: string | null;
 }
 
-/** Each configured vhid's CARP state here and this router's MAC for it: one ifconfig per interface. */
-export async function observeVhids(carp: Carp, failover: readonly FailoverEntry[]): Promise<Observed[]> {
-  const names = [...new Set(failover.map((entry) => entry.interface))];
-  const interfaces = new Map(await Promise.all(names.map(async (name) => [name, await carp.readInterface(name)] as const)));
-  return failover.map((entry) => {
-    const iface = interfaces.get(entry.interface) ?? null;
-    const mac = entry.mac ?? iface?.ether ?? null;
-    return { entry, state: iface?.vhids.find((v) => v.vhid === entry.vhid)?.state ?? 'absent', mac: mac === null ? null : mac.toLowerCase() };
-  });
+/** Each configured entry's state here and this router's MAC for it, read side by side. */
+export async function observeEntries(platform: Platform, failover: readonly FailoverEntry[]): Promise<Observed[]> {
+  return Promise.all(
+    failover.map(async (entry) => {
+      const view = await platform.readEntry(entry);
+      return { entry, key: platform.entryKey(entry), state: view.state, mac: ourMac(entry, view) };
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { raceAbort } from '../../abort.ts';
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
-import type { OvhCredentials } from '../ports.ts';
+import type { OvhCredentials } from '../ports/index.ts';
 import type { HealthDeps, OvhProbeSession } from './types.ts';
 
 /**
@@ -20,7 +20,7 @@ export interface Credentials {
 
 export interface OvhView {
   offsetSec: number;
-  /** Address → the MAC OVH routes it to (null: nowhere), for every configured address. */
+  /** Address → what OVH routes it to (a MAC for virtual-mac; null: nowhere), for every configured address. */
   placements: Map<string, string | null>;
 }
 
@@ -66,15 +66,11 @@ export class ProbeRun {
         this.session = await this.deps.ovh(credentials.value.credentials);
         const session = this.session;
         const offsetSec = await this.bounded(session.clockOffset(this.signal), what);
-        what = 'reading the vMACs';
+        what = 'reading where OVH routes the VIPs';
         const placements = new Map<string, string | null>();
-        await Promise.all(
-          [...addressesByServer(this.deps).entries()].map(async ([server, addresses]) => {
-            for (const placement of await this.bounded(session.locate(server, addresses, this.signal), `reading the vMACs of ${server}`)) {
-              placements.set(placement.address, placement.holder);
-            }
-          }),
-        );
+        for (const placement of await this.bounded(session.locate(this.deps.config.failover, this.signal), what)) {
+          placements.set(placement.address, placement.holder);
+        }
         return { ok: true, value: { offsetSec, placements } };
       } catch (error) {
         return { ok: false, error: this.asError(error, what) };
@@ -102,14 +98,4 @@ export class ProbeRun {
   private timeoutError(what: string): CarpOvhError {
     return new CarpOvhError(`${what}: no answer within ${formatDuration(this.timeoutMs)} (health.probe_timeout)`, { source: 'internal', timedOut: true });
   }
-}
-
-export function addressesByServer(deps: Pick<HealthDeps, 'config'>): Map<string, string[]> {
-  const byServer = new Map<string, string[]>();
-  for (const entry of deps.config.failover) {
-    const list = byServer.get(entry.server) ?? [];
-    list.push(...entry.addresses.filter((address) => !list.includes(address)));
-    byServer.set(entry.server, list);
-  }
-  return byServer;
 }

@@ -1,6 +1,5 @@
 import type { Config } from '../../config/types.ts';
-import type { StateDir } from '../../state.ts';
-import type { Carp, LogPort, OvhCredentials, Placement, SecretSource } from '../ports.ts';
+import type { LogPort, OvhCredentials, OvhProbeSession, Platform, ScriptOutcome, ScriptRunner, SecretSource, StateStore } from '../ports/index.ts';
 import type { MetricsRecorder } from '../metrics/recorder.ts';
 import type { Notifier } from '../notify/events.ts';
 import type { ClaimDeps } from '../reconcile.ts';
@@ -28,27 +27,12 @@ export interface ProbeVerdict extends ProbeResult {
   clearClaim?: { since: string; detail: string };
 }
 
-/** The OVH API as the probes use it: the clock, and where the VIPs are routed. */
-export interface OvhProbeSession {
-  /** Server time minus local time, in seconds, from /auth/time. */
-  clockOffset(signal: AbortSignal): Promise<number>;
-  locate(server: string, addresses: string[], signal: AbortSignal): Promise<Placement[]>;
-  close(): void;
-}
-
-export type ScriptOutcome =
-  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null; output: string }
-  | { kind: 'timeout' }
-  | { kind: 'too-much-output' }
-  | { kind: 'error'; code: string | undefined; message: string };
-
-/** A script runner that never uses a shell and kills the whole process group on timeout. */
-export type ScriptRunner = (path: string, timeoutMs: number) => Promise<ScriptOutcome>;
+export type { OvhProbeSession, ScriptOutcome, ScriptRunner };
 
 export interface HealthDeps {
   config: Config;
-  carp: Carp;
-  state: StateDir;
+  platform: Platform;
+  state: StateStore;
   log: LogPort;
   secrets: () => Promise<SecretSource>;
   ovh: (credentials: OvhCredentials) => Promise<OvhProbeSession>;

@@ -1,6 +1,6 @@
 import { describeError } from '../../errors.ts';
 import type { StateDir } from '../../state.ts';
-import type { LogPort } from '../ports.ts';
+import type { LogPort } from '../ports/index.ts';
 import { render } from './exposition.ts';
 import { buildFamilies, type EntryLabels } from './families.ts';
 import { codeLabel, coerceSnapshot, methodLabel, METRICS_FILE, type MetricsSnapshot } from './snapshot.ts';

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { CarpInterface, CarpState, CarpVhid } from '../../core/ports.ts';
+import type { CarpState } from '../../core/ports/index.ts';
+import type { CarpInterface, CarpVhid } from './types.ts';
 import { CarpOvhError } from '../../errors.ts';
 
 /**

@@ -1,12 +1,15 @@
 import { isAbsolute } from 'node:path';
-import type { Carp, CarpInterface } from '../../core/ports.ts';
+import type { Config } from '../../config/types.ts';
+import type { Platform } from '../../core/ports/index.ts';
+import type { CarpInterface, FreeBsdCarp } from './types.ts';
 import { CarpOvhError, isCarpOvhError, type ErrorFacts } from '../../errors.ts';
 import { parseIfconfig } from './ifconfig-parse.ts';
 import { validateInterfaceName, validateSysctlName } from './names.ts';
 import { runTool } from '../run-tool.ts';
+import { DEMOTION_SYSCTL, freeBsdPlatform } from './platform.ts';
 
 /**
- * The Carp port on FreeBSD: `ifconfig IFACE` for states and the NIC's MAC,
+ * FreeBSD's CARP commands: `ifconfig IFACE` for states and the NIC's MAC,
  * `sysctl net.inet.carp.demotion` for the demotion counter (a write ADDS).
  * Commands run by absolute path, without a shell, under a deadline.
  */
@@ -21,7 +24,7 @@ export interface FreeBsdCarpOptions {
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
-export const DEMOTION_SYSCTL = 'net.inet.carp.demotion';
+export { DEMOTION_SYSCTL };
 
 type Tool = 'ifconfig' | 'sysctl';
 
@@ -71,7 +74,7 @@ function parseInteger(text: string, result: Completed): number {
   return value;
 }
 
-export function createFreeBsdCarp(options: FreeBsdCarpOptions): Carp {
+export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
   const paths: Record<Tool, string> = {
     ifconfig: checkPath('ifconfig', options.ifconfig),
     sysctl: checkPath('sysctl', options.sysctl),
@@ -139,4 +142,10 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): Carp {
       return result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
     },
   };
+}
+
+/** The wiring's entry point (src/cli/adapters.ts): the Platform port for this config. */
+export function createPlatform(config: Config): Platform {
+  const carp = createFreeBsdCarp({ ifconfig: config.platform.ifconfig, sysctl: config.platform.sysctl, timeoutMs: config.platform.timeoutMs });
+  return freeBsdPlatform(carp, config.health.demotion);
 }

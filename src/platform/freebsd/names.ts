@@ -5,7 +5,7 @@ import { CarpOvhError } from '../../errors.ts';
  * would be read as an option, and `sysctl a=b` writes: both are refused here.
  */
 
-/** DESIGN.md rule for interfaces: `[a-z][a-z0-9_.]*`, at most 15 characters (IFNAMSIZ - 1), no `..`. */
+/** Interface names as docs/cli.md states them: `[a-z][a-z0-9_.]*`, at most 15 characters (IFNAMSIZ - 1), no `..`. */
 const INTERFACE = /^[a-z][a-z0-9_.]*$/;
 /** A sysctl name to read: no `=`/`:` (which would make it a write), no leading `-` or `.`. */
 const SYSCTL = /^[A-Za-z0-9_%][A-Za-z0-9_.%-]*$/;

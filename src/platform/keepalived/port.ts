@@ -1,36 +1,11 @@
 /**
- * The neutral Platform port as this adapter implements it. Until the core's
- * own src/core/ports/platform.ts exists, these are the same shapes, kept here;
- * the adapter then imports them from the core instead.
+ * The neutral Platform port as this adapter implements it: the core's own
+ * shapes (src/core/ports/platform.ts), and the parts of a failover entry a
+ * platform reads.
  */
-import type { CarpState } from '../../core/ports.ts';
+import type { FailoverEntry } from '../../config/types.ts';
 
-export type { CarpState };
-
-export interface EntryView {
-  state: CarpState | 'absent';
-  mac: string | null;
-  detail?: string;
-}
-
-export interface DemotionReading {
-  value: number;
-  ours: boolean;
-}
-
-export interface DemotionChange extends DemotionReading {
-  changed: boolean;
-}
-
-export interface AliasPort {
-  add(iface: string, address: string): Promise<void>;
-  remove(iface: string, address: string): Promise<void>;
-  has(iface: string, address: string): Promise<boolean>;
-}
+export type { AliasPort, CarpState, DemotionChange, DemotionReading, EntryView } from '../../core/ports/index.ts';
 
 /** The parts of a failover entry a platform reads. */
-export interface EntryFacts {
-  interface: string;
-  addresses: string[];
-  vrrpInstance?: string;
-}
+export type EntryFacts = Pick<FailoverEntry, 'interface' | 'addresses' | 'vrrpInstance'>;

@@ -1,5 +1,5 @@
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports/index.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { grants, IpApi, ipPath, ipRulePath } from '../ovh/ip-api.ts';
 import { IpMover } from '../ovh/ip-mover.ts';

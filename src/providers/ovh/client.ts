@@ -2,7 +2,7 @@ import { raceAbort } from '../../abort.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Agent } from 'node:https';
-import type { OvhCredentials } from '../../core/ports.ts';
+import type { OvhCredentials } from '../../core/ports/index.ts';
 import { CarpOvhError } from '../../errors.ts';
 import { abortError, type CallLabel, httpError, malformedError } from './client-errors.ts';
 import { resolveApiRoot } from './client-root.ts';

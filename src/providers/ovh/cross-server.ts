@@ -1,7 +1,7 @@
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
-import type { ClaimContext, ClaimStep } from '../../core/ports.ts';
+import type { ClaimContext, ClaimStep } from '../../core/ports/index.ts';
 import type { OvhApi } from './api.ts';
 import { grants, type IpApi, ipRulePath } from './ip-api.ts';
 import type { IpMover } from './ip-mover.ts';

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
-import type { ClaimContext, ClaimStep } from '../../core/ports.ts';
+import type { ClaimContext, ClaimStep } from '../../core/ports/index.ts';
 import type { IpApi } from './ip-api.ts';
 import { taskPhase, type OvhTask } from './task.ts';
 

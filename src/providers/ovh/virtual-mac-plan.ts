@@ -1,4 +1,4 @@
-import type { ClaimContext, ClaimRequest, PlannedCall } from '../../core/ports.ts';
+import type { ClaimContext, ClaimRequest, PlannedCall } from '../../core/ports/index.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
 import type { OvhApi } from './api.ts';
 import { asStringList } from './task.ts';

@@ -1,13 +1,15 @@
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
 import { formatDuration } from '../../duration.ts';
 import { sleep } from '../../sleep.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports.ts';
+import type { FailoverEntry } from '../../config/types.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall, TaskJournal } from '../../core/ports/index.ts';
 import type { OvhApi } from './api.ts';
 import { bringToServer, crossServerProblems, crossServerRefusal, foreignHolder, foreignServer, type ForeignHolder } from './cross-server.ts';
 import { IpApi } from './ip-api.ts';
 import { IpMover } from './ip-mover.ts';
 import { MacLists } from './mac-lists.ts';
 import { ServerTasks } from './server-tasks.ts';
+import type { OvhProviderContext } from './provider-module.ts';
 import { planVirtualMac } from './virtual-mac-plan.ts';
 import { asStringList, taskPhase, type OvhTask } from './task.ts';
 import { VmacMutations } from './vmac-mutation.ts';
@@ -16,22 +18,31 @@ import { missingCalls, missingRightsError, neededCalls, notAVirtualMacError, rea
 /**
  * OVH dedicated-server virtual MACs: a VIP is routed to the vMAC that lists it.
  * Moving it is DELETE on the old vMAC, wait until OVH no longer shows it, POST on
- * ours, wait until OVH shows it (seed 000: each took ~30 s to become visible).
+ * ours, wait until OVH shows it (each step can take ~30 s to become visible:
+ * docs/benchmarks.md).
  */
 
-/** Tasks this router submitted and has not seen finish, kept across crashes and superseded claims. */
-export interface TaskJournalEntry {
-  address: string;
-  taskId: number;
-  mac: string;
-  op: 'detach' | 'attach';
-  at: string;
-}
+/**
+ * The wiring's entry point (src/cli/adapters.ts). Entries on the same server
+ * share one provider per context, and so its cache of vMAC lists.
+ */
+const byContext = new WeakMap<OvhProviderContext, Map<string, VirtualMacProvider>>();
 
-export interface TaskJournal {
-  list(): Promise<TaskJournalEntry[]>;
-  record(entry: TaskJournalEntry): Promise<void>;
-  forget(address: string, taskId: number): Promise<void>;
+export function createProvider(entry: FailoverEntry, ctx: OvhProviderContext): FailoverProvider {
+  const server = entry.server;
+  if (server === undefined) throw new CarpOvhError('via: virtual-mac needs failover[].server', { source: 'config', badInput: true });
+  let providers = byContext.get(ctx);
+  if (providers === undefined) {
+    providers = new Map();
+    byContext.set(ctx, providers);
+  }
+  let provider = providers.get(server);
+  if (provider === undefined) {
+    const { config, api, journal, hostname } = ctx;
+    provider = new VirtualMacProvider({ server, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries, journal, hostname });
+    providers.set(server, provider);
+  }
+  return provider;
 }
 
 export interface VirtualMacOptions {

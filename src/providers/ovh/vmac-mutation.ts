@@ -1,11 +1,11 @@
-import type { ClaimContext } from '../../core/ports.ts';
+import type { ClaimContext } from '../../core/ports/index.ts';
 import { describeError, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 import type { OvhApi } from './api.ts';
 import type { MacLists } from './mac-lists.ts';
 import type { ServerTasks } from './server-tasks.ts';
 import { asTask, taskPhase, type OvhTask } from './task.ts';
-import type { TaskJournal } from './virtual-mac.ts';
+import type { TaskJournal } from '../../core/ports/index.ts';
 
 /**
  * Sends one vMAC mutation (DELETE or POST of an address) and, whenever its

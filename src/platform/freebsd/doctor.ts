@@ -1,18 +1,14 @@
-import type { Config, FailoverEntry } from '../../config/types.ts';
+import type { FailoverEntry } from '../../config/types.ts';
+import { fail, pass, skip, warn } from '../../core/doctor/checklist.ts';
+import type { Check, PlatformDoctorContext } from '../../core/ports/index.ts';
 import { describeError } from '../../errors.ts';
-import type { Carp, CarpInterface } from '../ports.ts';
-import { fail, pass, skip, warn } from './checklist.ts';
-import type { Check, FilePort } from './types.ts';
+import type { CarpInterface, FreeBsdCarp } from './types.ts';
 
-export type InterfaceReading = { ok: true; iface: CarpInterface | null } | { ok: false; error: string };
+/** Doctor's `platform` group on FreeBSD: ifconfig and sysctl, each interface and vhid, preempt and log. */
 
-export interface PlatformFindings {
-  checks: Check[];
-  /** Per interface name: what ifconfig showed, for the placement checks. */
-  interfaces: Map<string, InterfaceReading>;
-}
+type InterfaceReading = { ok: true; iface: CarpInterface | null } | { ok: false; error: string };
 
-export async function platformChecks(config: Config, carp: Carp, files: FilePort): Promise<PlatformFindings> {
+export async function freeBsdDoctorChecks({ config, files }: PlatformDoctorContext, carp: FreeBsdCarp): Promise<Check[]> {
   const checks: Check[] = [];
   const tools = { ifconfig: config.platform.ifconfig, sysctl: config.platform.sysctl };
   const usable: Record<string, boolean> = {};
@@ -45,7 +41,7 @@ export async function platformChecks(config: Config, carp: Carp, files: FilePort
 
   if (usable.sysctl === true) checks.push(...(await sysctlChecks(carp)));
   else for (const id of ['preempt', 'log']) checks.push(skip('platform', `sysctl.${id}`, `net.inet.carp.${id}`, 'sysctl is not usable'));
-  return { checks, interfaces };
+  return checks;
 }
 
 function interfaceCheck(name: string, reading: InterfaceReading | undefined, entries: FailoverEntry[]): Check {
@@ -85,7 +81,7 @@ function vhidCheck(entry: FailoverEntry, reading: InterfaceReading | undefined):
   return pass('platform', id, title, detail);
 }
 
-async function sysctlChecks(carp: Carp): Promise<Check[]> {
+async function sysctlChecks(carp: FreeBsdCarp): Promise<Check[]> {
   const read = async (name: string): Promise<{ value: number | null; error: string | null }> => {
     try {
       const text = (await carp.readSysctl(name)).trim();

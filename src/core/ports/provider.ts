@@ -1,59 +1,10 @@
+import type { LogPort } from './log.ts';
+
 /**
- * The small interfaces the core depends on. Adapters (src/platform, src/providers,
- * src/secrets) implement them; the core never imports an adapter directly.
+ * One way of making OVH route a VIP to this router, chosen per failover entry by
+ * `via` (src/providers/…). The core claims and locates through it and never
+ * names an OVH path.
  */
-
-export type CarpState = 'MASTER' | 'BACKUP' | 'INIT';
-
-export interface CarpVhid {
-  vhid: number;
-  state: CarpState;
-  advbase: number;
-  advskew: number;
-  /** Addresses configured with this vhid on the interface (inet/inet6 … vhid N). */
-  addresses: string[];
-}
-
-export interface CarpInterface {
-  name: string;
-  /** The NIC's own MAC (`ether`), the one OVH must route the VIP to; null when none is printed. */
-  ether: string | null;
-  vhids: CarpVhid[];
-}
-
-/** The operating system's CARP: state, the MAC OVH must know, the demotion counter. */
-export interface Carp {
-  /** null when the interface does not exist. */
-  readInterface(name: string): Promise<CarpInterface | null>;
-  readDemotion(): Promise<number>;
-  /** Adds `delta` to the demotion counter (FreeBSD semantics); returns the new total. */
-  addDemotion(delta: number): Promise<number>;
-  readSysctl(name: string): Promise<string>;
-}
-
-export interface OvhCredentials {
-  applicationKey: string;
-  applicationSecret: string;
-  consumerKey: string;
-}
-
-export interface SecretSource {
-  /** Human description for logs: never contains a secret. */
-  readonly description: string;
-  readOvhCredentials(options?: { signal?: AbortSignal }): Promise<OvhCredentials>;
-}
-
-/** What the core needs from a log: pino's shape, without depending on pino. */
-export interface LogPort {
-  info(obj: object, msg?: string): void;
-  info(msg: string): void;
-  warn(obj: object, msg?: string): void;
-  warn(msg: string): void;
-  error(obj: object, msg?: string): void;
-  error(msg: string): void;
-  debug(obj: object, msg?: string): void;
-  debug(msg: string): void;
-}
 
 /** One timed step of a claim, for the outcome record and the benchmark. */
 export interface ClaimStep {
@@ -64,7 +15,7 @@ export interface ClaimStep {
 
 export interface AddressOutcome {
   address: string;
-  /** The MAC that held the address before the claim; null when it was on no vMAC. */
+  /** What held the address before the claim (a MAC for virtual-mac); null when nothing did. */
   from: string | null;
   result: 'already-here' | 'moved' | 'attached' | 'failed' | 'cancelled';
   steps: ClaimStep[];
@@ -73,7 +24,7 @@ export interface AddressOutcome {
 
 export interface ClaimRequest {
   addresses: string[];
-  /** The MAC the addresses must end on (this router's NIC). */
+  /** This router's MAC for the entry (what a virtual-mac claim attaches to). */
   mac: string;
   /** Name sent as virtualMachineName; null = keep the old holder's, else the hostname. */
   vmName: string | null;
@@ -95,7 +46,7 @@ export interface ClaimContext {
 /** Where an address is routed now, as far as the provider can tell. */
 export interface Placement {
   address: string;
-  /** MAC (virtual-mac), or null when the address is attached nowhere. */
+  /** What OVH routes it to (a MAC for virtual-mac), or null when it is routed nowhere. */
   holder: string | null;
 }
 
@@ -111,7 +62,6 @@ export interface PlannedCall {
   body?: Record<string, unknown>;
 }
 
-/** One way of making OVH route a VIP to a router (virtual MAC today; IP move, Public Cloud later). */
 export interface FailoverProvider {
   claim(request: ClaimRequest, ctx: ClaimContext): Promise<AddressOutcome[]>;
   locate(addresses: string[], options?: { signal?: AbortSignal }): Promise<Placement[]>;

@@ -1,9 +1,11 @@
-import type { CarpState } from '../../core/ports.ts';
-import { printable, usageError } from './args.ts';
+import type { CarpState, HookEvent } from '../../core/ports/index.ts';
+import { CarpOvhError } from '../../errors.ts';
+import { printable } from '../../printable.ts';
 
 /**
- * devd hands us `$subsystem $type` through /bin/sh -c. Both are checked here
- * to the letter (DESIGN.md, "Rules the commands share") before anything else runs.
+ * devd hands us `$subsystem $type` through /bin/sh -c. Both are checked here to
+ * the letter (docs/cli.md, `hook`) before anything else runs. This module is on
+ * the hook's fast path: it imports nothing heavier than src/errors.ts.
  */
 
 export const HOOK_USAGE = 'usage: carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT> [--wait | --dry-run]';
@@ -11,11 +13,15 @@ export const HOOK_USAGE = 'usage: carp-ovh hook <vhid@iface> <MASTER|BACKUP|INIT
 const VHID = /^[1-9][0-9]{0,2}$/;
 const IFACE = /^[a-z][a-z0-9_.]*$/;
 
-export interface HookEvent {
+export interface FreeBsdHookEvent {
   vhid: number;
   iface: string;
   key: string;
   type: CarpState;
+}
+
+function usageError(message: string): CarpOvhError {
+  return new CarpOvhError(message, { source: 'cli', badInput: true });
 }
 
 export function parseSubsystem(subsystem: string): { vhid: number; iface: string; key: string } {
@@ -38,8 +44,14 @@ export function parseType(type: string): CarpState {
   throw usageError(`invalid CARP state ${printable(type)}: expected MASTER, BACKUP or INIT\n${HOOK_USAGE}`);
 }
 
-export function parseHookEvent(positionals: readonly string[]): HookEvent {
+export function parseHookEvent(positionals: readonly string[]): FreeBsdHookEvent {
   if (positionals.length !== 2) throw usageError(`expected 2 arguments, got ${positionals.length}\n${HOOK_USAGE}`);
   const subsystem = parseSubsystem(positionals[0] ?? '');
   return { ...subsystem, type: parseType(positionals[1] ?? '') };
+}
+
+/** The platform-neutral form the hook passes on (src/core/ports/platform.ts `HookArgsModule`). */
+export function parseHookArgs(argv: readonly string[]): HookEvent {
+  const event = parseHookEvent(argv);
+  return { key: event.key, state: event.type };
 }

@@ -1,0 +1,38 @@
+import type { Availability } from '../../config/rules.ts';
+import type { HookArgsModule, PlatformModule } from '../../core/ports/index.ts';
+import type { OvhProviderModule } from '../../providers/ovh/provider-module.ts';
+
+/**
+ * Which adapter serves which `platform.kind` and which `via`: adding a platform
+ * or a provider is its folder plus one line here. Every import is deferred, so a
+ * command loads only the adapters its config names, and the hook's fast path
+ * loads only its platform's argument parser.
+ *
+ * A kind or via the config schema knows but this table lacks is refused by the
+ * config rules ("… is not available in this build", exit 2).
+ */
+
+export interface PlatformEntry {
+  adapter: () => Promise<PlatformModule>;
+  hookArgs: () => Promise<HookArgsModule>;
+}
+
+export const PLATFORMS: Readonly<Record<string, PlatformEntry>> = {
+  freebsd: { adapter: () => import('../../platform/freebsd/index.ts'), hookArgs: () => import('../../platform/freebsd/hook-args.ts') },
+};
+
+export const PROVIDERS: Readonly<Record<string, () => Promise<OvhProviderModule>>> = {
+  'virtual-mac': () => import('../../providers/ovh/virtual-mac.ts'),
+};
+
+export function availability(): Availability {
+  return { kinds: Object.keys(PLATFORMS), vias: Object.keys(PROVIDERS) };
+}
+
+export function platformEntry(kind: string): PlatformEntry | undefined {
+  return Object.hasOwn(PLATFORMS, kind) ? PLATFORMS[kind] : undefined;
+}
+
+export function providerModule(via: string): (() => Promise<OvhProviderModule>) | undefined {
+  return Object.hasOwn(PROVIDERS, via) ? PROVIDERS[via] : undefined;
+}
