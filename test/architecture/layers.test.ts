@@ -56,6 +56,17 @@ function unitOf(path: string): string {
 
 const ADAPTER = /^(platform\/|providers\/|secrets$|log$)/;
 
+/** The OVH API client (signing, rate limit, tasks) that every OVH mechanism shares. */
+const SHARED_OVH_CLIENT = 'providers/ovh';
+
+/**
+ * Imports that break a rule today, each with what removes it. Only these exact
+ * pairs pass; a new breach fails the test.
+ */
+const KNOWN_BREACHES: Readonly<Record<string, string>> = {
+  'platform/keepalived/index.ts -> platform/freebsd/run.ts': 'the command runner moves out of the FreeBSD adapter into support (execa)',
+};
+
 /** Why an import breaks a rule, or null. */
 export function violation(from: string, to: string): string | null {
   if (to.startsWith('node:') || to.startsWith('pkg:')) {
@@ -70,6 +81,7 @@ export function violation(from: string, to: string): string | null {
   if (b === 'cli') return 'only the entry point imports the cli';
   if (a === 'core/ports' && b !== 'support') return 'the ports import nothing but support types';
   if (a === 'core' && (ADAPTER.test(b) || b === 'install')) return `the core never imports an adapter (${b})`;
+  if (a.startsWith('providers/') && b === SHARED_OVH_CLIENT) return null;
   if (ADAPTER.test(a) && ADAPTER.test(b)) return `adapters never import each other (${a} → ${b})`;
   if (ADAPTER.test(a) && b === 'install') return 'adapters never import the installer';
   if (a === 'install' && b === 'core') return 'the installer imports the core only through its ports';
@@ -101,6 +113,9 @@ describe('layers', () => {
     assert.match(violation('core/doctor/run.ts', 'install/layout.ts') ?? '', /never imports an adapter/);
     assert.match(violation('platform/openbsd/index.ts', 'platform/freebsd/run.ts') ?? '', /never import each other/);
     assert.match(violation('providers/ovh/client.ts', 'secrets/vault.ts') ?? '', /never import each other/);
+    assert.match(violation('providers/ip-move/provider.ts', 'providers/cloud/provider.ts') ?? '', /never import each other/);
+    assert.match(violation('platform/openbsd/index.ts', 'providers/ovh/api.ts') ?? '', /never import each other/);
+    assert.equal(violation('providers/ip-move/provider.ts', 'providers/ovh/api.ts'), null, 'the OVH client is shared by the OVH mechanisms');
     assert.match(violation('install/layout.ts', 'core/doctor/install.ts') ?? '', /only through its ports/);
     assert.match(violation('core/ports/platform.ts', 'core/reconcile.ts') ?? '', /ports import nothing/);
     assert.match(violation('core/status.ts', 'pkg:ovh') ?? '', /no package/);
@@ -111,6 +126,7 @@ describe('layers', () => {
 
   test('every import under src/ keeps the rules', () => {
     const broken = imports.flatMap(({ from, to, line }) => {
+      if (Object.hasOwn(KNOWN_BREACHES, `${from} -> ${to}`)) return [];
       const why = violation(from, to);
       return why === null ? [] : [`src/${from}:${line} imports ${to}: ${why}`];
     });

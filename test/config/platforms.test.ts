@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { PLATFORMS, PROVIDERS } from '../../src/cli/adapters.ts';
+import { PLATFORMS, PROVIDERS } from '../../src/cli/wiring/adapters.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { kindIn, peekPlatformKind } from '../../src/config/peek-kind.ts';
 import { defaultPlatformKind } from '../../src/config/platform-kinds.ts';
