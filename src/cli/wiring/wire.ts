@@ -100,7 +100,7 @@ export async function claimDeps(config: Config, log: LogPort): Promise<ClaimDeps
 }
 
 /**
- * The provider of each entry, by its `via` (src/cli/adapters.ts). One context per
+ * The provider of each entry, by its `via` (src/cli/wiring/adapters.ts). One context per
  * session: the providers share the API (and so its rate limit) and the task
  * journal, and a provider module may share one provider per server.
  */

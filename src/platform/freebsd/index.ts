@@ -144,7 +144,7 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
   };
 }
 
-/** The wiring's entry point (src/cli/adapters.ts): the Platform port for this config. */
+/** The wiring's entry point (src/cli/wiring/adapters.ts): the Platform port for this config. */
 export function createPlatform(config: Config): Platform {
   const carp = createFreeBsdCarp({ ifconfig: config.platform.ifconfig, sysctl: config.platform.sysctl, timeoutMs: config.platform.timeoutMs });
   return freeBsdPlatform(carp, config.health.demotion);

@@ -23,7 +23,7 @@ import { missingCalls, missingRightsError, neededCalls, notAVirtualMacError, rea
  */
 
 /**
- * The wiring's entry point (src/cli/adapters.ts). Entries on the same server
+ * The wiring's entry point (src/cli/wiring/adapters.ts). Entries on the same server
  * share one provider per context, and so its cache of vMAC lists.
  */
 const byContext = new WeakMap<OvhProviderContext, Map<string, VirtualMacProvider>>();
