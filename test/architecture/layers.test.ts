@@ -43,18 +43,18 @@ export function importsOf(file: string, text: string): Import[] {
   return out;
 }
 
-/** The unit a src/ path belongs to, for the rules: `core`, `core/ports`, `cli`, `platform/freebsd`, `providers/ovh`, `secrets`, `log`, `install`, `support`. */
+/** The unit a src/ path belongs to, for the rules: `core`, `core/ports`, `cli`, `platform/freebsd`, `providers/ovh`, `secrets`, `log`, `notify`, `install`, `support`. */
 function unitOf(path: string): string {
   const parts = path.split('/');
   const [top, second] = parts;
   if (parts.length === 1) return path === 'cli.ts' ? 'cli' : 'support';
   if (top === 'core') return second === 'ports' ? 'core/ports' : 'core';
   if (top === 'platform' || top === 'providers') return `${top}/${second}`;
-  if (top === 'cli' || top === 'secrets' || top === 'log' || top === 'install') return top;
+  if (top === 'cli' || top === 'secrets' || top === 'log' || top === 'notify' || top === 'install') return top;
   return 'support'; // config/
 }
 
-const ADAPTER = /^(platform\/|providers\/|secrets$|log$)/;
+const ADAPTER = /^(platform\/|providers\/|secrets$|log$|notify$)/;
 
 /** The OVH API client (signing, rate limit, tasks) that every OVH mechanism shares. */
 const SHARED_OVH_CLIENT = 'providers/ovh';

@@ -7,7 +7,7 @@ const ON_OUR_MAC = new Set(['already-here', 'moved', 'attached']);
 export function claimSeenOf(outcome: ClaimOutcome): ClaimSeen {
   const here: ClaimSeen['here'] = [];
   for (const vhid of outcome.vhids) {
-    for (const address of vhid.addresses) if (ON_OUR_MAC.has(address.result)) here.push({ key: `${vhid.vhid}@${vhid.interface}`, address: address.address });
+    for (const address of vhid.addresses) if (ON_OUR_MAC.has(address.result)) here.push({ key: vhid.key, address: address.address });
   }
   return { at: outcome.at, result: outcome.result, durationMs: outcome.durationMs, here };
 }

@@ -54,7 +54,7 @@ export function claimEnded(outcome: ClaimOutcome): NotifyEvent | null {
   return {
     event: outcome.result === 'ok' ? 'claim-succeeded' : 'claim-failed',
     at: new Date().toISOString(),
-    keys: vhids.map((v) => `${v.vhid}@${v.interface}`),
+    keys: vhids.map((v) => v.key),
     addresses: vhids.flatMap((v) => v.addresses.map((a) => a.address)),
     reasons: [],
     detail: outcome.result === 'ok' ? 'claim finished' : String(outcome.error?.message ?? 'claim failed'),
