@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { render, type MetricFamily } from '../../src/core/metrics/exposition.ts';
 import { buildFamilies } from '../../src/core/metrics/families.ts';
 import { codeLabel, emptySnapshot } from '../../src/core/metrics/snapshot.ts';
-import { parseExposition, valueOf } from '../support/prom-parse.ts';
+import { parseExposition, metricValue } from '../support/prom-parse.ts';
 
 function promtool(): string | null {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -42,15 +42,15 @@ describe('metrics exposition', () => {
     const text = render(sample());
     const families = parseExposition(text);
     assert.ok(text.includes('probe="a\\\\b\\"c\\nd"'), text);
-    assert.equal(valueOf(families, 'carp_ovh_probe_up', { probe: hostile }), 0);
-    assert.equal(valueOf(families, 'carp_ovh_probe_duration_seconds', { probe: hostile }), 1.5);
-    assert.equal(valueOf(families, 'carp_ovh_demotion_reason', { reason: hostile }), 1);
-    assert.equal(valueOf(families, 'carp_ovh_demotion_reason', { reason: 'vault' }), 0);
-    assert.equal(valueOf(families, 'carp_ovh_claims_total', { result: 'ok' }), 3);
-    assert.equal(valueOf(families, 'carp_ovh_claims_total', { result: 'busy' }), 0);
-    assert.equal(valueOf(families, 'carp_ovh_claim_last_success_timestamp_seconds'), Date.parse('2026-01-02T03:04:07.500Z') / 1000);
-    assert.equal(valueOf(families, 'carp_ovh_ovh_requests_total', { method: 'DELETE', code: 'none' }), 2);
-    assert.equal(valueOf(families, 'carp_ovh_vip_here', { key: '2@vmx1', address: '51.68.252.230' }), 1);
+    assert.equal(metricValue(families, 'carp_ovh_probe_up', { probe: hostile }), 0);
+    assert.equal(metricValue(families, 'carp_ovh_probe_duration_seconds', { probe: hostile }), 1.5);
+    assert.equal(metricValue(families, 'carp_ovh_demotion_reason', { reason: hostile }), 1);
+    assert.equal(metricValue(families, 'carp_ovh_demotion_reason', { reason: 'vault' }), 0);
+    assert.equal(metricValue(families, 'carp_ovh_claims_total', { result: 'ok' }), 3);
+    assert.equal(metricValue(families, 'carp_ovh_claims_total', { result: 'busy' }), 0);
+    assert.equal(metricValue(families, 'carp_ovh_claim_last_success_timestamp_seconds'), Date.parse('2026-01-02T03:04:07.500Z') / 1000);
+    assert.equal(metricValue(families, 'carp_ovh_ovh_requests_total', { method: 'DELETE', code: 'none' }), 2);
+    assert.equal(metricValue(families, 'carp_ovh_vip_here', { key: '2@vmx1', address: '51.68.252.230' }), 1);
     for (const family of families.values()) {
       assert.match(family.name, /^carp_ovh_[a-z_]+$/);
       assert.equal(family.type === 'counter', family.name.endsWith('_total'), family.name);

@@ -11,7 +11,7 @@ import { tune } from '../support/health.ts';
 import { startLink, type Link } from '../support/link.ts';
 import { addCounts, enableMetrics, exposedRequestCounts, readMetrics, requestCounts } from '../support/metrics.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
-import { valueOf } from '../support/prom-parse.ts';
+import { metricValue } from '../support/prom-parse.ts';
 import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_VIP, holdersOf, startWorld, type Router, type World } from '../support/world.ts';
 
 const KEY = { key: '2@vmx1' };
@@ -65,17 +65,17 @@ describe('metrics through the failover story', () => {
     const check003 = await counted(() => r003.cli(['check']));
     assert.equal(check003.result.code, 0, check003.result.stderr);
     let m = readMetrics(file003);
-    assert.equal(valueOf(m, 'carp_ovh_up'), 1);
-    assert.equal(valueOf(m, 'carp_ovh_master', KEY), 1);
-    assert.equal(valueOf(m, 'carp_ovh_vip_here', VIP), 1);
-    assert.equal(valueOf(m, 'carp_ovh_demotion'), 0);
-    for (const reason of ['vault', 'ovh-api', 'claim', 'maintenance']) assert.equal(valueOf(m, 'carp_ovh_demotion_reason', { reason }), 0, reason);
-    for (const probe of ['vault', 'ovh-api', 'claim']) assert.equal(valueOf(m, 'carp_ovh_probe_up', { probe }), 1, probe);
+    assert.equal(metricValue(m, 'carp_ovh_up'), 1);
+    assert.equal(metricValue(m, 'carp_ovh_master', KEY), 1);
+    assert.equal(metricValue(m, 'carp_ovh_vip_here', VIP), 1);
+    assert.equal(metricValue(m, 'carp_ovh_demotion'), 0);
+    for (const reason of ['vault', 'ovh-api', 'claim', 'maintenance']) assert.equal(metricValue(m, 'carp_ovh_demotion_reason', { reason }), 0, reason);
+    for (const probe of ['vault', 'ovh-api', 'claim']) assert.equal(metricValue(m, 'carp_ovh_probe_up', { probe }), 1, probe);
     const lastCheck = r003.lastCheck() as { probes: Array<{ name: string; durationMs: number }>; at: string };
-    for (const probe of lastCheck.probes) assert.equal(valueOf(m, 'carp_ovh_probe_duration_seconds', { probe: probe.name }), probe.durationMs / 1000, probe.name);
-    assert.equal(valueOf(m, 'carp_ovh_check_timestamp_seconds'), Date.parse(lastCheck.at) / 1000);
-    assert.equal(valueOf(m, 'carp_ovh_vault_token_ttl_seconds'), 300, 'the Vault simulator grants the AppRole token 300 s');
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'ok' }), 0);
+    for (const probe of lastCheck.probes) assert.equal(metricValue(m, 'carp_ovh_probe_duration_seconds', { probe: probe.name }), probe.durationMs / 1000, probe.name);
+    assert.equal(metricValue(m, 'carp_ovh_check_timestamp_seconds'), Date.parse(lastCheck.at) / 1000);
+    assert.equal(metricValue(m, 'carp_ovh_vault_token_ttl_seconds'), 300, 'the Vault simulator grants the AppRole token 300 s');
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }), 0);
     assert.equal(m.get('carp_ovh_claim_last_success_timestamp_seconds')?.samples.length, 0, 'no claim yet');
     assert.deepEqual(exposedRequestCounts(m), check003.answered, 'every OVH request of the check, by method and status');
     assert.equal(statSync(file003).mode & 0o777, 0o644, 'node_exporter (another user) must be able to read it');
@@ -84,8 +84,8 @@ describe('metrics through the failover story', () => {
     const check002 = await counted(() => r002.cli(['check']));
     assert.equal(check002.result.code, 0, check002.result.stderr);
     m = readMetrics(file002);
-    assert.equal(valueOf(m, 'carp_ovh_master', KEY), 0);
-    assert.equal(valueOf(m, 'carp_ovh_vip_here', VIP), 0);
+    assert.equal(metricValue(m, 'carp_ovh_master', KEY), 0);
+    assert.equal(metricValue(m, 'carp_ovh_vip_here', VIP), 0);
     let expected002 = check002.answered;
     assert.deepEqual(exposedRequestCounts(m), expected002);
 
@@ -100,32 +100,32 @@ describe('metrics through the failover story', () => {
     m = readMetrics(file002);
     const lastClaim = r002.lastClaim() as { durationMs: number; result: string };
     assert.equal(lastClaim.result, 'ok');
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'ok' }), 1);
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'failed' }), 0);
-    assert.equal(valueOf(m, 'carp_ovh_claim_duration_seconds'), lastClaim.durationMs / 1000);
-    const success = valueOf(m, 'carp_ovh_claim_last_success_timestamp_seconds') ?? 0;
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }), 1);
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'failed' }), 0);
+    assert.equal(metricValue(m, 'carp_ovh_claim_duration_seconds'), lastClaim.durationMs / 1000);
+    const success = metricValue(m, 'carp_ovh_claim_last_success_timestamp_seconds') ?? 0;
     assert.ok(success * 1000 >= startedAt && success * 1000 <= endedAt, `last success ${success} within the claim`);
-    assert.equal(valueOf(m, 'carp_ovh_master', KEY), 1);
-    assert.equal(valueOf(m, 'carp_ovh_vip_here', VIP), 1);
+    assert.equal(metricValue(m, 'carp_ovh_master', KEY), 1);
+    assert.equal(metricValue(m, 'carp_ovh_vip_here', VIP), 1);
     assert.ok((claim.answered['DELETE 200'] ?? 0) >= 1 && (claim.answered['POST 200'] ?? 0) >= 1, JSON.stringify(claim.answered));
     expected002 = addCounts(expected002, claim.answered);
     assert.deepEqual(exposedRequestCounts(m), expected002, 'the claim’s DELETE, POST and polls are all counted');
     // router-003 did nothing meanwhile: its file still shows what it last saw.
-    assert.equal(valueOf(readMetrics(file003), 'carp_ovh_vip_here', VIP), 1);
+    assert.equal(metricValue(readMetrics(file003), 'carp_ovh_vip_here', VIP), 1);
 
     // 3. Vault unreachable from router-002: its check fails the vault probe and demotes it.
     link.cut();
     const cut = await counted(() => r002.cli(['check'], { timeoutMs: 60_000 }));
     assert.equal(cut.result.code, 1, cut.result.stdout);
     m = readMetrics(file002);
-    assert.equal(valueOf(m, 'carp_ovh_up'), 1, 'the check ran, unhealthy');
-    assert.equal(valueOf(m, 'carp_ovh_probe_up', { probe: 'vault' }), 0);
-    assert.equal(valueOf(m, 'carp_ovh_probe_up', { probe: 'ovh-api' }), 0, 'not run without credentials');
-    assert.equal(valueOf(m, 'carp_ovh_demotion'), BIT);
+    assert.equal(metricValue(m, 'carp_ovh_up'), 1, 'the check ran, unhealthy');
+    assert.equal(metricValue(m, 'carp_ovh_probe_up', { probe: 'vault' }), 0);
+    assert.equal(metricValue(m, 'carp_ovh_probe_up', { probe: 'ovh-api' }), 0, 'not run without credentials');
+    assert.equal(metricValue(m, 'carp_ovh_demotion'), BIT);
     assert.equal(r002.demotion(), BIT);
-    assert.equal(valueOf(m, 'carp_ovh_demotion_reason', { reason: 'vault' }), 1);
-    assert.equal(valueOf(m, 'carp_ovh_vip_here', VIP), 1, 'OVH could not be read: the last observation stands');
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'ok' }), 1);
+    assert.equal(metricValue(m, 'carp_ovh_demotion_reason', { reason: 'vault' }), 1);
+    assert.equal(metricValue(m, 'carp_ovh_vip_here', VIP), 1, 'OVH could not be read: the last observation stands');
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }), 1);
     assert.deepEqual(cut.answered, {}, 'no OVH request without credentials');
 
     // 4. Vault is back: the reason clears, and a reconcile in a new process adds to the kept counters.
@@ -134,13 +134,13 @@ describe('metrics through the failover story', () => {
     assert.equal(back.result.code, 0, back.result.stdout);
     expected002 = addCounts(expected002, back.answered);
     m = readMetrics(file002);
-    assert.equal(valueOf(m, 'carp_ovh_demotion'), 0);
-    assert.equal(valueOf(m, 'carp_ovh_demotion_reason', { reason: 'vault' }), 0);
+    assert.equal(metricValue(m, 'carp_ovh_demotion'), 0);
+    assert.equal(metricValue(m, 'carp_ovh_demotion_reason', { reason: 'vault' }), 0);
     const again = await counted(() => r002.cli(['reconcile', '--wait']));
     assert.equal(again.result.code, 0, again.result.stderr);
     expected002 = addCounts(expected002, again.answered);
     m = readMetrics(file002);
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'ok' }), 2, 'counters survive the process');
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }), 2, 'counters survive the process');
     assert.deepEqual(exposedRequestCounts(m), expected002);
   });
 });

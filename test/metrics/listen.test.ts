@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { CLI_PATH } from '../support/cli.ts';
 import { enableMetrics } from '../support/metrics.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
-import { parseExposition, valueOf } from '../support/prom-parse.ts';
+import { parseExposition, metricValue } from '../support/prom-parse.ts';
 import { SEED_MAC_ROUTER_002, startWorld, waitFor, type World } from '../support/world.ts';
 
 const OVH_TUNING = `  timeout: 20s
@@ -57,12 +57,12 @@ describe('metrics.listen', () => {
       assert.equal(answer.status, 200);
       assert.equal(answer.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
       text = await answer.text();
-      if (valueOf(parseExposition(text), 'carp_ovh_up') === 1) break;
+      if (metricValue(parseExposition(text), 'carp_ovh_up') === 1) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     let m = parseExposition(text);
-    assert.equal(valueOf(m, 'carp_ovh_up'), 1, text);
-    assert.equal(valueOf(m, 'carp_ovh_master', { key: '2@vmx1' }), 0);
+    assert.equal(metricValue(m, 'carp_ovh_up'), 1, text);
+    assert.equal(metricValue(m, 'carp_ovh_master', { key: '2@vmx1' }), 0);
 
     assert.equal((await fetch(url.replace('/metrics', '/'))).status, 404);
     assert.equal((await fetch(url, { method: 'POST' })).status, 405);
@@ -76,8 +76,8 @@ describe('metrics.listen', () => {
     assert.equal(claim.code, 0, claim.stderr);
     m = parseExposition(await (await fetch(url)).text());
     // The loop's claim probe may repair it too (it sees a MASTER without its VIP): one claim at least.
-    assert.ok((valueOf(m, 'carp_ovh_claims_total', { result: 'ok' }) ?? 0) >= 1, 'the claim is counted');
-    assert.equal(valueOf(m, 'carp_ovh_vip_here', { key: '2@vmx1', address: '51.68.252.230' }), 1);
+    assert.ok((metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }) ?? 0) >= 1, 'the claim is counted');
+    assert.equal(metricValue(m, 'carp_ovh_vip_here', { key: '2@vmx1', address: '51.68.252.230' }), 1);
 
     child.kill('SIGTERM');
     assert.equal(await closed, 0, stderr);

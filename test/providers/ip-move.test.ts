@@ -85,7 +85,9 @@ function harness(deadlineMs = 20_000): Harness {
       if (!master) throw new CarpOvhError('no longer MASTER', { source: 'claim', isCanceled: true });
     },
   };
-  return { ctx, freshGuards, lines, loseMaster: () => void (master = false) };
+  return { ctx, freshGuards, lines, loseMaster: () => {
+      master = false;
+    } };
 }
 
 const request = (addresses: string[]) => ({ addresses, mac: '', vmName: null });

@@ -143,7 +143,7 @@ function unescapeHelp(text: string, at: string): string {
 }
 
 /** The value of one series, or undefined when the family or the series is absent. */
-export function valueOf(families: Map<string, ParsedFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function metricValue(families: Map<string, ParsedFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
   const family = families.get(name);
   const key = JSON.stringify(Object.entries(labels).sort());
   return family?.samples.find((s) => JSON.stringify(Object.entries(s.labels).sort()) === key)?.value;
