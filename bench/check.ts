@@ -47,10 +47,14 @@ export async function checkTimings(): Promise<CheckTimings> {
     const loop = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', '--every', '10s'], { stdio: 'ignore' });
     try {
       // Seal just after the loop's first check has finished: the worst case, a whole interval to wait.
-      await waitFor(() => {
-        const last = router.lastCheck();
-        return last !== null && last.at !== before;
-      }, 30_000, 'the first check of the loop');
+      await waitFor(
+        () => {
+          const last = router.lastCheck();
+          return last !== null && last.at !== before;
+        },
+        30_000,
+        'the first check of the loop',
+      );
       const sealedAt = Date.now();
       world.vault.seal();
       await waitFor(() => router.demotion() !== 0, 60_000, 'the demotion');

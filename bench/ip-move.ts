@@ -157,7 +157,15 @@ async function crossServer(delayMs: number): Promise<{ ms: number; requests: num
     const other = await foreignServer(ip, VIP, OURS, ctx.signal);
     if (other === null) throw new Error('the VIP should start on the other server');
     const holder = await foreignHolder(api, other, VIP, ctx.signal);
-    await bringToServer({ api, ip, mover: new IpMover(ip, { pollIntervalMs: POLL_MS, retries: RETRIES }), pollIntervalMs: POLL_MS }, VIP, OURS, other, holder, ctx, []);
+    await bringToServer(
+      { api, ip, mover: new IpMover(ip, { pollIntervalMs: POLL_MS, retries: RETRIES }), pollIntervalMs: POLL_MS },
+      VIP,
+      OURS,
+      other,
+      holder,
+      ctx,
+      [],
+    );
     const listPath = `/dedicated/server/${OURS}/virtualMac/${OUR_MAC}/virtualAddress`;
     await api.mutate('POST', listPath, { ipAddress: VIP, virtualMachineName: 'router-b' }, ctx.signal);
     for (;;) {
@@ -199,7 +207,7 @@ function rowsOf(r: Round, goal: string): BenchRow[] {
 export const ipMoveSection: BenchSection = {
   name: 'ip-move',
   async run(ctx: BenchContext): Promise<SectionReport> {
-    ctx.log('ip-move convergence at D = 1 s (3 rounds, each beside Ansible\'s and Terraform\'s polling) …');
+    ctx.log("ip-move convergence at D = 1 s (3 rounds, each beside Ansible's and Terraform's polling) …");
     const short: Round[] = [];
     for (let i = 0; i < 3; i++) short.push(await round(1000));
     const mid = [...short].sort((a, b) => a.carpOvhMs - b.carpOvhMs)[1] ?? (short[0] as Round);
@@ -231,8 +239,8 @@ export const ipMoveSection: BenchSection = {
       rows,
       method: [
         `**ip-move claim at D**: the \`via: ip-move\` provider in-process (GET /ip, preflight, pending-move check, POST /ip/{ip}/move, task polls, route read back), product defaults (\`poll_interval\` 1 s, \`max_rpm\` ${MAX_RPM}, \`retries\` ${RETRIES}), against a simulator whose move task completes D after the POST; the figure is from the first request to the claim's answer, against D. D = 1 s is the median of 3 rounds (spread ${spread}). Process start-up and the Vault login are not in it.`,
-        '**cross-server virtual MAC at D**: the VIP on the peer\'s vMAC on the other server; the claim\'s steps in-process with the same defaults: GET /ip, the other server\'s vMACs, DELETE there and wait until gone, move and wait, POST to our vMAC and wait until listed; each OVH step takes D, so OVH alone needs 3·D. D = 1 s is the median of 3 runs.',
-        '**Ansible / Terraform**: their flow replayed with the same OVH client at the same moment, each against its own simulator: read the route, wait while a `genericMoveFloatingIp` task is listed as todo, POST the move, then read the task at once and every 5 s (Ansible\'s ovh_ip_failover) or 10 s (Terraform) until it is done.',
+        "**cross-server virtual MAC at D**: the VIP on the peer's vMAC on the other server; the claim's steps in-process with the same defaults: GET /ip, the other server's vMACs, DELETE there and wait until gone, move and wait, POST to our vMAC and wait until listed; each OVH step takes D, so OVH alone needs 3·D. D = 1 s is the median of 3 runs.",
+        "**Ansible / Terraform**: their flow replayed with the same OVH client at the same moment, each against its own simulator: read the route, wait while a `genericMoveFloatingIp` task is listed as todo, POST the move, then read the task at once and every 5 s (Ansible's ovh_ip_failover) or 10 s (Terraform) until it is done.",
       ],
       decisions,
       ...(ctx.quick ? { skipped: 'the D = 30 s round' } : {}),
@@ -243,6 +251,7 @@ export const ipMoveSection: BenchSection = {
 if (import.meta.main) {
   const quick = process.argv.includes('--quick');
   const report = await ipMoveSection.run({ quick, log: (text) => void process.stderr.write(`bench: ${text}\n`) });
-  process.stdout.write(`${report.rows.map((row) => row.join(' | ')).join('\n')}\n\n${report.method.map((l) => `- ${l}`).join('\n')}\n${report.decisions.map((l) => `- ${l}`).join('\n')}\n`);
+  process.stdout.write(
+    `${report.rows.map((row) => row.join(' | ')).join('\n')}\n\n${report.method.map((l) => `- ${l}`).join('\n')}\n${report.decisions.map((l) => `- ${l}`).join('\n')}\n`,
+  );
 }
-

@@ -52,17 +52,47 @@ if (long !== null) {
   rows.push(['  OVH requests / max in any minute (D = 30 s)', `${long.requests} / ${long.maxRpm}`, 'max_rpm 60', ratio(long.maxRpm, 60), '≤ 1']);
 }
 if (seedLike !== null) {
-  rows.push(['claim at D = 33 s (the seed log) vs 2·D', ms(seedLike.carpOvhMs), ms(2 * seedLike.delayMs), ratio(seedLike.carpOvhMs, 2 * seedLike.delayMs), '—']);
-  rows.push(['  seed backoff at D = 33 s vs carp-ovh', ms(seedLike.seedBackoffMs), ms(seedLike.carpOvhMs), ratio(seedLike.seedBackoffMs, seedLike.carpOvhMs), '—']);
+  rows.push([
+    'claim at D = 33 s (the seed log) vs 2·D',
+    ms(seedLike.carpOvhMs),
+    ms(2 * seedLike.delayMs),
+    ratio(seedLike.carpOvhMs, 2 * seedLike.delayMs),
+    '—',
+  ]);
+  rows.push([
+    '  seed backoff at D = 33 s vs carp-ovh',
+    ms(seedLike.seedBackoffMs),
+    ms(seedLike.carpOvhMs),
+    ratio(seedLike.seedBackoffMs, seedLike.carpOvhMs),
+    '—',
+  ]);
 }
 for (const v of vips as ManyVipsResult[]) {
   rows.push([`${v.vips} VIP(s), D = 2 s: claim vs 2·D`, ms(v.ms), ms(4000), ratio(v.ms, 4000), '—']);
   rows.push([`  OVH requests / max in any minute`, `${v.requests} / ${v.maxRpm}`, 'max_rpm 60', ratio(v.maxRpm, 60), '≤ 1']);
 }
 rows.push(['check, 3 probes + 0 scripts: wall / CPU', `${ms(check.noScripts.wallMs)} / ${ms(check.noScripts.cpuMs)}`, '—', '—', '—']);
-rows.push([`check, 3 probes + 5 scripts sleeping 1 s: wall / CPU`, `${ms(check.fiveScripts.wallMs)} / ${ms(check.fiveScripts.cpuMs)}`, '1 s (one script)', ratio(check.fiveScripts.wallMs, 1000), '≤ 1.3']);
-rows.push(['seal Vault → demotion written, check --every 10s', ms(check.sealToDemotionMs), ms(10_000 + check.noScripts.wallMs), ratio(check.sealToDemotionMs, 10_000 + check.noScripts.wallMs), '≤ 1']);
-rows.push(['peak RSS: hook / reconcile (1 VIP) / check', `${kb(startup.hookRssKb)} / ${kb((vips[0] as ManyVipsResult).maxRssKb)} / ${kb(check.maxRssKb)}`, '—', '—', '—']);
+rows.push([
+  `check, 3 probes + 5 scripts sleeping 1 s: wall / CPU`,
+  `${ms(check.fiveScripts.wallMs)} / ${ms(check.fiveScripts.cpuMs)}`,
+  '1 s (one script)',
+  ratio(check.fiveScripts.wallMs, 1000),
+  '≤ 1.3',
+]);
+rows.push([
+  'seal Vault → demotion written, check --every 10s',
+  ms(check.sealToDemotionMs),
+  ms(10_000 + check.noScripts.wallMs),
+  ratio(check.sealToDemotionMs, 10_000 + check.noScripts.wallMs),
+  '≤ 1',
+]);
+rows.push([
+  'peak RSS: hook / reconcile (1 VIP) / check',
+  `${kb(startup.hookRssKb)} / ${kb((vips[0] as ManyVipsResult).maxRssKb)} / ${kb(check.maxRssKb)}`,
+  '—',
+  '—',
+  '—',
+]);
 
 const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
 const table = rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ')).join('\n');
@@ -75,7 +105,10 @@ with its reference. Machine: ${machine}. Node ${process.version}.${quick ? ' Qui
 
 | ${rows[0]?.join(' | ')} |
 |${rows[0]?.map(() => '---').join('|')}|
-${rows.slice(1).map((row) => `| ${row.join(' | ')} |`).join('\n')}
+${rows
+  .slice(1)
+  .map((row) => `| ${row.join(' | ')} |`)
+  .join('\n')}
 
 How each figure is taken:
 

@@ -62,7 +62,14 @@ let failed = false;
 
 try {
   world.ovh.setState(seedState());
-  const r002 = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP', ovhExtra: tuning, vaultUrl: vaultLink.url('https') });
+  const r002 = world.router({
+    name: 'router-002',
+    mac: SEED_MAC_ROUTER_002,
+    ownAddress: '178.32.70.110',
+    state: 'BACKUP',
+    ovhExtra: tuning,
+    vaultUrl: vaultLink.url('https'),
+  });
   const r003 = world.router({ name: 'router-003', mac: SEED_MAC_ROUTER_003, ownAddress: '178.32.70.111', state: 'MASTER', ovhExtra: tuning });
   const members: Member[] = [
     { router: r002, up: true },
@@ -142,4 +149,3 @@ function logEvents(router: Router): Event[] {
     .filter((record) => record.level >= 30)
     .map((record) => ({ at: Date.parse(record.time), who: router.name, what: `carp-ovh: ${record.msg}` }));
 }
-

@@ -49,7 +49,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT_BAD_INPUT;
     }
     if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-      stderr.write('carp-ovh: warning: NODE_TLS_REJECT_UNAUTHORIZED=0 is set; carp-ovh verifies OVH and Vault certificates anyway, but other node programs here do not: unset it\n');
+      stderr.write(
+        'carp-ovh: warning: NODE_TLS_REJECT_UNAUTHORIZED=0 is set; carp-ovh verifies OVH and Vault certificates anyway, but other node programs here do not: unset it\n',
+      );
     }
     const command = await load();
     return await command.run({

@@ -55,7 +55,15 @@ export class CommandError extends Error {
 
   constructor(
     message: string,
-    facts: { command: string; timedOut?: boolean; isCanceled?: boolean; outputTooLarge?: boolean; code?: string | undefined; exitCode?: number | null; signal?: NodeJS.Signals | null },
+    facts: {
+      command: string;
+      timedOut?: boolean;
+      isCanceled?: boolean;
+      outputTooLarge?: boolean;
+      code?: string | undefined;
+      exitCode?: number | null;
+      signal?: NodeJS.Signals | null;
+    },
   ) {
     super(message);
     this.name = 'CommandError';

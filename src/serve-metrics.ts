@@ -31,7 +31,10 @@ export async function serveMetrics(options: ServeOptions): Promise<MetricsServer
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
-        new CarpOvhError(`metrics.listen: cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`, { source: 'config', cause: error }),
+        new CarpOvhError(`metrics.listen: cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`, {
+          source: 'config',
+          cause: error,
+        }),
       );
     };
     server.once('error', onError);

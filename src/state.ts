@@ -34,11 +34,14 @@ export class StateDir implements StateStore {
       const info = await stat(this.path);
       if ((info.mode & 0o077) !== 0 && info.uid === process.getuid?.()) await chmod(this.path, 0o700);
     } catch (error) {
-      throw new CarpOvhError(`cannot create state dir ${this.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (check state_dir in the config)`, {
-        source: 'state',
-        file: this.path,
-        cause: error,
-      });
+      throw new CarpOvhError(
+        `cannot create state dir ${this.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (check state_dir in the config)`,
+        {
+          source: 'state',
+          file: this.path,
+          cause: error,
+        },
+      );
     }
   }
 
@@ -104,7 +107,11 @@ export class StateDir implements StateStore {
   }
 
   /** Waits for the lock, polling, until `deadline` (epoch ms) or `shouldStop()` says give up. */
-  async waitLock(name: string, purpose: string, options: { deadline: number; pollMs?: number; shouldStop?: () => Promise<boolean> | boolean }): Promise<Lock | null> {
+  async waitLock(
+    name: string,
+    purpose: string,
+    options: { deadline: number; pollMs?: number; shouldStop?: () => Promise<boolean> | boolean },
+  ): Promise<Lock | null> {
     const pollMs = options.pollMs ?? 50;
     for (;;) {
       const lock = await this.tryLock(name, purpose);
@@ -133,7 +140,11 @@ async function createLockFile(path: string, purpose: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new CarpOvhError(`cannot create lock ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { source: 'state', file: path, cause: error });
+    throw new CarpOvhError(`cannot create lock ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      source: 'state',
+      file: path,
+      cause: error,
+    });
   }
 }
 

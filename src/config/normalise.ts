@@ -15,7 +15,12 @@ type Raw = any;
 export function normalise(raw: Raw, source: string, os: NodeJS.Platform = process.platform): Config {
   const stateDir: string = raw.state_dir;
   const vault = raw.ovh.credentials.vault;
-  const kind: PlatformKind = raw.platform.kind ?? defaultPlatformKind(os, raw.failover.some((entry: Raw) => entry.vrrp_instance !== undefined));
+  const kind: PlatformKind =
+    raw.platform.kind ??
+    defaultPlatformKind(
+      os,
+      raw.failover.some((entry: Raw) => entry.vrrp_instance !== undefined),
+    );
   return {
     source,
     ovh: {

@@ -27,7 +27,13 @@ export const KIND_FACTS: Readonly<Record<PlatformKind, KindFacts>> = {
     refuses: ['vrrp_instance'],
     entryKey: (entry) => `${entry.vhid ?? '?'}@${entry.interface}`,
     // One bit of the additive net.inet.carp.demotion, as OPNsense's service hooks use.
-    demotion: { default: 2 ** 20, min: 1, max: 2 ** 30, powerOfTwo: true, what: 'a power of two such as 1048576 (2^20): carp-ovh owns one bit of net.inet.carp.demotion' },
+    demotion: {
+      default: 2 ** 20,
+      min: 1,
+      max: 2 ** 30,
+      powerOfTwo: true,
+      what: 'a power of two such as 1048576 (2^20): carp-ovh owns one bit of net.inet.carp.demotion',
+    },
   },
   openbsd: {
     requires: [],

@@ -43,10 +43,12 @@ export function crossFieldProblems(config: Config, raw: any, available?: Availab
       problems.push({ path: ['failover', index, key], message: `missing (required with ${why})` });
     }
     for (const key of facts.refuses) {
-      if (rawEntry[key] !== undefined) problems.push({ path: ['failover', index, key], message: `not used with platform.kind ${kind}: remove it, or set platform.kind` });
+      if (rawEntry[key] !== undefined)
+        problems.push({ path: ['failover', index, key], message: `not used with platform.kind ${kind}: remove it, or set platform.kind` });
     }
     for (const [key, via] of Object.entries(VIA_ONLY_KEYS)) {
-      if (rawEntry[key] !== undefined && entry.via !== via) problems.push({ path: ['failover', index, key], message: `used only with via: ${via} (this entry is via: ${entry.via})` });
+      if (rawEntry[key] !== undefined && entry.via !== via)
+        problems.push({ path: ['failover', index, key], message: `used only with via: ${via} (this entry is via: ${entry.via})` });
     }
     if (available !== undefined && !available.vias.includes(entry.via) && !reportedVias.has(entry.via)) {
       reportedVias.add(entry.via);
@@ -98,11 +100,11 @@ export function crossFieldProblems(config: Config, raw: any, available?: Availab
     problems.push({ path: ['notify', 'timeout'], message: 'expected a duration above zero' });
   }
   for (const [path, value] of durations(config)) {
-    if (value > MAX_TIMER_MS) problems.push({ path, message: `expected at most 24 days (node timers cannot wait longer: they would fire at once), got ${value} ms` });
+    if (value > MAX_TIMER_MS)
+      problems.push({ path, message: `expected at most 24 days (node timers cannot wait longer: they would fire at once), got ${value} ms` });
   }
   return problems;
 }
-
 
 function durations(config: Config): Array<[Problem['path'], number]> {
   const out: Array<[Problem['path'], number]> = [

@@ -78,7 +78,10 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
   if (lock === null) {
     const superseded = await allSuperseded();
     const holder = await state.lockHolder('claim');
-    log.warn({ holder }, superseded ? 'a newer event arrived while waiting for the running claim: leaving it to that one' : 'another claim held the lock for the whole deadline');
+    log.warn(
+      { holder },
+      superseded ? 'a newer event arrived while waiting for the running claim: leaving it to that one' : 'another claim held the lock for the whole deadline',
+    );
     return finish({ result: superseded ? 'cancelled' : 'busy', vhids: [] }, false);
   }
 
@@ -91,7 +94,15 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
     for (const target of targets) {
       const { entry } = target;
       const key = deps.platform.entryKey(entry);
-      const outcome: VhidOutcome = { key, ...(entry.vhid === undefined ? {} : { vhid: entry.vhid }), interface: entry.interface, state: 'unknown', mac: null, result: 'not-master', addresses: [] };
+      const outcome: VhidOutcome = {
+        key,
+        ...(entry.vhid === undefined ? {} : { vhid: entry.vhid }),
+        interface: entry.interface,
+        state: 'unknown',
+        mac: null,
+        result: 'not-master',
+        addresses: [],
+      };
       vhids.push(outcome);
       const superseded = await isSuperseded(state, key, target.seq);
       if (superseded !== null) {
@@ -116,7 +127,12 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
     }
 
     if (claimable.length > 0) {
-      deps.notify?.notify(claimStarted(claimable.map(({ target }) => ({ key: deps.platform.entryKey(target.entry), addresses: target.entry.addresses })), trigger));
+      deps.notify?.notify(
+        claimStarted(
+          claimable.map(({ target }) => ({ key: deps.platform.entryKey(target.entry), addresses: target.entry.addresses })),
+          trigger,
+        ),
+      );
       let credentials: OvhCredentials;
       try {
         const source = await deps.secrets();

@@ -30,14 +30,16 @@ export function cachedLocate(locate: Locate, everyMs: number, now: () => number)
     const value = locate(entries, signal);
     last = { at, value };
     inFlight = value;
-    value.then(
-      (placements) => {
-        settled = { at, value: placements };
-      },
-      () => undefined,
-    ).finally(() => {
-      if (inFlight === value) inFlight = null;
-    });
+    value
+      .then(
+        (placements) => {
+          settled = { at, value: placements };
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        if (inFlight === value) inFlight = null;
+      });
     return value;
   };
   return {

@@ -83,9 +83,14 @@ export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
       }),
     ),
     boundedLocate(deps, signal),
-    readDemotion(config, deps.platform, deps.state).catch(
-      (error: unknown): StatusReport['demotion'] => ({ total: null, bit: config.health.demotion, ours: null, others: null, reasons: {}, error: describeError(error) }),
-    ),
+    readDemotion(config, deps.platform, deps.state).catch((error: unknown): StatusReport['demotion'] => ({
+      total: null,
+      bit: config.health.demotion,
+      ours: null,
+      others: null,
+      reasons: {},
+      error: describeError(error),
+    })),
     readLastClaim(deps.state),
     readLastCheck(deps.state),
   ]);

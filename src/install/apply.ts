@@ -51,7 +51,13 @@ async function decide(root: string, file: PlannedFile, previous: Manifest | null
   const mine = previous?.files.find((entry) => entry.path === file.path) ?? null;
   const record: ManifestFile = { path: file.path, sha256: sha256(file.content), mode: octal(file.mode), source: file.source };
   if (current === null) return { file, action: 'create', record };
-  if (file.sample) return { file, action: 'keep', record: mine !== null && mine.sha256 === sha256(current) ? mine : null, why: 'exists; a configuration is never overwritten' };
+  if (file.sample)
+    return {
+      file,
+      action: 'keep',
+      record: mine !== null && mine.sha256 === sha256(current) ? mine : null,
+      why: 'exists; a configuration is never overwritten',
+    };
   if (current === file.content) return { file, action: 'same', record: mine === null ? null : record };
   if (mine !== null && mine.sha256 === sha256(current)) return { file, action: 'update', record };
   return {
@@ -154,7 +160,10 @@ export async function applyInstall(plan: InstallPlan, options: { root: string; d
       lines.push(`  ${step.action === 'create' ? 'created ' : 'updated '}  ${step.file.path} (${octal(step.file.mode)})`);
     } else if (step.action === 'same') {
       // Our own file, as it should be, but perhaps chmod-ed since: a hook script must stay executable.
-      if (step.record !== null) await chmod(underRoot(root, step.file.path), step.file.mode).catch((error: unknown) => Promise.reject(writeError('chmod', underRoot(root, step.file.path), error)));
+      if (step.record !== null)
+        await chmod(underRoot(root, step.file.path), step.file.mode).catch((error: unknown) =>
+          Promise.reject(writeError('chmod', underRoot(root, step.file.path), error)),
+        );
       lines.push(`  unchanged  ${step.file.path}${step.record === null ? ' (not ours: left out of the manifest)' : ''}`);
     } else {
       lines.push(`  kept       ${step.file.path}: ${step.why ?? ''}`);
@@ -195,7 +204,8 @@ async function nextSteps(plan: InstallPlan): Promise<string[]> {
   else out.push('  (OPNsense runs the syshook on the next CARP event: nothing to restart)');
   if (plan.timer === 'rc.d') out.push('  sysrc carp_ovh_enable=YES && service carp_ovh start');
   else if (plan.timer === 'cron') out.push('  (cron reads /etc/cron.d by itself within a minute)');
-  else if (plan.platform === 'opnsense') out.push('  have "configctl interface update carp service_status" run every minute: OPNsense runs the service-status scripts only when asked');
+  else if (plan.platform === 'opnsense')
+    out.push('  have "configctl interface update carp service_status" run every minute: OPNsense runs the service-status scripts only when asked');
   return out;
 }
 
@@ -238,7 +248,12 @@ export async function applyUninstall(options: { root: string; dryRun: boolean; f
   if (dryRun) {
     for (const entry of manifest.files) {
       const current = await readOrNull(underRoot(root, entry.path));
-      const what = current === null ? 'already gone' : sha256(current) === entry.sha256 || force ? 'would be removed' : 'changed since install: would be kept (--force removes it)';
+      const what =
+        current === null
+          ? 'already gone'
+          : sha256(current) === entry.sha256 || force
+            ? 'would be removed'
+            : 'changed since install: would be kept (--force removes it)';
       lines.push(`  ${entry.path}: ${what}`);
     }
     lines.push(`  ${MANIFEST_PATH}: would be removed, with the directories install created once empty`);
@@ -246,7 +261,8 @@ export async function applyUninstall(options: { root: string; dryRun: boolean; f
   }
 
   if (manifest.timer === 'rc.d') lines.push('  (stop the check service first if it runs: service carp_ovh onestop; sysrc -x carp_ovh_enable)');
-  const keepalivedSteps = manifest.platform === 'keepalived' ? (await import('../platform/keepalived/install.ts')).keepalivedUninstallSteps(manifest.timer) : [];
+  const keepalivedSteps =
+    manifest.platform === 'keepalived' ? (await import('../platform/keepalived/install.ts')).keepalivedUninstallSteps(manifest.timer) : [];
   const removal = await removeFiles(root, manifest.files, force);
   lines.push(...removal.lines);
   const manifestPath = underRoot(root, MANIFEST_PATH);
@@ -267,7 +283,8 @@ export async function applyUninstall(options: { root: string; dryRun: boolean; f
       }
     }
   }
-  if (leftDirs.length > 0 && removal.kept.length === 0) lines.push(`  left ${leftDirs.length} director${leftDirs.length === 1 ? 'y' : 'ies'} install created that now hold other files`);
+  if (leftDirs.length > 0 && removal.kept.length === 0)
+    lines.push(`  left ${leftDirs.length} director${leftDirs.length === 1 ? 'y' : 'ies'} install created that now hold other files`);
   if (manifest.platform === 'freebsd') lines.push('', 'next:', '  service devd restart');
   if (keepalivedSteps.length > 0) lines.push('', 'next:', ...keepalivedSteps);
   return { lines, exitCode: removal.changed > 0 ? 1 : 0 };

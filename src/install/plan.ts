@@ -86,12 +86,24 @@ async function planKeepalived(options: PlanOptions, keepalived: { trackFile: str
   if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
   const rendered = renderTemplate('%%NODE%% %%CLI%%%%CONFIG%%', paths, 'keepalived notify');
   const [node = '', cli = '', ...configWords] = rendered.split(' ');
-  const files: PlannedFile[] = keepalivedSnippetFiles({ node, cli, configArg: configWords.join(' '), trackFile: keepalived.trackFile, share: keepalived.share }).map((file) => ({ ...file, sample: false }));
+  const files: PlannedFile[] = keepalivedSnippetFiles({
+    node,
+    cli,
+    configArg: configWords.join(' '),
+    trackFile: keepalived.trackFile,
+    share: keepalived.share,
+  }).map((file) => ({ ...file, sample: false }));
   const timerName: Timer = options.timer ?? 'systemd';
   if (timerName !== 'none') {
     const timer = TIMERS[timerName];
     for (const template of await readTemplateDir(timer.dir)) {
-      files.push({ path: join(timer.target, basename(template.source)), content: renderTemplate(template.text, paths, template.source), mode: timer.mode, source: template.source, sample: false });
+      files.push({
+        path: join(timer.target, basename(template.source)),
+        content: renderTemplate(template.text, paths, template.source),
+        mode: timer.mode,
+        source: template.source,
+        sample: false,
+      });
     }
   }
   return { platform: 'keepalived', timer: timerName, paths, files };

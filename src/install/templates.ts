@@ -23,10 +23,13 @@ function checkPaths(paths: TemplatePaths): void {
   for (const [name, path] of Object.entries(paths)) {
     if (path === undefined) continue;
     if (typeof path !== 'string' || !isAbsolute(path) || !SAFE_PATH.test(path)) {
-      throw new CarpOvhError(`cannot put ${JSON.stringify(path)} (${name}) in a devd rule or script: it must be an absolute path of letters, digits and ./_+-`, {
-        source: 'cli',
-        badInput: true,
-      });
+      throw new CarpOvhError(
+        `cannot put ${JSON.stringify(path)} (${name}) in a devd rule or script: it must be an absolute path of letters, digits and ./_+-`,
+        {
+          source: 'cli',
+          badInput: true,
+        },
+      );
     }
   }
 }
@@ -42,7 +45,9 @@ export function renderTemplate(text: string, paths: TemplatePaths, name: string)
   return text.replace(PLACEHOLDER, (placeholder) => {
     const value = values[placeholder];
     if (value === undefined) {
-      throw new CarpOvhError(`template ${name} uses ${placeholder}, which install does not know (known: ${Object.keys(values).join(', ')})`, { source: 'internal' });
+      throw new CarpOvhError(`template ${name} uses ${placeholder}, which install does not know (known: ${Object.keys(values).join(', ')})`, {
+        source: 'internal',
+      });
     }
     return value;
   });
@@ -72,7 +77,10 @@ export async function readTemplateDir(dir: string): Promise<Template[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const names = entries.filter((entry) => entry.isFile() && !entry.name.startsWith('.')).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
   const templates: Template[] = [];
   for (const name of names) {
     const template = await readTemplate(join(dir, name));

@@ -43,8 +43,7 @@ export async function loadSecretsmithFile(file: string): Promise<SecretsmithConf
 
 /** Errors name the file and the key, never a value: every value here may be a secret. */
 export function parseSecretsmith(text: string, file: string): SecretsmithConfig {
-  const bad = (key: string, problem: string): CarpOvhError =>
-    new CarpOvhError(`${file}: ${key} ${problem}`, { source: 'secrets', badInput: true, file });
+  const bad = (key: string, problem: string): CarpOvhError => new CarpOvhError(`${file}: ${key} ${problem}`, { source: 'secrets', badInput: true, file });
 
   const root = parseSecretYaml(text, file);
   if (!isRecord(root)) throw bad('vault', 'is missing (the file must be a YAML mapping with a vault key)');
@@ -133,11 +132,7 @@ export async function resolveSecretsmithToken(config: SecretsmithConfig): Promis
   return token;
 }
 
-function optionalString(
-  value: unknown,
-  key: string,
-  bad: (key: string, problem: string) => CarpOvhError,
-): string | undefined {
+function optionalString(value: unknown, key: string, bad: (key: string, problem: string) => CarpOvhError): string | undefined {
   if (value === undefined || value === null) return undefined;
   // Unquoted YAML turns some ids into numbers, and converting back can change them (1e5).
   if (typeof value === 'number') throw bad(key, 'must be a string: quote it');

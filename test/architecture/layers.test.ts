@@ -27,7 +27,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Static imports and re-exports (type-only ones too: a type is a dependency) and dynamic import() calls. */
-const SPECIFIER = /(?:\bimport\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?|\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s+from\s+|\bimport\s*\(\s*)['"]([^'"]+)['"]/g;
+const SPECIFIER =
+  /(?:\bimport\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?|\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s+from\s+|\bimport\s*\(\s*)['"]([^'"]+)['"]/g;
 
 export function importsOf(file: string, text: string): Import[] {
   const out: Import[] = [];
@@ -95,15 +96,21 @@ describe('layers', () => {
   const imports = files.flatMap((file) => importsOf(file, readFileSync(file, 'utf8')));
 
   test('the import reader sees what is there (static, type, re-export, dynamic)', () => {
-    const sample = importsOf(join(SRC, 'core/x.ts'), [
-      "import { a } from './a.ts';",
-      "import type { B } from '../config/types.ts';",
-      "export type * from './ports/index.ts';",
-      "export { c } from '../platform/freebsd/index.ts';",
-      "const m = await import('../providers/ovh/client.ts');",
-      "import 'yaml';",
-    ].join('\n'));
-    assert.deepEqual(sample.map((i) => i.to), ['core/a.ts', 'config/types.ts', 'core/ports/index.ts', 'platform/freebsd/index.ts', 'providers/ovh/client.ts', 'pkg:yaml']);
+    const sample = importsOf(
+      join(SRC, 'core/x.ts'),
+      [
+        "import { a } from './a.ts';",
+        "import type { B } from '../config/types.ts';",
+        "export type * from './ports/index.ts';",
+        "export { c } from '../platform/freebsd/index.ts';",
+        "const m = await import('../providers/ovh/client.ts');",
+        "import 'yaml';",
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      sample.map((i) => i.to),
+      ['core/a.ts', 'config/types.ts', 'core/ports/index.ts', 'platform/freebsd/index.ts', 'providers/ovh/client.ts', 'pkg:yaml'],
+    );
     assert.ok(files.length > 50, `only ${files.length} files found under src/`);
     assert.ok(imports.length > 200, `only ${imports.length} imports found`);
   });

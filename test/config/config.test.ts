@@ -81,7 +81,9 @@ describe('config loading', () => {
 
   test('a minimal config gets every default', async () => {
     const config = await loadConfig(
-      write(`ovh:\n  credentials: { file: /usr/local/etc/carp-ovh/ovh-credentials.yaml }\nfailover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], server: ns1.example }\n`),
+      write(
+        `ovh:\n  credentials: { file: /usr/local/etc/carp-ovh/ovh-credentials.yaml }\nfailover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], server: ns1.example }\n`,
+      ),
     );
     assert.equal(config.ovh.endpoint, 'ovh-eu');
     assert.deepEqual(config.ovh.credentials, { kind: 'file', file: '/usr/local/etc/carp-ovh/ovh-credentials.yaml' });
@@ -97,8 +99,10 @@ describe('config loading', () => {
   test('url instead of endpoint, syslog off, durations in every unit', async () => {
     const config = await loadConfig(
       write(
-        VALID.replace('endpoint: ovh-eu', 'url: https://127.0.0.1:8443/1.0\n  poll_interval: 250ms\n  deadline: 3m\n  timeout: 2.5')
-          .replace('syslog: { tag: carp-ovh, facility: daemon }', 'syslog: false\n  file: /var/log/carp-ovh.json'),
+        VALID.replace('endpoint: ovh-eu', 'url: https://127.0.0.1:8443/1.0\n  poll_interval: 250ms\n  deadline: 3m\n  timeout: 2.5').replace(
+          'syslog: { tag: carp-ovh, facility: daemon }',
+          'syslog: false\n  file: /var/log/carp-ovh.json',
+        ),
       ),
     );
     assert.equal(config.ovh.url, 'https://127.0.0.1:8443/1.0');
@@ -113,12 +117,18 @@ describe('config loading', () => {
   test('a misspelt key is reported with file, line, key and the expected keys', async () => {
     const error = await problemsOf(VALID.replace('    vm_name: router-002', '    vm_nmae: router-002'));
     assert.equal(error.problems.length, 1);
-    assert.match(error.problems[0] ?? '', /carp-ovh\.yaml:14: failover\[0\]\.vm_nmae: unknown key — did you mean 'vm_name'\? \(expected one of: vhid, interface/);
+    assert.match(
+      error.problems[0] ?? '',
+      /carp-ovh\.yaml:14: failover\[0\]\.vm_nmae: unknown key — did you mean 'vm_name'\? \(expected one of: vhid, interface/,
+    );
   });
 
   test('every problem is reported at once, in line order, each naming what was expected', async () => {
     const error = await problemsOf(
-      VALID.replace('vhid: 2', 'vhid: 256').replace('interface: vmx1', 'interface: "vmx1; reboot"').replace('[51.68.252.230]', '[51.68.252.999]').replace('level: info', 'level: loud'),
+      VALID.replace('vhid: 2', 'vhid: 256')
+        .replace('interface: vmx1', 'interface: "vmx1; reboot"')
+        .replace('[51.68.252.230]', '[51.68.252.999]')
+        .replace('level: info', 'level: loud'),
     );
     const text = error.problems.join('\n');
     assert.match(text, /:9: failover\[0\]\.vhid: expected an integer from 1 to 255, got 256/);

@@ -38,13 +38,23 @@ async function problemsOf(text: string, available?: { kinds: string[]; vias: str
 describe('config: platforms and providers', () => {
   test('keepalived: entries keyed by vrrp_instance, track file and ip with their defaults, demotion 1', async () => {
     const config = await loadConfig(
-      write(`${OVH}failover:\n  - vrrp_instance: VI_1\n    interface: eth0\n    addresses: [192.0.2.10]\n    server: ns1.example\nplatform:\n  kind: keepalived\n`),
+      write(
+        `${OVH}failover:\n  - vrrp_instance: VI_1\n    interface: eth0\n    addresses: [192.0.2.10]\n    server: ns1.example\nplatform:\n  kind: keepalived\n`,
+      ),
     );
     assert.equal(config.platform.kind, 'keepalived');
     assert.equal(config.platform.ip, '/sbin/ip');
     assert.equal(config.platform.trackFile, '/run/carp-ovh/track');
     assert.equal(config.health.demotion, 1);
-    assert.deepEqual(config.failover[0], { interface: 'eth0', addresses: ['192.0.2.10'], via: 'virtual-mac', server: 'ns1.example', vmName: null, mac: null, vrrpInstance: 'VI_1' });
+    assert.deepEqual(config.failover[0], {
+      interface: 'eth0',
+      addresses: ['192.0.2.10'],
+      via: 'virtual-mac',
+      server: 'ns1.example',
+      vmName: null,
+      mac: null,
+      vrrpInstance: 'VI_1',
+    });
   });
 
   test('openbsd: vhid optional, a cloud entry with project, instance and an alias; demotion 16', async () => {
@@ -68,7 +78,9 @@ describe('config: platforms and providers', () => {
   });
 
   test('ip-move takes a nexthop', async () => {
-    const config = await loadConfig(write(`${OVH}failover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], via: ip-move, server: ns1.example, nexthop: 192.0.2.254 }\n`));
+    const config = await loadConfig(
+      write(`${OVH}failover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], via: ip-move, server: ns1.example, nexthop: 192.0.2.254 }\n`),
+    );
     assert.equal(config.failover[0]?.nexthop, '192.0.2.254');
     assert.equal(config.failover[0]?.via, 'ip-move');
   });
@@ -87,7 +99,9 @@ describe('config: platforms and providers', () => {
   });
 
   test('keys a platform does not use are refused; keepalived needs vrrp_instance', async () => {
-    const problems = await problemsOf(`${OVH}failover:\n  - vhid: 2\n    interface: eth0\n    addresses: [192.0.2.10]\n    server: ns1.example\nplatform:\n  kind: keepalived\n`);
+    const problems = await problemsOf(
+      `${OVH}failover:\n  - vhid: 2\n    interface: eth0\n    addresses: [192.0.2.10]\n    server: ns1.example\nplatform:\n  kind: keepalived\n`,
+    );
     const text = problems.join('\n');
     assert.match(text, /:4: failover\[0\]\.vhid: not used with platform\.kind keepalived/);
     assert.match(text, /:4: failover\[0\]\.vrrp_instance: missing \(required with platform\.kind keepalived\)/);
@@ -108,9 +122,13 @@ describe('config: platforms and providers', () => {
     const entry = `failover:\n  - { interface: carp0, addresses: [192.0.2.10], server: s1 }\n`;
     const openbsd = await problemsOf(`${OVH}${entry}platform: { kind: openbsd }\nhealth:\n  demotion: 200\n`);
     assert.match(openbsd.join('\n'), /:7: health\.demotion: expected an integer from 1 to 128 .* on platform\.kind openbsd, got 200/);
-    const keepalived = await problemsOf(`${OVH}failover:\n  - { vrrp_instance: VI_1, interface: eth0, addresses: [192.0.2.10], server: s1 }\nplatform: { kind: keepalived }\nhealth: { demotion: 255 }\n`);
+    const keepalived = await problemsOf(
+      `${OVH}failover:\n  - { vrrp_instance: VI_1, interface: eth0, addresses: [192.0.2.10], server: s1 }\nplatform: { kind: keepalived }\nhealth: { demotion: 255 }\n`,
+    );
     assert.match(keepalived.join('\n'), /health\.demotion: expected an integer from 1 to 254/);
-    const freebsd = await loadConfig(write(`${OVH}failover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], server: s1 }\nplatform: { kind: freebsd }\nhealth: { demotion: 4096 }\n`));
+    const freebsd = await loadConfig(
+      write(`${OVH}failover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], server: s1 }\nplatform: { kind: freebsd }\nhealth: { demotion: 4096 }\n`),
+    );
     assert.equal(freebsd.health.demotion, 4096);
   });
 
@@ -129,13 +147,17 @@ describe('config: platforms and providers', () => {
     const missingVias = FAILOVER_VIAS.filter((via) => !Object.hasOwn(PROVIDERS, via));
     assert.ok(Object.hasOwn(PLATFORMS, 'freebsd') && Object.hasOwn(PROVIDERS, 'virtual-mac'), 'the FreeBSD platform and the virtual-MAC provider are wired');
     for (const kind of missingKinds) {
-      const path = write(`${OVH}failover:\n  - { vhid: 1, vrrp_instance: VI_1, interface: eth0, addresses: [192.0.2.10], server: s1 }\nplatform:\n  kind: ${kind}\n`);
+      const path = write(
+        `${OVH}failover:\n  - { vhid: 1, vrrp_instance: VI_1, interface: eth0, addresses: [192.0.2.10], server: s1 }\nplatform:\n  kind: ${kind}\n`,
+      );
       const result = await runCli(['config', 'check', '--config', path]);
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, new RegExp(`platform\\.kind: ${kind} is not available in this build`));
     }
     for (const via of missingVias) {
-      const path = write(`${OVH}failover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], via: ${via}, server: s1, project: p1, instance: i1 }\nplatform: { kind: freebsd }\n`);
+      const path = write(
+        `${OVH}failover:\n  - { vhid: 1, interface: em0, addresses: [192.0.2.10], via: ${via}, server: s1, project: p1, instance: i1 }\nplatform: { kind: freebsd }\n`,
+      );
       const result = await runCli(['config', 'check', '--config', path]);
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, new RegExp(`failover\\[0\\]\\.via: ${via} is not available in this build`));
@@ -154,7 +176,7 @@ describe('config: platforms and providers', () => {
   test('the hook reads platform.kind from the text without the YAML parser', async () => {
     assert.equal(kindIn('ovh: {}\nplatform:\n  # a comment\n  ifconfig: /sbin/ifconfig\n  kind: openbsd # here\nhealth: {}\n'), 'openbsd');
     assert.equal(kindIn('platform: { ifconfig: /x, kind: "keepalived" }\n'), 'keepalived');
-    assert.equal(kindIn('platform:\n  ifconfig: /x\nhealth:\n  kind: openbsd\n'), null, 'a kind key under another section is not the platform\'s');
+    assert.equal(kindIn('platform:\n  ifconfig: /x\nhealth:\n  kind: openbsd\n'), null, "a kind key under another section is not the platform's");
     assert.equal(kindIn('platform:\n  kind: solaris\n'), null);
     assert.equal(kindIn('failover: []\n'), null);
     assert.equal(await peekPlatformKind('/nonexistent/carp-ovh.yaml', 'openbsd'), 'openbsd');

@@ -37,7 +37,10 @@ describe('doctor', () => {
     ({ r002, r003 } = seedPair(world));
     root002 = makeTempDir('doctor-root-002');
     root003 = makeTempDir('doctor-root-003');
-    for (const [router, root] of [[r002, root002], [r003, root003]] as const) {
+    for (const [router, root] of [
+      [r002, root002],
+      [r003, root003],
+    ] as const) {
       const installed = await router.cli(['install', '--root', root]);
       assert.equal(installed.code, 0, installed.stderr);
       writeHealthyCheck(router);
@@ -68,7 +71,10 @@ describe('doctor', () => {
       assert.doesNotMatch(result.stdout, /\u001b\[/);
       const at = lines.findIndex((line) => line.startsWith('FAIL  net.inet.carp.preempt: is 0'));
       assert.ok(at >= 0, result.stdout);
-      const entry = lines.slice(at, at + 6).join(' ').replace(/\s+/g, ' ');
+      const entry = lines
+        .slice(at, at + 6)
+        .join(' ')
+        .replace(/\s+/g, ' ');
       assert.match(entry, /demoted MASTER keeps the VIP/);
       assert.match(entry, /fix: run sysctl net\.inet\.carp\.preempt=1/);
       assert.match(result.stdout, /1 FAIL: \d+ pass, 0 warn, 1 fail, 0 not run\n$/);
@@ -119,7 +125,10 @@ describe('doctor', () => {
   test('another CARP rule at a higher priority fails install.devd-priority; a lower one warns; one for another vhid is ignored', async () => {
     const other = join(root003, 'usr/local/etc/devd/carp.conf');
     const write = (priority: number, subsystem: string) =>
-      writeFileSync(other, `# the seed's test rule\nnotify ${priority} {\n\tmatch "system" "CARP";\n\tmatch "subsystem" "${subsystem}";\n\tmatch "type" "(MASTER|BACKUP)";\n\taction "/usr/local/scripts/carp-test.sh $subsystem $type";\n};\n`);
+      writeFileSync(
+        other,
+        `# the seed's test rule\nnotify ${priority} {\n\tmatch "system" "CARP";\n\tmatch "subsystem" "${subsystem}";\n\tmatch "type" "(MASTER|BACKUP)";\n\taction "/usr/local/scripts/carp-test.sh $subsystem $type";\n};\n`,
+      );
     try {
       write(200, '[0-9]+@[0-9a-z.]+');
       let { report } = await doctor(r003, root003);
@@ -201,7 +210,7 @@ describe('doctor', () => {
     }
   });
 
-  test('a vMAC holding only the VIP: our own fails on the MASTER, the peer\'s on the BACKUP', async () => {
+  test("a vMAC holding only the VIP: our own fails on the MASTER, the peer's on the BACKUP", async () => {
     const state = seedState();
     const vmacs = state.dedicated[SEED_SERVER]?.virtualMacs ?? {};
     vmacs[SEED_MAC_ROUTER_003] = { type: 'vmware', ips: { [SEED_VIP]: 'router-003' } };
@@ -260,7 +269,8 @@ describe('doctor', () => {
       assert.equal(result.code, 1);
       assert.deepEqual(failing(report), ['vault.reachable']);
       assert.match(checkOf(report, 'vault.reachable').detail, /sealed/);
-      for (const id of ['vault.login', 'vault.read', 'ovh.clock', 'ovh.grants', `placement.vip:${SEED_VIP}`]) assert.equal(checkOf(report, id).status, 'skip', id);
+      for (const id of ['vault.login', 'vault.read', 'ovh.clock', 'ovh.grants', `placement.vip:${SEED_VIP}`])
+        assert.equal(checkOf(report, id).status, 'skip', id);
     } finally {
       world.vault.unseal();
     }
@@ -273,7 +283,18 @@ describe('doctor', () => {
 
   test('demotion and a failed claim are reported with our bit and its reasons', async () => {
     writeFileSync(join(r003.stateDir, 'demotion.json'), JSON.stringify({ reasons: { vault: { since: '2026-04-01T13:59:33Z', detail: 'Vault is sealed' } } }));
-    writeFileSync(join(r003.stateDir, 'last-claim.json'), JSON.stringify({ at: new Date().toISOString(), trigger: 'hook 2@vmx1 MASTER', pid: 1, result: 'failed', durationMs: 1200, vhids: [], error: { message: 'OVH answered 503' } }));
+    writeFileSync(
+      join(r003.stateDir, 'last-claim.json'),
+      JSON.stringify({
+        at: new Date().toISOString(),
+        trigger: 'hook 2@vmx1 MASTER',
+        pid: 1,
+        result: 'failed',
+        durationMs: 1200,
+        vhids: [],
+        error: { message: 'OVH answered 503' },
+      }),
+    );
     r003.kernel.setSysctl('net.inet.carp.demotion', 1048576 + 240);
     try {
       const { result, report } = await doctor(r003, root003);

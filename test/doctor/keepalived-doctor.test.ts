@@ -123,7 +123,10 @@ describe('doctor on a keepalived router', () => {
     const map = await checks();
     for (const check of map.values()) assert.equal(check.status, 'pass', `${check.id}: ${check.detail}`);
     assert.match(map.get('keepalived.running')?.detail ?? '', /pid 812\) with \/etc\/keepalived\/keepalived\.conf/);
-    assert.match(map.get('keepalived.snippet')?.detail ?? '', /track_file carp_ovh watches \/run\/carp-ovh\/track \(weight -253\), from \/etc\/keepalived\/carp-ovh\.conf/);
+    assert.match(
+      map.get('keepalived.snippet')?.detail ?? '',
+      /track_file carp_ovh watches \/run\/carp-ovh\/track \(weight -253\), from \/etc\/keepalived\/carp-ovh\.conf/,
+    );
     assert.match(map.get('keepalived.notify:VI_1')?.detail ?? '', new RegExp(`runs ${NODE} ${CLI} hook`));
     assert.match(map.get('keepalived.weight:VI_1')?.detail ?? '', /advertises 1, below any peer/);
   });
@@ -147,12 +150,19 @@ describe('doctor on a keepalived router', () => {
   });
 
   it('a weight too small to cross the gap, one that faults, and one that raises', async () => {
-    const override = await checks({ instanceBody: '    notify "/usr/bin/node /usr/lib/node_modules/carp-ovh/dist/cli.js hook"\n    track_file {\n      carp_ovh weight -20\n    }' });
+    const override = await checks({
+      instanceBody: '    notify "/usr/bin/node /usr/lib/node_modules/carp-ovh/dist/cli.js hook"\n    track_file {\n      carp_ovh weight -20\n    }',
+    });
     assert.equal(status(override, 'keepalived.weight:VI_1'), 'warn');
     assert.match(override.get('keepalived.weight:VI_1')?.detail ?? '', /advertises 80; a peer configured at 80 or lower does not take over/);
-    const raising = await checks({ instanceBody: '    notify "/usr/bin/node /usr/lib/node_modules/carp-ovh/dist/cli.js hook"\n    track_file {\n      carp_ovh weight 20\n    }' });
+    const raising = await checks({
+      instanceBody: '    notify "/usr/bin/node /usr/lib/node_modules/carp-ovh/dist/cli.js hook"\n    track_file {\n      carp_ovh weight 20\n    }',
+    });
     assert.equal(status(raising, 'keepalived.weight:VI_1'), 'fail');
-    const faulting = await checks({ share: 3, instanceBody: '    notify "/usr/bin/node /usr/lib/node_modules/carp-ovh/dist/cli.js hook"\n    track_file {\n      carp_ovh weight -100\n    }' });
+    const faulting = await checks({
+      share: 3,
+      instanceBody: '    notify "/usr/bin/node /usr/lib/node_modules/carp-ovh/dist/cli.js hook"\n    track_file {\n      carp_ovh weight -100\n    }',
+    });
     assert.equal(status(faulting, 'keepalived.weight:VI_1'), 'warn');
     assert.match(faulting.get('keepalived.weight:VI_1')?.detail ?? '', /FAULT/);
   });

@@ -12,7 +12,10 @@ function filesOf(tree: Record<string, 'dir' | 'exec' | 'file'>): FilePort {
       const kind = tree[path];
       return kind === undefined ? null : { isFile: kind !== 'dir', isDirectory: kind === 'dir', mode: kind === 'exec' ? 0o100755 : 0o100644, uid: 0 };
     },
-    list: async (dir) => Object.keys(tree).filter((p) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes('/')).map((p) => p.slice(dir.length + 1)),
+    list: async (dir) =>
+      Object.keys(tree)
+        .filter((p) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes('/'))
+        .map((p) => p.slice(dir.length + 1)),
     executable: async (path) => tree[path] === 'exec',
   };
 }
@@ -39,7 +42,10 @@ describe('doctor: metrics and notify', () => {
   test('notify.scripts: a directory with executables passes, an empty one warns, a missing one or a listed non-executable fails', async () => {
     const dir = '/usr/local/etc/carp-ovh/notify.d';
     const scripts = { kind: 'dir' as const, dir };
-    const [ok] = await observeChecks(config({}, { scripts }), filesOf({ [dir]: 'dir', [`${dir}/mail`]: 'exec', [`${dir}/README`]: 'file', [`${dir}/.hidden`]: 'exec' }));
+    const [ok] = await observeChecks(
+      config({}, { scripts }),
+      filesOf({ [dir]: 'dir', [`${dir}/mail`]: 'exec', [`${dir}/README`]: 'file', [`${dir}/.hidden`]: 'exec' }),
+    );
     assert.equal(ok?.status, 'pass');
     assert.match(ok?.detail ?? '', /1 run on each event, at most 30 s each: \/usr\/local\/etc\/carp-ovh\/notify\.d\/mail$/);
     const [empty] = await observeChecks(config({}, { scripts }), filesOf({ [dir]: 'dir', [`${dir}/README`]: 'file' }));

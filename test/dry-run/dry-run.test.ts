@@ -41,16 +41,28 @@ describe('--dry-run', () => {
     assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
     const base = `/dedicated/server/${SEED_SERVER}`;
     const lines = result.stdout.split('\n');
-    const del = lines.findIndex((l) => l.includes(`1. ${SEED_VIP}: ${SEED_MAC_ROUTER_003} -> ${SEED_MAC_ROUTER_002}: DELETE ${base}/virtualMac/${SEED_MAC_ROUTER_003}/virtualAddress/${SEED_VIP}`));
-    const post = lines.findIndex((l) => l.includes(`2. ${SEED_VIP}: ${SEED_MAC_ROUTER_003} -> ${SEED_MAC_ROUTER_002}: POST ${base}/virtualMac/${SEED_MAC_ROUTER_002}/virtualAddress {"ipAddress":"${SEED_VIP}","virtualMachineName":"router-002"}`));
+    const del = lines.findIndex((l) =>
+      l.includes(
+        `1. ${SEED_VIP}: ${SEED_MAC_ROUTER_003} -> ${SEED_MAC_ROUTER_002}: DELETE ${base}/virtualMac/${SEED_MAC_ROUTER_003}/virtualAddress/${SEED_VIP}`,
+      ),
+    );
+    const post = lines.findIndex((l) =>
+      l.includes(
+        `2. ${SEED_VIP}: ${SEED_MAC_ROUTER_003} -> ${SEED_MAC_ROUTER_002}: POST ${base}/virtualMac/${SEED_MAC_ROUTER_002}/virtualAddress {"ipAddress":"${SEED_VIP}","virtualMachineName":"router-002"}`,
+      ),
+    );
     assert.ok(del > 0 && post > del, result.stdout);
     assert.match(result.stdout, /plan complete: 2 changes would be sent/);
     const reads = world.ovh.requests().slice(start);
-    assert.ok(reads.some((r) => r.path.endsWith(`${base}/virtualMac`)), 'it located the VIP at OVH for real');
+    assert.ok(
+      reads.some((r) => r.path.endsWith(`${base}/virtualMac`)),
+      'it located the VIP at OVH for real',
+    );
     assert.deepEqual(mutations(start), [], 'no mutating call reached OVH');
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_003]);
     assert.equal(router.demotion(), 0);
-    for (const file of ['last-claim.json', 'event-2@vmx1.json', 'demotion.json', 'claim.lock']) assert.equal(existsSync(join(router.stateDir, file)), false, file);
+    for (const file of ['last-claim.json', 'event-2@vmx1.json', 'demotion.json', 'claim.lock'])
+      assert.equal(existsSync(join(router.stateDir, file)), false, file);
   });
 
   test('hook --dry-run: MASTER plans, BACKUP and unknown entries change nothing; already here is a complete, empty plan', async () => {
@@ -75,7 +87,14 @@ describe('--dry-run', () => {
   test('a plan the claim would refuse (the only IP of the old vMAC) exits 1, says why, and still sends nothing', async () => {
     world.ovh.setState(seedState());
     // Claiming both IPs of router-003's vMAC would leave it empty, and OVH deletes an empty vMAC.
-    const router = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'MASTER', ovhExtra: OVH_TUNING, vips: [SEED_VIP, '178.32.70.111'] });
+    const router = world.router({
+      name: 'router-002',
+      mac: SEED_MAC_ROUTER_002,
+      ownAddress: '178.32.70.110',
+      state: 'MASTER',
+      ovhExtra: OVH_TUNING,
+      vips: [SEED_VIP, '178.32.70.111'],
+    });
     const start = world.ovh.requests().length;
     const result = await router.cli(['reconcile', '--dry-run']);
     assert.equal(result.code, 1, result.stdout);

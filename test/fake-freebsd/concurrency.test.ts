@@ -11,10 +11,16 @@ describe('fake kernel under concurrent calls', () => {
     const runs = await Promise.all(Array.from({ length: 20 }, () => runTool(k.sysctlPath, ['net.inet.carp.demotion=1'])));
     assert.ok(runs.every((run) => run.exitCode === 0 && run.stderr === ''));
     assert.equal(k.demotion(), 20);
-    assert.deepEqual(k.demotionWrites(), Array.from({ length: 20 }, () => 1));
+    assert.deepEqual(
+      k.demotionWrites(),
+      Array.from({ length: 20 }, () => 1),
+    );
     // Each write saw a different old value: they were serialised, none was lost.
     const olds = runs.map((run) => Number(/: (\d+) -> /.exec(run.stdout)?.[1])).sort((a, b) => a - b);
-    assert.deepEqual(olds, Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      olds,
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(k.kernelLog().length, 20);
     assert.equal(k.calls().length, 20);
   });

@@ -116,12 +116,15 @@ describe('fake ifconfig', () => {
       },
     });
     const all = await runTool(kernel.ifconfigPath, []);
-    assert.deepEqual(all.stdout.split('\n').filter((line) => !line.startsWith('\t')), [
-      'vmx0: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500',
-      'vmx1: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500',
-      'lo0: flags=1008049<UP,LOOPBACK,RUNNING,MULTICAST,LOWER_UP> metric 0 mtu 16384',
-      '',
-    ]);
+    assert.deepEqual(
+      all.stdout.split('\n').filter((line) => !line.startsWith('\t')),
+      [
+        'vmx0: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500',
+        'vmx1: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500',
+        'lo0: flags=1008049<UP,LOOPBACK,RUNNING,MULTICAST,LOWER_UP> metric 0 mtu 16384',
+        '',
+      ],
+    );
     // A loopback has no IFF_BROADCAST, so no broadcast address.
     assert.match(all.stdout, /\tinet 127\.0\.0\.1 netmask 0xff000000\n/);
     assert.equal((await runTool(kernel.ifconfigPath, ['-l'])).stdout, 'vmx0 vmx1 lo0\n');
@@ -148,7 +151,7 @@ describe('fake ifconfig', () => {
     assert.equal(kernel.read().interfaces.vmx1?.carp?.[0]?.state, 'INIT');
   });
 
-  it('rejects bad carp arguments with ifconfig\'s messages', async () => {
+  it("rejects bad carp arguments with ifconfig's messages", async () => {
     const kernel = createFakeKernel(makeTempDir('fake-ifconfig-bad'), referenceRouter());
     const cases: Array<[string[], string]> = [
       [['vmx1', 'vhid', '2', 'state', 'primary'], 'ifconfig: unknown state\n'],

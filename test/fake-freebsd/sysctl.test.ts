@@ -128,7 +128,10 @@ describe('fake kernel failure switches', () => {
     assert.equal((await runTool(k.sysctlPath, ['net.inet.carp.demotion=1'])).exitCode, 0);
     assert.equal(k.demotion(), 1);
     assert.deepEqual(k.demotionWrites(), [1]);
-    assert.deepEqual(k.calls().map((call) => call.fault ?? null), ['fail', 'fail', null]);
+    assert.deepEqual(
+      k.calls().map((call) => call.fault ?? null),
+      ['fail', 'fail', null],
+    );
 
     k.setFault('ifconfig', { mode: 'output', stdout: '<html>502 Bad Gateway</html>\n' });
     assert.deepEqual(await runTool(k.ifconfigPath, ['vmx1']), { stdout: '<html>502 Bad Gateway</html>\n', stderr: '', exitCode: 0 });

@@ -83,7 +83,7 @@ describe('check: demotion', () => {
     assert.deepEqual(router.kernel.demotionWrites(), [BIT, -BIT]);
   });
 
-  test('maintenance is not the check\'s to clear: a healthy check keeps it; leave clears it', async () => {
+  test("maintenance is not the check's to clear: a healthy check keeps it; leave clears it", async () => {
     const router = healthRouter(world);
     // BACKUP already and the VIP on the peer: enter has nothing to wait for.
     const enter = await router.cli(['maintenance', 'enter', '--timeout', '5s']);
@@ -101,7 +101,13 @@ describe('check: demotion', () => {
 });
 
 describe('hysteresis rules (in process)', () => {
-  const verdict = (name: string, ok: boolean, extra: Partial<ProbeVerdict> = {}): ProbeVerdict => ({ name, ok, detail: ok ? 'fine' : 'broken', durationMs: 1, ...extra });
+  const verdict = (name: string, ok: boolean, extra: Partial<ProbeVerdict> = {}): ProbeVerdict => ({
+    name,
+    ok,
+    detail: ok ? 'fine' : 'broken',
+    durationMs: 1,
+    ...extra,
+  });
   const limits = { fall: 1, rise: 1 };
 
   test('a probe that did not run keeps its streak and its reason', () => {
@@ -113,7 +119,7 @@ describe('hysteresis rules (in process)', () => {
     assert.deepEqual(Object.keys(reasons), ['ovh-api']);
   });
 
-  test('a removed script takes its reason along; other owners\' reasons stay', () => {
+  test("a removed script takes its reason along; other owners' reasons stay", () => {
     const reasons: Record<string, Reason> = {
       gone: { since: 'x', detail: 'broken', by: 'check' },
       claim: { since: 'x', detail: 'claim failed' },
@@ -124,7 +130,7 @@ describe('hysteresis rules (in process)', () => {
     assert.deepEqual(Object.keys(reasons).sort(), ['claim', 'maintenance']);
   });
 
-  test('a failure whose reason another owner holds adds no reason of the check\'s', () => {
+  test("a failure whose reason another owner holds adds no reason of the check's", () => {
     const reasons: Record<string, Reason> = {};
     const results = [verdict('claim', false, { reasonHeldElsewhere: true })];
     settleReasons(reasons, results, advance({}, results, 'now').streaks, limits, 'now');

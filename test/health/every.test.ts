@@ -15,7 +15,10 @@ interface Loop {
 const loops = new Set<Loop>();
 
 function startLoop(router: Router, args: string[]): Loop {
-  const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', ...args], { env: { PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', ...args], {
+    env: { PATH: '/usr/bin:/bin' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -80,17 +83,20 @@ describe('check --every', () => {
       assert.ok(start >= previousEnd, `run ${i} started at ${start}, before run ${i - 1} ended at ${previousEnd}`);
     }
     // Every loop run printed one JSON line; the last was allowed to finish before exiting.
-    const reports = stdout.trim().split('\n').map((line) => JSON.parse(line) as { healthy: boolean });
+    const reports = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { healthy: boolean });
     assert.ok(reports.length >= 3, stdout);
     assert.ok(reports.every((r) => r.healthy));
-    assert.equal(reports.length, runs.length, 'every run was the loop\'s');
+    assert.equal(reports.length, runs.length, "every run was the loop's");
     assert.equal(lastCheck(router)?.healthy, true);
   });
 
   test('human output only when something changes (daemon(8) sends it to syslog)', async () => {
     const router = healthRouter(world);
     const loop = startLoop(router, ['--every', '100ms']);
-    await waitFor(() => (lastCheck(router) !== null), 10_000, 'a first run');
+    await waitFor(() => lastCheck(router) !== null, 10_000, 'a first run');
     const firstAt = lastCheck(router)?.at;
     await waitFor(() => lastCheck(router)?.at !== firstAt, 10_000, 'a second run');
     writeScript(router, 'broken', 'exit 1');
@@ -98,7 +104,11 @@ describe('check --every', () => {
     const { code, stdout } = await loop.stop();
     assert.equal(code, 0);
     const headers = stdout.split('\n').filter((line) => /^\d{4}-\d\d-\d\dT\S+ (healthy|unhealthy) /.test(line));
-    assert.deepEqual(headers.map((line) => line.split(' ')[1]), ['healthy', 'unhealthy'], stdout);
+    assert.deepEqual(
+      headers.map((line) => line.split(' ')[1]),
+      ['healthy', 'unhealthy'],
+      stdout,
+    );
   });
 
   test('a malformed interval is a usage error', async () => {

@@ -12,7 +12,13 @@ import { makeTempDir } from '../support/tmp.ts';
 import { startWorld, type Router, type World } from '../support/world.ts';
 
 const HOOKS = fileURLToPath(new URL('../../hooks/', import.meta.url));
-const SHIPPED = ['rc.carp_service_status.d/carp-ovh-vault', 'rc.carp_service_status.d/carp-ovh-ovh-api', 'rc.carp_service_status.d/carp-ovh-claim', 'cron.d/carp-ovh', 'rc.d/carp_ovh'];
+const SHIPPED = [
+  'rc.carp_service_status.d/carp-ovh-vault',
+  'rc.carp_service_status.d/carp-ovh-ovh-api',
+  'rc.carp_service_status.d/carp-ovh-claim',
+  'cron.d/carp-ovh',
+  'rc.d/carp_ovh',
+];
 /** What cron, devd and OPNsense's configd give a command: no /usr/local/bin, no node. */
 const SYSTEM_PATH = '/sbin:/bin:/usr/sbin:/usr/bin';
 
@@ -75,9 +81,11 @@ describe('shipped hooks', () => {
     }
   });
 
-  test('the cron line: every minute, as root, absolute paths, runs under cron\'s PATH', async () => {
+  test("the cron line: every minute, as root, absolute paths, runs under cron's PATH", async () => {
     const router = healthRouter(world);
-    const lines = render('cron.d/carp-ovh', router).split('\n').filter((line) => line !== '' && !line.startsWith('#') && !line.includes('='));
+    const lines = render('cron.d/carp-ovh', router)
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#') && !line.includes('='));
     assert.equal(lines.length, 1);
     const fields = (lines[0] ?? '').split(/\t+/);
     assert.deepEqual(fields.slice(0, 6), ['*', '*', '*', '*', '*', 'root']);
@@ -95,7 +103,10 @@ describe('shipped hooks', () => {
     assert.match(text, /^: \$\{carp_ovh_enable:="NO"\}$/m);
     assert.match(text, /^: \$\{carp_ovh_interval:="10s"\}$/m);
     assert.match(text, /^command="\/usr\/sbin\/daemon"$/m);
-    assert.match(text, /^command_args="-f -R 5 -P \$\{pidfile\} -S -l daemon -T carp-ovh-check %%NODE%% %%CLI%%%%CONFIG%% check --every \$\{carp_ovh_interval\}"$/m);
+    assert.match(
+      text,
+      /^command_args="-f -R 5 -P \$\{pidfile\} -S -l daemon -T carp-ovh-check %%NODE%% %%CLI%%%%CONFIG%% check --every \$\{carp_ovh_interval\}"$/m,
+    );
     assert.match(text, /^run_rc_command "\$1"$/m);
   });
 });

@@ -40,7 +40,7 @@ describe('maintenance', () => {
     assert.equal(lines.at(-1), 'this router stays demoted until `carp-ovh maintenance leave`');
 
     // The peer claimed from its own side, through its own hook.
-    await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 5000, 'the peer\'s claim record');
+    await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 5000, "the peer's claim record");
     assert.equal((r002.lastClaim() as { trigger: string }).trigger, 'hook 2@vmx1 MASTER');
     // A healthy check on the router in maintenance leaves it demoted.
     assert.equal((await checkJson(r003)).report.demotion?.ours, true);
@@ -71,7 +71,12 @@ describe('maintenance', () => {
 
   test('usage errors exit 2', async () => {
     const r003 = peerOf(world, 'router-003', 'MASTER');
-    for (const args of [['maintenance'], ['maintenance', 'start'], ['maintenance', 'enter', '--timeout', 'never'], ['maintenance', 'leave', '--timeout', '1s']]) {
+    for (const args of [
+      ['maintenance'],
+      ['maintenance', 'start'],
+      ['maintenance', 'enter', '--timeout', 'never'],
+      ['maintenance', 'leave', '--timeout', '1s'],
+    ]) {
       const result = await r003.cli(args);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
     }

@@ -21,7 +21,10 @@ describe('probe', () => {
   test('each probe alone: exit 0 and one line; no state of the check written', async () => {
     const router = healthRouter(world);
     for (const [name, detail] of [
-      ['vault', /^ok      vault  vault apps\/network\/carp-hyper-001-switch \(secretsmith .*\): read, with application_key, application_secret and consumer_key \(\d+ms\)\n$/],
+      [
+        'vault',
+        /^ok      vault  vault apps\/network\/carp-hyper-001-switch \(secretsmith .*\): read, with application_key, application_secret and consumer_key \(\d+ms\)\n$/,
+      ],
       ['ovh-api', /^ok      ovh-api  clock offset \+0s; read the vMACs of ns3000000\.ip-1-2-3\.eu \(\d+ms\)\n$/],
       ['claim', /^ok      claim  2@vmx1 BACKUP \(\d+ms\)\n$/],
     ] as const) {
@@ -51,7 +54,11 @@ describe('probe', () => {
   test('probe claim fails while the claim reason holds, and clears it once claim_hold has passed', async () => {
     world.ovh.setState(seedState());
     const router = healthRouter(world, { state: 'MASTER', tuning: { claim_hold: '1h' } });
-    world.ovh.addFault({ method: 'DELETE', path: ADDRESS, action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' } });
+    world.ovh.addFault({
+      method: 'DELETE',
+      path: ADDRESS,
+      action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' },
+    });
     assert.equal((await router.hook('MASTER', { wait: true })).code, 1);
     world.ovh.clearFaults();
     router.setState('BACKUP');

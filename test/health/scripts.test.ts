@@ -72,7 +72,10 @@ describe('check: service scripts', () => {
     writeScript(router, 'vault', 'echo site vault check failed; exit 1');
     const { result, report, context } = await checkJson(router);
     assert.equal(result.code, 1, context);
-    assert.deepEqual(report.probes.map((p) => p.name), ['vault', 'ovh-api', 'claim', 'script:vault']);
+    assert.deepEqual(
+      report.probes.map((p) => p.name),
+      ['vault', 'ovh-api', 'claim', 'script:vault'],
+    );
     assert.equal(probe(report, 'vault').ok, true);
     assert.equal(probe(report, 'script:vault').detail, 'exit 1: site vault check failed');
     assert.deepEqual(Object.keys(report.demotion?.reasons ?? {}), ['script:vault']);

@@ -34,7 +34,14 @@ describe('check: the vault probe', () => {
     const { result, report, context } = await checkJson(router);
     assert.equal(result.code, 0, context);
     assert.equal(report.healthy, true);
-    assert.deepEqual(report.probes.map((p) => [p.name, p.ok]), [['vault', true], ['ovh-api', true], ['claim', true]]);
+    assert.deepEqual(
+      report.probes.map((p) => [p.name, p.ok]),
+      [
+        ['vault', true],
+        ['ovh-api', true],
+        ['claim', true],
+      ],
+    );
     assert.match(probe(report, 'vault').detail, /apps\/network\/carp-hyper-001-switch.*application_key, application_secret and consumer_key/);
     assert.match(probe(report, 'claim').detail, /2@vmx1 BACKUP/);
     assert.deepEqual(report.demotion, { total: 0, ours: false, changed: null, reasons: {} });
@@ -54,7 +61,12 @@ describe('check: the vault probe', () => {
     assert.deepEqual(router.kernel.demotionWrites(), []);
   });
 
-  async function assertVaultDown(setup: () => void | Promise<void>, detail: RegExp, routerSetup?: (r: ReturnType<typeof healthRouter>) => void, probeTimeout?: string): Promise<number> {
+  async function assertVaultDown(
+    setup: () => void | Promise<void>,
+    detail: RegExp,
+    routerSetup?: (r: ReturnType<typeof healthRouter>) => void,
+    probeTimeout?: string,
+  ): Promise<number> {
     const router = healthRouter(world, probeTimeout === undefined ? {} : { tuning: { probe_timeout: probeTimeout } });
     routerSetup?.(router);
     await setup();
@@ -98,14 +110,23 @@ describe('check: the vault probe', () => {
 
   test('unreachable: nothing listens on the port', async () => {
     const port = await closedPort();
-    await assertVaultDown(() => undefined, /connection refused/, (router) => {
-      const path = secretsmithPath(router);
-      writeFileSync(path, readFileSync(path, 'utf8').replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${port}`), { mode: 0o600 });
-    });
+    await assertVaultDown(
+      () => undefined,
+      /connection refused/,
+      (router) => {
+        const path = secretsmithPath(router);
+        writeFileSync(path, readFileSync(path, 'utf8').replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${port}`), { mode: 0o600 });
+      },
+    );
   });
 
   test('black-holed: the login never answers, the probe gives up at health.probe_timeout', async () => {
-    const ms = await assertVaultDown(() => void world.vault.injectFault({ path: LOGIN, stall: true }), /^reading the OVH credentials: no answer within 700ms \(health\.probe_timeout\)$/, undefined, '700ms');
+    const ms = await assertVaultDown(
+      () => void world.vault.injectFault({ path: LOGIN, stall: true }),
+      /^reading the OVH credentials: no answer within 700ms \(health\.probe_timeout\)$/,
+      undefined,
+      '700ms',
+    );
     assert.ok(ms >= 650 && ms < 4000, `the vault probe took ${ms} ms`);
   });
 });

@@ -4,7 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { holdersOf, seedPair, stderrLines, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, startWorld, waitFor, type World } from '../support/world.ts';
+import {
+  holdersOf,
+  seedPair,
+  stderrLines,
+  SEED_MAC_ROUTER_002,
+  SEED_MAC_ROUTER_003,
+  SEED_SERVER,
+  SEED_VIP,
+  startWorld,
+  waitFor,
+  type World,
+} from '../support/world.ts';
 
 const SECOND_VIP = '51.68.252.231';
 
@@ -55,13 +66,20 @@ describe('hook MASTER: moving the VIP', () => {
     // OVH learns the VM name the config gives.
     assert.equal(world.ovh.state().dedicated[SEED_SERVER]?.virtualMacs[SEED_MAC_ROUTER_002]?.ips[SEED_VIP], 'router-002');
 
-    const claim = r002.lastClaim() as { result: string; trigger: string; vhids: Array<{ addresses: Array<{ result: string; from: string; steps: Array<{ step: string; ms: number }> }> }> };
+    const claim = r002.lastClaim() as {
+      result: string;
+      trigger: string;
+      vhids: Array<{ addresses: Array<{ result: string; from: string; steps: Array<{ step: string; ms: number }> }> }>;
+    };
     assert.equal(claim.result, 'ok');
     assert.equal(claim.trigger, 'hook 2@vmx1 MASTER');
     const address = claim.vhids[0]?.addresses[0];
     assert.equal(address?.result, 'moved');
     assert.equal(address?.from, SEED_MAC_ROUTER_003);
-    assert.deepEqual(address?.steps.map((s) => s.step), ['locate', 'detach', 'wait-gone', 'attach', 'wait-visible']);
+    assert.deepEqual(
+      address?.steps.map((s) => s.step),
+      ['locate', 'detach', 'wait-gone', 'attach', 'wait-visible'],
+    );
     // Each wait lasted at least the simulated task delay: the claim waited for OVH, not for a guess.
     assert.ok((address?.steps.find((s) => s.step === 'wait-gone')?.ms ?? 0) >= 100);
     assert.ok((address?.steps.find((s) => s.step === 'wait-visible')?.ms ?? 0) >= 100);
@@ -81,7 +99,10 @@ describe('hook MASTER: moving the VIP', () => {
     assert.ok(messages(stderrLines(result.stderr)).some((m) => m === '51.68.252.230 is already on 00:50:56:09:3c:f2: nothing to do'));
     // One request settles the common case: our own vMAC's list.
     assert.deepEqual(
-      world.ovh.requests().filter((r) => r.path.includes('/dedicated/')).map((r) => `${r.method} ${r.path}`),
+      world.ovh
+        .requests()
+        .filter((r) => r.path.includes('/dedicated/'))
+        .map((r) => `${r.method} ${r.path}`),
       [`GET /1.0/dedicated/server/${SEED_SERVER}/virtualMac/${SEED_MAC_ROUTER_002}/virtualAddress`],
     );
   });
@@ -161,7 +182,10 @@ describe('hook: timing, supersession, parallel addresses', () => {
     r002.setState('BACKUP');
     const result = await running;
     assert.equal(result.code, 0, result.stderr + result.stdout);
-    assert.deepEqual(mutations(world).map((m) => m.method), ['DELETE']);
+    assert.deepEqual(
+      mutations(world).map((m) => m.method),
+      ['DELETE'],
+    );
     await world.ovh.waitForTasks();
     assert.deepEqual(holdersOf(world), [], 'detached, and left for the new MASTER to claim');
     assert.match(result.stdout, /cancelled/);
@@ -190,11 +214,18 @@ describe('hook: timing, supersession, parallel addresses', () => {
     r002.setState('MASTER');
     assert.equal((await r002.hook('MASTER')).code, 0);
 
-    await waitFor(() => holdersOf(world)[0] === SEED_MAC_ROUTER_002 && (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 10_000, 'the final claim');
+    await waitFor(
+      () => holdersOf(world)[0] === SEED_MAC_ROUTER_002 && (r002.lastClaim() as { result?: string } | null)?.result === 'ok',
+      10_000,
+      'the final claim',
+    );
     await world.ovh.waitForTasks();
     assert.equal(world.ovh.conflicts, 0);
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
-    assert.deepEqual(mutations(world).map((m) => m.method), ['DELETE', 'POST']);
+    assert.deepEqual(
+      mutations(world).map((m) => m.method),
+      ['DELETE', 'POST'],
+    );
   });
 
   test('two addresses on one vhid are moved in parallel', async () => {

@@ -38,7 +38,10 @@ describe('reconcile and the claim reason', () => {
     assert.equal(result.stdout, '');
     await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 10_000, 'the background reconcile');
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
-    const lines = readFileSync(r002.logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; component: string });
+    const lines = readFileSync(r002.logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; component: string });
     assert.ok(lines.some((l) => l.msg.startsWith('claim finished successfully')));
     assert.ok(lines.every((l) => l.component === 'reconcile'));
   });
@@ -48,7 +51,11 @@ describe('reconcile and the claim reason', () => {
     const { r002 } = seedPair(world);
     r002.kernel.setSysctl('net.inet.carp.demotion', 240);
     r002.setState('MASTER');
-    world.ovh.addFault({ method: 'DELETE', path: '/dedicated/server/*/virtualMac/*/virtualAddress/*', action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' } });
+    world.ovh.addFault({
+      method: 'DELETE',
+      path: '/dedicated/server/*/virtualMac/*/virtualAddress/*',
+      action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' },
+    });
     const failed = await r002.hook('MASTER', { wait: true });
     world.ovh.clearFaults();
     assert.equal(failed.code, 1);

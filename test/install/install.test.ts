@@ -89,7 +89,8 @@ describe('install and uninstall', () => {
     assert.equal(mode(join(root, 'var/db/carp-ovh/install-manifest.json')), '600');
 
     const report = doctorJson(await r003.cli(['doctor', '--json', '--root', root]));
-    for (const id of ['install.devd', 'install.devd-priority', 'install.timer']) assert.equal(checkOf(report, id).status, 'pass', JSON.stringify(checkOf(report, id)));
+    for (const id of ['install.devd', 'install.devd-priority', 'install.timer'])
+      assert.equal(checkOf(report, id).status, 'pass', JSON.stringify(checkOf(report, id)));
 
     const again = await r003.cli(['install', '--root', root]);
     assert.equal(again.code, 0, again.stderr);
@@ -113,7 +114,8 @@ describe('install and uninstall', () => {
     const doctor = await r003.cli(['doctor', '--json', '--root', root]);
     assert.doesNotMatch(doctor.stderr, /ENOENT|\n\s+at /, 'no missing-path error, no stack trace');
     const report = doctorJson(doctor);
-    for (const id of ['install.devd', 'install.devd-priority', 'install.timer']) assert.equal(checkOf(report, id).status, 'pass', JSON.stringify(checkOf(report, id)));
+    for (const id of ['install.devd', 'install.devd-priority', 'install.timer'])
+      assert.equal(checkOf(report, id).status, 'pass', JSON.stringify(checkOf(report, id)));
 
     // The root is the operator's: uninstall removes what install wrote, not the root itself.
     assert.equal((await r003.cli(['uninstall', '--root', root])).code, 0);
@@ -154,7 +156,10 @@ describe('install and uninstall', () => {
     const report = doctorJson(await r003.cli(['doctor', '--json', '--root', root]));
     assert.equal(checkOf(report, 'install.syshook').status, 'pass');
     assert.equal(checkOf(report, 'install.timer').status, 'pass');
-    assert.equal(report.checks.some((c) => c.id === 'install.devd'), false);
+    assert.equal(
+      report.checks.some((c) => c.id === 'install.devd'),
+      false,
+    );
 
     assert.equal((await r003.cli(['uninstall', '--root', root])).code, 0);
     assert.deepEqual(snapshot(root), before);

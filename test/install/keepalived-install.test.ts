@@ -64,7 +64,11 @@ describe('install on a keepalived router', () => {
     assert.match(instance, /^track_file \{\n {2}carp_ovh\n\}$/m);
     const unit = readFileSync(join(root, 'etc/systemd/system/carp-ovh-check.service'), 'utf8');
     assert.match(unit, new RegExp(`^ExecStart=${NODE} ${CLI} check --every 10s$`, 'm'));
-    assert.equal(readFileSync(join(root, 'etc/keepalived/keepalived.conf'), 'utf8'), 'vrrp_instance VI_1 {\n}\n', "the operator's keepalived.conf is never edited");
+    assert.equal(
+      readFileSync(join(root, 'etc/keepalived/keepalived.conf'), 'utf8'),
+      'vrrp_instance VI_1 {\n}\n',
+      "the operator's keepalived.conf is never edited",
+    );
 
     const removed = await applyUninstall({ root, dryRun: false, force: false });
     assert.equal(removed.exitCode, 0, removed.lines.join('\n'));
@@ -77,7 +81,10 @@ describe('install on a keepalived router', () => {
     const root = makeTempDir('keepalived-install');
     const { outcome } = await install(root, { share: 2, config: '/etc/carp-ovh.yaml', timer: 'none' });
     assert.equal(outcome.exitCode, 0, outcome.lines.join('\n'));
-    assert.match(readFileSync(join(root, 'etc/keepalived/carp-ovh-instance.conf'), 'utf8'), new RegExp(`^notify "${NODE} ${CLI} hook --config /etc/carp-ovh.yaml"$`, 'm'));
+    assert.match(
+      readFileSync(join(root, 'etc/keepalived/carp-ovh-instance.conf'), 'utf8'),
+      new RegExp(`^notify "${NODE} ${CLI} hook --config /etc/carp-ovh.yaml"$`, 'm'),
+    );
     assert.match(readFileSync(join(root, 'etc/keepalived/carp-ovh.conf'), 'utf8'), /^ {2}weight -126$/m);
     assert.equal(existsSync(join(root, 'etc/systemd')), false, 'no unit with --timer none');
   });

@@ -22,7 +22,13 @@ function recorder(): { program: string; calls: () => string[][] } {
   chmodSync(program, 0o755);
   return {
     program,
-    calls: () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((line) => line !== '').map((line) => line.split('\t')) : []),
+    calls: () =>
+      existsSync(out)
+        ? readFileSync(out, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => line.split('\t'))
+        : [],
   };
 }
 

@@ -57,9 +57,18 @@ describe('logging', () => {
     } finally {
       process.stderr.write = original;
     }
-    assert.ok(written.some((line) => line.includes('cannot run')), written.join(''));
-    assert.ok(written.some((line) => line.startsWith('first')), written.join(''));
-    assert.ok(written.some((line) => line.startsWith('second')), written.join(''));
+    assert.ok(
+      written.some((line) => line.includes('cannot run')),
+      written.join(''),
+    );
+    assert.ok(
+      written.some((line) => line.startsWith('first')),
+      written.join(''),
+    );
+    assert.ok(
+      written.some((line) => line.startsWith('second')),
+      written.join(''),
+    );
   });
 
   test('file target: JSON lines appended, file mode 0600', async () => {
@@ -71,8 +80,14 @@ describe('logging', () => {
     const second = await openLog(cfg, 'file');
     second.log.info('two');
     await second.close();
-    const lines = readFileSync(cfg.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number });
-    assert.deepEqual(lines.map((l) => l.msg), ['one', 'two']);
+    const lines = readFileSync(cfg.file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; level: number });
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      ['one', 'two'],
+    );
     assert.equal(lines[0]?.level, 30);
   });
 
@@ -93,7 +108,16 @@ describe('logging', () => {
     log.error({ err: Object.assign(new Error(`boom ${OVH_APPLICATION_SECRET}`), { secret_id: VAULT_SECRET_ID }) }, 'failed');
     await close();
     const text = readFileSync(cfg.file, 'utf8');
-    for (const secret of [OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, VAULT_ROLE_ID, VAULT_SECRET_ID, 'hvs.abcdefghijkl', 'hvs.zzzzzzzzzzzz', 'hvs.CAESIJ', '$1$aaaa']) {
+    for (const secret of [
+      OVH_APPLICATION_SECRET,
+      OVH_CONSUMER_KEY,
+      VAULT_ROLE_ID,
+      VAULT_SECRET_ID,
+      'hvs.abcdefghijkl',
+      'hvs.zzzzzzzzzzzz',
+      'hvs.CAESIJ',
+      '$1$aaaa',
+    ]) {
       assert.ok(!text.includes(secret), `${secret.slice(0, 8)} leaked: ${text}`);
     }
     assert.match(text, /ak-visible/);

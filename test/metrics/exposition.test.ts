@@ -26,7 +26,14 @@ const hostile = 'a\\b"c\nd';
 
 function sample(): MetricFamily[] {
   const snapshot = emptySnapshot();
-  snapshot.check = { at: '2026-01-02T03:04:05.000Z', up: true, probes: [{ name: 'vault', ok: true, durationMs: 12 }, { name: hostile, ok: false, durationMs: 1500 }] };
+  snapshot.check = {
+    at: '2026-01-02T03:04:05.000Z',
+    up: true,
+    probes: [
+      { name: 'vault', ok: true, durationMs: 12 },
+      { name: hostile, ok: false, durationMs: 1500 },
+    ],
+  };
   snapshot.platform = { at: '2026-01-02T03:04:05.000Z', masters: { '2@vmx1': true }, demotion: 1048576, reasons: [hostile] };
   snapshot.vips = { '51.68.252.230': { key: '2@vmx1', here: true, at: '2026-01-02T03:04:05.000Z' } };
   snapshot.counters.claims = { ok: 3, failed: 1 };

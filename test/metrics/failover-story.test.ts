@@ -25,7 +25,10 @@ const OVH_TUNING = `  timeout: 20s
   retries: 2`;
 
 function roomy(router: Router): void {
-  writeFileSync(router.configPath, readFileSync(router.configPath, 'utf8').replace('      timeout: 2s\n', '      timeout: 15s\n').replace('platform:\n', 'platform:\n  timeout: 30s\n'));
+  writeFileSync(
+    router.configPath,
+    readFileSync(router.configPath, 'utf8').replace('      timeout: 2s\n', '      timeout: 15s\n').replace('platform:\n', 'platform:\n  timeout: 30s\n'),
+  );
   tune(router, { probe_timeout: '20s', script_timeout: '20s' });
 }
 
@@ -41,7 +44,14 @@ describe('metrics through the failover story', () => {
     world = await startWorld({ label: 'metrics-story' });
     world.ovh.setState(seedState());
     link = await startLink(world.vault.port);
-    r002 = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP', vaultUrl: link.url('https'), ovhExtra: OVH_TUNING });
+    r002 = world.router({
+      name: 'router-002',
+      mac: SEED_MAC_ROUTER_002,
+      ownAddress: '178.32.70.110',
+      state: 'BACKUP',
+      vaultUrl: link.url('https'),
+      ovhExtra: OVH_TUNING,
+    });
     r003 = world.router({ name: 'router-003', mac: SEED_MAC_ROUTER_003, ownAddress: '178.32.70.111', state: 'MASTER', ovhExtra: OVH_TUNING });
     roomy(r002);
     roomy(r003);
@@ -72,7 +82,8 @@ describe('metrics through the failover story', () => {
     for (const reason of ['vault', 'ovh-api', 'claim', 'maintenance']) assert.equal(metricValue(m, 'carp_ovh_demotion_reason', { reason }), 0, reason);
     for (const probe of ['vault', 'ovh-api', 'claim']) assert.equal(metricValue(m, 'carp_ovh_probe_up', { probe }), 1, probe);
     const lastCheck = r003.lastCheck() as { probes: Array<{ name: string; durationMs: number }>; at: string };
-    for (const probe of lastCheck.probes) assert.equal(metricValue(m, 'carp_ovh_probe_duration_seconds', { probe: probe.name }), probe.durationMs / 1000, probe.name);
+    for (const probe of lastCheck.probes)
+      assert.equal(metricValue(m, 'carp_ovh_probe_duration_seconds', { probe: probe.name }), probe.durationMs / 1000, probe.name);
     assert.equal(metricValue(m, 'carp_ovh_check_timestamp_seconds'), Date.parse(lastCheck.at) / 1000);
     assert.equal(metricValue(m, 'carp_ovh_vault_token_ttl_seconds'), 300, 'the Vault simulator grants the AppRole token 300 s');
     assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }), 0);

@@ -37,9 +37,15 @@ describe('metrics.listen', () => {
   test('check --every serves the text format on /metrics (GET and HEAD only), a claim in another process shows at the next scrape, SIGTERM closes it', async () => {
     const router = world.router({ name: 'router-002', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'BACKUP', ovhExtra: OVH_TUNING });
     // Roomy for a loaded machine: Vault and the fake ifconfig may be slow to answer.
-    writeFileSync(router.configPath, readFileSync(router.configPath, 'utf8').replace('      timeout: 2s\n', '      timeout: 15s\n').replace('platform:\n', 'platform:\n  timeout: 30s\n'));
+    writeFileSync(
+      router.configPath,
+      readFileSync(router.configPath, 'utf8').replace('      timeout: 2s\n', '      timeout: 15s\n').replace('platform:\n', 'platform:\n  timeout: 30s\n'),
+    );
     enableMetrics(router, { listen: '127.0.0.1:0' });
-    const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', '--every', '1s'], { env: { PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', '--every', '1s'], {
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let stdout = '';
     let stderr = '';

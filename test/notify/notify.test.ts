@@ -129,10 +129,19 @@ describe('notify scripts', () => {
     for (const r of events) {
       assert.equal(r.env.VAULT_TOKEN, undefined, 'nothing of carp-ovh’s environment');
       assert.equal(r.env.CARP_OVH_SECRET_TEST, undefined);
-      assert.deepEqual(Object.keys(r.env).sort(), ['CARP_OVH_ADDRESSES', 'CARP_OVH_AT', 'CARP_OVH_EVENT', 'CARP_OVH_HOST', 'CARP_OVH_KEYS', 'CARP_OVH_REASONS', 'PATH', 'PWD'].filter((k) => k !== 'PWD' || r.env.PWD !== undefined));
+      assert.deepEqual(
+        Object.keys(r.env).sort(),
+        ['CARP_OVH_ADDRESSES', 'CARP_OVH_AT', 'CARP_OVH_EVENT', 'CARP_OVH_HOST', 'CARP_OVH_KEYS', 'CARP_OVH_REASONS', 'PATH', 'PWD'].filter(
+          (k) => k !== 'PWD' || r.env.PWD !== undefined,
+        ),
+      );
     }
     assert.equal(existsSync(join('/', 'pwned')) || existsSync(join(router.dir, 'pwned')), false, 'no shell ran the name');
-    await waitFor(() => router.logLines().some((l) => /notify script .*broken failed for claim-succeeded: exit 3: mail: cannot reach the relay/.test(String(l.msg))), 30_000, 'the failure logged');
+    await waitFor(
+      () => router.logLines().some((l) => /notify script .*broken failed for claim-succeeded: exit 3: mail: cannot reach the relay/.test(String(l.msg))),
+      30_000,
+      'the failure logged',
+    );
 
     // Maintenance: entered (with the demotion it causes), then left (with the promotion).
     const enter = await router.cli(['maintenance', 'enter', '--timeout', '200ms']);
@@ -141,7 +150,11 @@ describe('notify scripts', () => {
     const leave = await router.cli(['maintenance', 'leave']);
     assert.equal(leave.code, 0, leave.stderr);
     // Each event has its own notify-run: they may arrive in any order.
-    await waitFor(() => ['promoted', 'maintenance-left', 'maintenance-entered'].every((e) => received(record).some((r) => r.json.event === e)), 30_000, 'promoted, maintenance-entered and -left');
+    await waitFor(
+      () => ['promoted', 'maintenance-left', 'maintenance-entered'].every((e) => received(record).some((r) => r.json.event === e)),
+      30_000,
+      'promoted, maintenance-entered and -left',
+    );
     const all = received(record);
     const demoted = all.find((r) => r.json.event === 'demoted');
     const promoted = all.find((r) => r.json.event === 'promoted');
@@ -155,10 +168,18 @@ describe('notify scripts', () => {
 
     // A claim that fails: claim-failed, and the demotion for the `claim` reason.
     world.ovh.setState(seedState());
-    world.ovh.addFault({ method: 'DELETE', path: '/dedicated/server/*/virtualMac/*/virtualAddress/*', action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' } });
+    world.ovh.addFault({
+      method: 'DELETE',
+      path: '/dedicated/server/*/virtualMac/*/virtualAddress/*',
+      action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' },
+    });
     const failing = await router.hook('MASTER', { wait: true });
     assert.equal(failing.code, 1, failing.stdout);
-    await waitFor(() => received(record).some((r) => r.json.event === 'claim-failed') && received(record).filter((r) => r.json.event === 'demoted').length === 2, 30_000, 'claim-failed and its demotion');
+    await waitFor(
+      () => received(record).some((r) => r.json.event === 'claim-failed') && received(record).filter((r) => r.json.event === 'demoted').length === 2,
+      30_000,
+      'claim-failed and its demotion',
+    );
     const failed = received(record).find((r) => r.json.event === 'claim-failed');
     assert.match(String(failed?.json.detail), /403|not been granted/);
     assert.deepEqual(received(record).filter((r) => r.json.event === 'demoted')[1]?.json.reasons, ['claim']);

@@ -12,7 +12,13 @@ before(async () => {
   trustTestCaGlobally();
   sim = await startOvhSimulator({
     consumers: {
-      [OVH_CONSUMER_KEY]: { rules: [{ method: 'GET', path: '/*' }, { method: 'POST', path: '/*' }, { method: 'DELETE', path: '/*' }] },
+      [OVH_CONSUMER_KEY]: {
+        rules: [
+          { method: 'GET', path: '/*' },
+          { method: 'POST', path: '/*' },
+          { method: 'DELETE', path: '/*' },
+        ],
+      },
       [LIMITED_CK]: { rules: [{ method: 'GET', path: '/dedicated/server/*' }] },
       'ck-pending-0001': { rules: [{ method: 'GET', path: '/*' }], status: 'pendingValidation' },
       'ck-expired-0001': { rules: [{ method: 'GET', path: '/*' }], expiration: '2020-01-01T00:00:00Z' },

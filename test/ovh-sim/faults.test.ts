@@ -48,15 +48,22 @@ test('a status fault answers that status with an OVH body, for the next N calls 
   assert.equal((await rawCall(sim, 'GET', VMAC)).status, 200);
   assert.deepEqual(sim.faults(), []);
   const log = sim.requests().filter((r) => r.path.endsWith('/virtualMac'));
-  assert.deepEqual(log.map((r) => [r.status, r.fault]), [
-    [503, 'status'],
-    [503, 'status'],
-    [200, undefined],
-  ]);
+  assert.deepEqual(
+    log.map((r) => [r.status, r.fault]),
+    [
+      [503, 'status'],
+      [503, 'status'],
+      [200, undefined],
+    ],
+  );
 });
 
 test('a status fault can carry an errorCode or a custom body; the method filters', async () => {
-  sim.addFault({ method: 'POST', path: '/dedicated/server/*', action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' } });
+  sim.addFault({
+    method: 'POST',
+    path: '/dedicated/server/*',
+    action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' },
+  });
   assert.equal((await rawCall(sim, 'GET', VMAC)).status, 200);
   const denied = await rawCall(sim, 'POST', `${VMAC}/${MAC_002}/virtualAddress`, { body: { ipAddress: VIP, virtualMachineName: 'r' } });
   assert.equal(denied.status, 403);
@@ -91,7 +98,12 @@ test('a dropped connection destroys the socket without an answer', async () => {
   sim.addFault({ path: '/dedicated/server', times: 1, action: { type: 'drop' } });
   await assert.rejects(rawCall(sim, 'GET', '/dedicated/server'), /socket hang up|ECONNRESET/);
   assert.equal(sim.stats().dropped, 2);
-  assert.ok(sim.requests().filter((r) => r.fault === 'drop').every((r) => r.status === 0));
+  assert.ok(
+    sim
+      .requests()
+      .filter((r) => r.fault === 'drop')
+      .every((r) => r.status === 0),
+  );
   assert.deepEqual(await settle(client.requestPromised('GET', '/dedicated/server')), { ok: true, value: [SN] });
 });
 
@@ -99,7 +111,13 @@ test('a stall never answers; the client must give up on its own', async () => {
   sim.addFault({ path: '/dedicated/server', times: 1, action: { type: 'stall' } });
   const controller = new AbortController();
   const pending = rawCall(sim, 'GET', '/dedicated/server', { signal: controller.signal });
-  const outcome = await Promise.race([pending.then(() => 'answered', () => 'failed'), sleep(300).then(() => 'still waiting')]);
+  const outcome = await Promise.race([
+    pending.then(
+      () => 'answered',
+      () => 'failed',
+    ),
+    sleep(300).then(() => 'still waiting'),
+  ]);
   assert.equal(outcome, 'still waiting');
   controller.abort();
   await assert.rejects(pending);
@@ -153,10 +171,15 @@ test('a task that never finishes stays doing and keeps the IP locked (409)', asy
 test('task reads can fail transiently with 404 then 500 (Terraform retries those)', async () => {
   const task = (await client.requestPromised('DELETE', DELETE_VIP)) as { taskId: number };
   const taskPath = `/dedicated/server/${SN}/task/${task.taskId}`;
-  sim.addFault({ method: 'GET', path: '/dedicated/server/*/task/*', times: 1, action: { type: 'status', status: 404, message: `The requested object (taskId = ${task.taskId}) does not exist` } });
+  sim.addFault({
+    method: 'GET',
+    path: '/dedicated/server/*/task/*',
+    times: 1,
+    action: { type: 'status', status: 404, message: `The requested object (taskId = ${task.taskId}) does not exist` },
+  });
   sim.addFault({ method: 'GET', path: '/dedicated/server/*/task/*', times: 1, action: { type: 'status', status: 500 } });
-  assert.equal((await settle(client.requestPromised('GET', taskPath)) as { error?: unknown }).error, 404);
-  assert.equal((await settle(client.requestPromised('GET', taskPath)) as { error?: unknown }).error, 500);
+  assert.equal(((await settle(client.requestPromised('GET', taskPath))) as { error?: unknown }).error, 404);
+  assert.equal(((await settle(client.requestPromised('GET', taskPath))) as { error?: unknown }).error, 500);
   await sim.waitForTasks();
   assert.equal(((await client.requestPromised('GET', taskPath)) as { status: string }).status, 'done');
 });

@@ -15,7 +15,7 @@ function world(): SimState {
     },
     ips: { [FIP]: { routedTo: 'ns1.example', type: 'failover' }, '203.0.113.51': { routedTo: 'ns1.example' } },
     cloud: {
-      'pcproject01': {
+      pcproject01: {
         instances: [
           { id: 'inst-a', name: 'router-a' },
           { id: 'inst-b', name: 'router-b' },
@@ -54,7 +54,7 @@ test('/ip/{ip} accepts the bare IP and the %2F32 block form, both signed as sent
     assert.deepEqual(ip.routedTo, { serviceName: 'ns1.example' });
     assert.equal(ip.type, 'failover');
   }
-  assert.equal((await settle(client.requestPromised('GET', '/ip/192.0.2.1')) as { error?: unknown }).error, 404);
+  assert.equal(((await settle(client.requestPromised('GET', '/ip/192.0.2.1'))) as { error?: unknown }).error, 404);
   assert.ok(sim.requests().some((r) => r.path === `/1.0/ip/${FIP}%2F32` && r.status === 200));
 });
 
@@ -71,7 +71,7 @@ test('POST /ip/{ip}/move returns an IpTask and re-routes when it completes', asy
   assert.deepEqual([...new Set([...todo, ...doing])], [task.taskId]);
 
   // A second move while the first is pending: 409.
-  assert.equal((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, { to: 'ns2.example' })) as { error?: unknown }).error, 409);
+  assert.equal(((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, { to: 'ns2.example' }))) as { error?: unknown }).error, 409);
 
   sim.releaseStuckTasks();
   await sim.waitForTasks();
@@ -84,9 +84,9 @@ test('POST /ip/{ip}/move returns an IpTask and re-routes when it completes', asy
 });
 
 test('a move to an unknown server or to where it already is: 400; an ovhError task leaves the route', async () => {
-  assert.equal((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, { to: 'ns9.example' })) as { error?: unknown }).error, 400);
-  assert.equal((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, { to: 'ns1.example' })) as { error?: unknown }).error, 400);
-  assert.equal((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, {})) as { error?: unknown }).error, 400);
+  assert.equal(((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, { to: 'ns9.example' }))) as { error?: unknown }).error, 400);
+  assert.equal(((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, { to: 'ns1.example' }))) as { error?: unknown }).error, 400);
+  assert.equal(((await settle(client.requestPromised('POST', `/ip/${FIP}/move`, {}))) as { error?: unknown }).error, 400);
   sim.addFault({ method: 'POST', path: '/ip/*/move', times: 1, action: { type: 'task', outcome: 'ovhError' } });
   const task = (await client.requestPromised('POST', `/ip/${FIP}/move`, { to: 'ns2.example' })) as { taskId: number };
   await sim.waitForTasks();
@@ -111,12 +111,18 @@ test('cloud attach is atomic: operationPending for the delay, then routed to the
   await sleep(DELAY / 2);
   const [pending] = (await client.requestPromised('GET', `${base}/ip/failover`)) as Array<Record<string, unknown>>;
   assert.equal(pending?.status, 'operationPending');
-  assert.equal((await settle(client.requestPromised('POST', `${base}/ip/failover/fip-1/attach`, { instanceId: 'inst-a' })) as { error?: unknown }).error, 409);
+  assert.equal(
+    ((await settle(client.requestPromised('POST', `${base}/ip/failover/fip-1/attach`, { instanceId: 'inst-a' }))) as { error?: unknown }).error,
+    409,
+  );
 
   await sim.waitForTasks();
   const done = (await client.requestPromised('GET', `${base}/ip/failover/fip-1`)) as Record<string, unknown>;
   assert.equal(done.status, 'ok');
   assert.equal(done.routedTo, 'inst-b');
   assert.deepEqual(sim.locate('198.51.100.80'), [{ via: 'cloud-failover', project: 'pcproject01', failoverIpId: 'fip-1', instanceId: 'inst-b' }]);
-  assert.equal((await settle(client.requestPromised('POST', `${base}/ip/failover/fip-1/attach`, { instanceId: 'inst-zzz' })) as { error?: unknown }).error, 400);
+  assert.equal(
+    ((await settle(client.requestPromised('POST', `${base}/ip/failover/fip-1/attach`, { instanceId: 'inst-zzz' }))) as { error?: unknown }).error,
+    400,
+  );
 });

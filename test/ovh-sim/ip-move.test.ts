@@ -84,7 +84,10 @@ test('GET /ip/{ip}/move lists the allowed dedicated servers, never the current o
   assert.deepEqual((answer.json as { dedicatedServer: unknown }).dedicatedServer, [{ service: B, nexthop: ['198.51.100.1', '198.51.100.2'] }]);
   // Without a list of its own, every server but the current one.
   const other = await call('GET', '/ip/203.0.113.70%2F32/move');
-  assert.deepEqual((other.json as { dedicatedServer: Array<{ service: string }> }).dedicatedServer.map((d) => d.service), [A, C]);
+  assert.deepEqual(
+    (other.json as { dedicatedServer: Array<{ service: string }> }).dedicatedServer.map((d) => d.service),
+    [A, C],
+  );
 });
 
 test('POST /ip/{ip}/move answers an ip.IpTask; the route changes when the task is done, not before', async () => {
@@ -114,7 +117,10 @@ test('POST /ip/{ip}/move answers an ip.IpTask; the route changes when the task i
   assert.deepEqual((await call('GET', `/ip/${VIP}%2F32/task?function=genericMoveFloatingIp&status=todo`)).json, []);
   assert.ok(((await call('GET', `/ip/${VIP}%2F32/task?status=done`)).json as number[]).includes(task.taskId));
   // Now on B, the allowed destinations are A (its own list) only.
-  assert.deepEqual(((await call('GET', `/ip/${VIP}%2F32/move`)).json as { dedicatedServer: Array<{ service: string }> }).dedicatedServer.map((d) => d.service), [A]);
+  assert.deepEqual(
+    ((await call('GET', `/ip/${VIP}%2F32/move`)).json as { dedicatedServer: Array<{ service: string }> }).dedicatedServer.map((d) => d.service),
+    [A],
+  );
 });
 
 test('a move the IP may not make answers 400 and creates no task', async () => {
@@ -133,7 +139,13 @@ test('a move the IP may not make answers 400 and creates no task', async () => {
     assert.equal(answer.status, 400, JSON.stringify(body));
     assert.match(String((answer.json as { message: string }).message), message);
   }
-  assert.deepEqual(sim.requests().filter((r) => r.method === 'POST').map((r) => r.status), cases.map(() => 400));
+  assert.deepEqual(
+    sim
+      .requests()
+      .filter((r) => r.method === 'POST')
+      .map((r) => r.status),
+    cases.map(() => 400),
+  );
   assert.deepEqual((await call('GET', `/ip/${VIP}%2F32/task`)).json, tasksBefore);
   const badQuery = await call('GET', `/ip/${VIP}%2F32/task?status=pending`);
   assert.equal(badQuery.status, 400);
@@ -167,7 +179,10 @@ test('vMAC dialects: a move strips the old vMAC, is refused while a vMAC holds t
   const refused = await call('POST', `/ip/${VIP}/move`, { to: B });
   assert.equal(refused.status, 400);
   assert.match(String((refused.json as { message: string }).message), /still attached to the virtual MAC 02:00:00:aa:00:01/);
-  assert.deepEqual(sim.tasks().filter((t) => t.status === 'todo' || t.status === 'doing'), []);
+  assert.deepEqual(
+    sim.tasks().filter((t) => t.status === 'todo' || t.status === 'doing'),
+    [],
+  );
   // Taken off the vMAC first, the move goes through.
   assert.equal((await call('DELETE', `/dedicated/server/${A}/virtualMac/${MAC_A}/virtualAddress/${VIP}`)).status, 200);
   await sim.waitForTasks();
@@ -198,7 +213,10 @@ test('a vMAC attach and a move exclude each other on the same IP while either is
   sim.releaseStuckTasks();
   await sim.waitForTasks();
   // Routed to B now: B's vMACs may take it, A's may not.
-  assert.equal((await call('POST', `/dedicated/server/${A}/virtualMac/${MAC_A}/virtualAddress`, { ipAddress: VIP, virtualMachineName: 'router-a' })).status, 400);
+  assert.equal(
+    (await call('POST', `/dedicated/server/${A}/virtualMac/${MAC_A}/virtualAddress`, { ipAddress: VIP, virtualMachineName: 'router-a' })).status,
+    400,
+  );
   assert.equal((await call('POST', `/dedicated/server/${B}/virtualMac`, { ipAddress: VIP, type: 'ovh', virtualMachineName: 'router-b' })).status, 200);
 });
 
@@ -210,7 +228,12 @@ test('access rules: a key with GET /ip/* only reads, and its POST move is refuse
   const refused = await call('POST', `/ip/${VIP}%2F32/move`, { to: B });
   assert.equal(refused.status, 403);
   assert.equal((refused.json as { errorCode: string }).errorCode, 'NOT_GRANTED_CALL');
-  sim.setConsumer(OVH_CONSUMER_KEY, { rules: [{ method: 'GET', path: '/ip/*' }, { method: 'POST', path: '/ip/*/move' }] });
+  sim.setConsumer(OVH_CONSUMER_KEY, {
+    rules: [
+      { method: 'GET', path: '/ip/*' },
+      { method: 'POST', path: '/ip/*/move' },
+    ],
+  });
   assert.equal((await call('POST', `/ip/${VIP}%2F32/move`, { to: B })).status, 200);
 });
 
@@ -223,7 +246,10 @@ test('faults: a move task can end in failure without moving, and task reads can 
   const read = await call('GET', `/ip/${VIP}%2F32/task/${task.taskId}`);
   fits(read.json, 'ip.IpTask');
   assert.equal((read.json as { status: string }).status, 'customerError');
-  assert.deepEqual(sim.locate(VIP).find((p) => p.via === 'ip-move'), { via: 'ip-move', server: A });
+  assert.deepEqual(
+    sim.locate(VIP).find((p) => p.via === 'ip-move'),
+    { via: 'ip-move', server: A },
+  );
 
   // A move that is accepted although its answer is lost: the task is there to find.
   sim.addFault({ method: 'POST', path: '/ip/*/move', times: 1, action: { type: 'status', status: 502 } });

@@ -73,10 +73,7 @@ test('the seed failover: DELETE and POST are accepted at once and take effect on
   assert.equal(typeof done.doneDate, 'string');
   assert.deepEqual(await ok('GET', `${VMAC}/${MAC_003}/virtualAddress`), ['178.32.70.111']);
 
-  const add = (await ok('POST', `${VMAC}/${MAC_002}/virtualAddress`, { ipAddress: VIP, virtualMachineName: 'router-002' })) as Record<
-    string,
-    unknown
-  >;
+  const add = (await ok('POST', `${VMAC}/${MAC_002}/virtualAddress`, { ipAddress: VIP, virtualMachineName: 'router-002' })) as Record<string, unknown>;
   assert.equal(add.function, 'virtualMacAdd');
   assert.equal(add.status, 'todo');
   assert.deepEqual(await ok('GET', `${VMAC}/${MAC_002}/virtualAddress`), ['178.32.70.110']);
@@ -108,7 +105,7 @@ test('removing the last IP of a vMAC deletes the vMAC', async () => {
   assert.deepEqual(await ok('GET', VMAC), [MAC_002, MAC_003]);
   await sim.waitForTasks();
   assert.deepEqual(await ok('GET', VMAC), [MAC_003]);
-  assert.equal((await settle(client.requestPromised('GET', `${VMAC}/${MAC_002}/virtualAddress`)) as { error?: unknown }).error, 404);
+  assert.equal(((await settle(client.requestPromised('GET', `${VMAC}/${MAC_002}/virtualAddress`))) as { error?: unknown }).error, 404);
 });
 
 test('POST of an IP that sits on another vMAC is refused with a 400', async () => {
@@ -130,7 +127,7 @@ test('POST /virtualMac creates a vMAC with its first IP when the task completes'
   });
   const task = (await ok('POST', VMAC, { ipAddress: '178.32.70.112', type: 'vmware', virtualMachineName: 'router-004' })) as Record<string, unknown>;
   assert.equal(task.function, 'addVirtualMac');
-  assert.equal((await ok('GET', VMAC) as string[]).length, 2);
+  assert.equal(((await ok('GET', VMAC)) as string[]).length, 2);
   await sim.waitForTasks();
   const macs = (await ok('GET', VMAC)) as string[];
   assert.equal(macs.length, 3);
@@ -147,7 +144,7 @@ test('POST /virtualMac creates a vMAC with its first IP when the task completes'
     { ipAddress: '178.32.70.113', type: 'ovh' },
     { ipAddress: 'not-an-ip', type: 'ovh', virtualMachineName: 'x' },
   ]) {
-    assert.equal((await settle(client.requestPromised('POST', VMAC, body)) as { error?: unknown }).error, 400, JSON.stringify(body));
+    assert.equal(((await settle(client.requestPromised('POST', VMAC, body))) as { error?: unknown }).error, 400, JSON.stringify(body));
   }
 });
 

@@ -47,7 +47,10 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
           { vhid: 3, state: 'BACKUP', advbase: 1, advskew: 0, addresses: ['51.68.252.231', '51.68.252.232'] },
         ],
       });
-      assert.deepEqual(kernel.calls().map((call) => call.argv), [['vmx1']]);
+      assert.deepEqual(
+        kernel.calls().map((call) => call.argv),
+        [['vmx1']],
+      );
     }
   });
 
@@ -57,7 +60,13 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
     kernel.setCarpState('vmx1', 2, 'BACKUP');
     kernel.setCarpState('vmx1', 3, 'MASTER');
     const iface = await carp.readInterface('vmx1');
-    assert.deepEqual(iface?.vhids.map((vhid) => [vhid.vhid, vhid.state]), [[2, 'BACKUP'], [3, 'MASTER']]);
+    assert.deepEqual(
+      iface?.vhids.map((vhid) => [vhid.vhid, vhid.state]),
+      [
+        [2, 'BACKUP'],
+        [3, 'MASTER'],
+      ],
+    );
   });
 
   it('returns null for an interface that does not exist', async () => {
@@ -75,13 +84,16 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
     assert.equal(await carp.readDemotion(), 240);
     assert.equal(await carp.addDemotion(0), 240);
     assert.deepEqual(kernel.demotionWrites(), [1_048_576, -1_048_576]);
-    assert.deepEqual(kernel.calls().map((call) => call.argv), [
-      ['-n', 'net.inet.carp.demotion'],
-      ['net.inet.carp.demotion=1048576'],
-      ['net.inet.carp.demotion=-1048576'],
-      ['-n', 'net.inet.carp.demotion'],
-      ['-n', 'net.inet.carp.demotion'],
-    ]);
+    assert.deepEqual(
+      kernel.calls().map((call) => call.argv),
+      [
+        ['-n', 'net.inet.carp.demotion'],
+        ['net.inet.carp.demotion=1048576'],
+        ['net.inet.carp.demotion=-1048576'],
+        ['-n', 'net.inet.carp.demotion'],
+        ['-n', 'net.inet.carp.demotion'],
+      ],
+    );
     assert.deepEqual(kernel.kernelLog(), ['carp: demoted by 1048576 to 1048576 (sysctl)', 'carp: demoted by -1048576 to 240 (sysctl)']);
   });
 
@@ -89,7 +101,11 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
     const kernel = router('carp-demotion-bad');
     const carp = carpFor(kernel);
     for (const delta of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, -(2 ** 31) - 1]) {
-      await assert.rejects(carp.addDemotion(delta), isPlatformError((error) => error.badInput), String(delta));
+      await assert.rejects(
+        carp.addDemotion(delta),
+        isPlatformError((error) => error.badInput),
+        String(delta),
+      );
     }
     assert.deepEqual(kernel.calls(), []);
   });
@@ -110,14 +126,21 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
     kernel.update((state) => {
       delete state.sysctls['net.inet.carp.demotion'];
     });
-    await assert.rejects(carpFor(kernel).readDemotion(), isPlatformError((error) => /unknown oid.*kldload carp/.test(error.message)));
+    await assert.rejects(
+      carpFor(kernel).readDemotion(),
+      isPlatformError((error) => /unknown oid.*kldload carp/.test(error.message)),
+    );
   });
 
   it('refuses sysctl names that would write or read as options, before running anything', async () => {
     const kernel = router('carp-sysctl-names');
     const carp = carpFor(kernel);
     for (const name of ['net.inet.carp.demotion=5', 'net.inet.carp.demotion:5', '-a', '', 'a b', 'net..inet', '.net']) {
-      await assert.rejects(carp.readSysctl(name), isPlatformError((error) => error.badInput), name);
+      await assert.rejects(
+        carp.readSysctl(name),
+        isPlatformError((error) => error.badInput),
+        name,
+      );
     }
     assert.deepEqual(kernel.calls(), []);
     assert.equal(kernel.demotion(), 0);
@@ -160,7 +183,9 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
     const missing = createFreeBsdCarp({ ifconfig: join(dir, 'no-ifconfig'), sysctl: join(dir, 'no-sysctl') });
     await assert.rejects(
       missing.readInterface('vmx1'),
-      isPlatformError((error) => error.errorCode === 'ENOENT' && error.message.includes(join(dir, 'no-ifconfig')) && error.message.includes('platform.ifconfig')),
+      isPlatformError(
+        (error) => error.errorCode === 'ENOENT' && error.message.includes(join(dir, 'no-ifconfig')) && error.message.includes('platform.ifconfig'),
+      ),
     );
     await assert.rejects(
       missing.readDemotion(),
@@ -177,7 +202,8 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
   it('requires absolute paths', () => {
     assert.throws(
       () => createFreeBsdCarp({ ifconfig: 'ifconfig', sysctl: '/sbin/sysctl' }),
-      (error: unknown) => error instanceof CarpOvhError && error.source === 'config' && error.badInput && /platform\.ifconfig must be an absolute path/.test(error.message),
+      (error: unknown) =>
+        error instanceof CarpOvhError && error.source === 'config' && error.badInput && /platform\.ifconfig must be an absolute path/.test(error.message),
     );
   });
 
@@ -211,7 +237,10 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
     kernel.setFault('ifconfig', { mode: 'fail', exitCode: 1, stderr: 'ifconfig: socket(family 2,SOCK_DGRAM): Protocol not supported\n', remaining: 1 });
     await assert.rejects(
       carp.readInterface('vmx1'),
-      isPlatformError((error) => !error.badInput && /ifconfig vmx1 failed with exit status 1: ifconfig: socket\(family 2,SOCK_DGRAM\): Protocol not supported$/.test(error.message)),
+      isPlatformError(
+        (error) =>
+          !error.badInput && /ifconfig vmx1 failed with exit status 1: ifconfig: socket\(family 2,SOCK_DGRAM\): Protocol not supported$/.test(error.message),
+      ),
     );
     kernel.setFault('ifconfig', { mode: 'output', stdout: 'Segmentation fault\n', remaining: 1 });
     await assert.rejects(
@@ -219,11 +248,20 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
       isPlatformError((error) => error.badInput && /ifconfig vmx1: unexpected ifconfig output/.test(error.message)),
     );
     kernel.setFault('sysctl', { mode: 'output', stdout: 'net.inet.carp.demotion: 0\n', remaining: 1 });
-    await assert.rejects(carp.addDemotion(1), isPlatformError((error) => /the write may have happened/.test(error.message)));
+    await assert.rejects(
+      carp.addDemotion(1),
+      isPlatformError((error) => /the write may have happened/.test(error.message)),
+    );
     kernel.setFault('sysctl', { mode: 'output', stdout: 'lots\n', remaining: 1 });
-    await assert.rejects(carp.readDemotion(), isPlatformError((error) => error.badInput && /not an integer/.test(error.message)));
+    await assert.rejects(
+      carp.readDemotion(),
+      isPlatformError((error) => error.badInput && /not an integer/.test(error.message)),
+    );
     kernel.setFault('ifconfig', { mode: 'output', stdout: 'x'.repeat(2 * 1024 * 1024), remaining: 1 });
-    await assert.rejects(carp.readInterface('vmx1'), isPlatformError((error) => /more than 1 MiB/.test(error.message)));
+    await assert.rejects(
+      carp.readInterface('vmx1'),
+      isPlatformError((error) => /more than 1 MiB/.test(error.message)),
+    );
     // Faults used up: back to normal.
     assert.equal((await carp.readInterface('vmx1'))?.vhids.length, 2);
   });

@@ -35,8 +35,7 @@ const FREEBSD_13 = `vmx1: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> met
 function rejectsAsBadOutput(text: string, pattern: RegExp, name = 'vmx1'): void {
   assert.throws(
     () => parseIfconfig(text, name),
-    (error: unknown) =>
-      error instanceof CarpOvhError && error.source === 'platform' && error.badInput && pattern.test(error.message),
+    (error: unknown) => error instanceof CarpOvhError && error.source === 'platform' && error.badInput && pattern.test(error.message),
   );
 }
 
@@ -61,7 +60,8 @@ describe('parseIfconfig', () => {
   });
 
   it('returns no vhids for an interface without carp, and a null MAC when none is printed', () => {
-    const plain = 'vmx0: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500\n\tether 00:50:56:00:00:01\n\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.255\n';
+    const plain =
+      'vmx0: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500\n\tether 00:50:56:00:00:01\n\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.255\n';
     assert.deepEqual(parseIfconfig(plain, 'vmx0'), { name: 'vmx0', ether: '00:50:56:00:00:01', vhids: [] });
     const loopback = 'lo0: flags=1008049<UP,LOOPBACK,RUNNING,MULTICAST,LOWER_UP> metric 0 mtu 16384\n\tinet 127.0.0.1 netmask 0xff000000\n\tgroups: lo\n';
     assert.deepEqual(parseIfconfig(loopback, 'lo0'), { name: 'lo0', ether: null, vhids: [] });
@@ -80,9 +80,18 @@ describe('parseIfconfig', () => {
   it('reads what the fake prints, for 13 and 14 alike', () => {
     const iface: FakeInterface = {
       ether: '00:50:56:aa:bb:cc',
-      inet: [{ addr: '10.1.0.2', netmask: 24 }, { addr: '10.1.0.10', netmask: 32, vhid: 10 }],
-      inet6: [{ addr: 'fe80::1', prefixlen: 64, scopeid: 3 }, { addr: '2001:db8::10', prefixlen: 64, vhid: 10 }],
-      carp: [{ vhid: 10, state: 'MASTER', advbase: 1, advskew: 240 }, { vhid: 11, state: 'BACKUP', advbase: 3, advskew: 1 }],
+      inet: [
+        { addr: '10.1.0.2', netmask: 24 },
+        { addr: '10.1.0.10', netmask: 32, vhid: 10 },
+      ],
+      inet6: [
+        { addr: 'fe80::1', prefixlen: 64, scopeid: 3 },
+        { addr: '2001:db8::10', prefixlen: 64, vhid: 10 },
+      ],
+      carp: [
+        { vhid: 10, state: 'MASTER', advbase: 1, advskew: 240 },
+        { vhid: 11, state: 'BACKUP', advbase: 3, advskew: 1 },
+      ],
     };
     for (const version of [13, 14] as const) {
       assert.deepEqual(parseIfconfig(formatInterface('vlan10', iface, version), 'vlan10'), {
@@ -98,7 +107,10 @@ describe('parseIfconfig', () => {
 
   it('lists every interface of a plain `ifconfig`', () => {
     const all = parseIfconfigAll(`${FREEBSD_14}lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384\n\tinet 127.0.0.1 netmask 0xff000000\n`);
-    assert.deepEqual(all.map((iface) => iface.name), ['vmx1', 'lo0']);
+    assert.deepEqual(
+      all.map((iface) => iface.name),
+      ['vmx1', 'lo0'],
+    );
   });
 
   it('refuses garbage, never guessing', () => {

@@ -55,15 +55,27 @@ vrrp_instance VI_1
     );
     assert.ok(conf !== null);
     assert.deepEqual(conf.problems, []);
-    assert.deepEqual(conf.files, ['/etc/keepalived/keepalived.conf', '/etc/keepalived/conf.d/10-a.conf', '/etc/keepalived/conf.d/20-b.conf', '/etc/keepalived/inner.conf']);
-    assert.deepEqual(conf.nodes.map((n) => n.keyword), ['track_file', 'vrrp_script', 'vrrp_instance']);
+    assert.deepEqual(conf.files, [
+      '/etc/keepalived/keepalived.conf',
+      '/etc/keepalived/conf.d/10-a.conf',
+      '/etc/keepalived/conf.d/20-b.conf',
+      '/etc/keepalived/inner.conf',
+    ]);
+    assert.deepEqual(
+      conf.nodes.map((n) => n.keyword),
+      ['track_file', 'vrrp_script', 'vrrp_instance'],
+    );
     assert.equal(child(conf.nodes[2]!, 'nopreempt')?.at, '/etc/keepalived/inner.conf:1');
   });
 
   it('reports what it cannot follow instead of guessing', async () => {
     const missing = await parseKeepalivedConf('/k.conf', files({ '/k.conf': 'include /nope.conf\ninclude /none/*.conf\nvrrp_instance X {\n' }));
     assert.ok(missing !== null);
-    assert.deepEqual(missing.problems, ['/k.conf:1: cannot read included /nope.conf', '/k.conf:2: include /none/*.conf matches no file', '/k.conf: 1 block(s) not closed']);
+    assert.deepEqual(missing.problems, [
+      '/k.conf:1: cannot read included /nope.conf',
+      '/k.conf:2: include /none/*.conf matches no file',
+      '/k.conf: 1 block(s) not closed',
+    ]);
     const loop = await parseKeepalivedConf('/k.conf', files({ '/k.conf': 'include /k.conf\n' }));
     assert.ok(loop?.problems.some((p) => /nested more than 8 deep/.test(p)));
     assert.equal(await parseKeepalivedConf('/absent.conf', files({})), null);

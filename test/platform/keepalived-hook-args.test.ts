@@ -55,17 +55,39 @@ describe('keepalived notify arguments', () => {
     for (const name of ['VI_1', 'vi-edge', 'a', 'x'.repeat(64), '1st', 'vi.eth0']) {
       assert.equal(parseKeepalivedEvent(['INSTANCE', name, 'MASTER', '100']).key, name);
     }
-    for (const name of ['', '-VI', '.hidden', '../x', 'a/b', 'a b', 'a\tb', 'x'.repeat(65), 'VI_1;rm', '$VI', 'a"b', 'é', 'a\u202eb', 'a\n', '_VI', 'vrrp@eth0', 'inst:1', 'v+2']) {
+    for (const name of [
+      '',
+      '-VI',
+      '.hidden',
+      '../x',
+      'a/b',
+      'a b',
+      'a\tb',
+      'x'.repeat(65),
+      'VI_1;rm',
+      '$VI',
+      'a"b',
+      'é',
+      'a\u202eb',
+      'a\n',
+      '_VI',
+      'vrrp@eth0',
+      'inst:1',
+      'v+2',
+    ]) {
       refused(['INSTANCE', name, 'MASTER', '100'], /invalid vrrp_instance name/);
     }
     refused(['GROUP', 'a/b', 'MASTER', '100'], /invalid sync group name/);
   });
 
   it('prints control and bidi characters escaped in the error', () => {
-    assert.throws(() => parseKeepalivedEvent(['INSTANCE', 'a\u202eb\u001b[31m', 'MASTER', '1']), (error: Error) => {
-      assert.doesNotMatch(error.message, /[\u202e\u001b]/);
-      assert.match(error.message, /\\u202e/);
-      return true;
-    });
+    assert.throws(
+      () => parseKeepalivedEvent(['INSTANCE', 'a\u202eb\u001b[31m', 'MASTER', '1']),
+      (error: Error) => {
+        assert.doesNotMatch(error.message, /[\u202e\u001b]/);
+        assert.match(error.message, /\\u202e/);
+        return true;
+      },
+    );
   });
 });

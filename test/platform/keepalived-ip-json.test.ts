@@ -52,7 +52,10 @@ describe('ip -j addr show dev IF', () => {
   });
 
   it('skips families that are not addresses', () => {
-    assert.deepEqual(parseIpAddrJson('[{"ifname":"eth0","link_type":"ether","address":"02:00:00:00:00:01","addr_info":[{"family":"mpls"}]}]', 'eth0').addresses, []);
+    assert.deepEqual(
+      parseIpAddrJson('[{"ifname":"eth0","link_type":"ether","address":"02:00:00:00:00:01","addr_info":[{"family":"mpls"}]}]', 'eth0').addresses,
+      [],
+    );
   });
 
   it('refuses output of any other shape', () => {

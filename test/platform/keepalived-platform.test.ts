@@ -18,14 +18,21 @@ function setup(share = 1) {
 
 function isPlatformError(pattern: RegExp, facts: { badInput?: boolean } = {}) {
   return (error: unknown): boolean =>
-    error instanceof CarpOvhError && error.source === 'platform' && pattern.test(error.message) && (facts.badInput === undefined || error.badInput === facts.badInput);
+    error instanceof CarpOvhError &&
+    error.source === 'platform' &&
+    pattern.test(error.message) &&
+    (facts.badInput === undefined || error.badInput === facts.badInput);
 }
 
 describe('keepalived platform', () => {
   it('MASTER exactly when every VIP of the instance is on its interface; our MAC is the link address', async () => {
     const { ip, platform } = setup();
     assert.equal(platform.entryKey(ENTRY), 'VI_1');
-    assert.deepEqual(await platform.readEntry(ENTRY), { state: 'BACKUP', mac: '00:50:56:09:3c:f2', detail: 'VI_1: not MASTER (none of 198.51.100.10 on eth0)' });
+    assert.deepEqual(await platform.readEntry(ENTRY), {
+      state: 'BACKUP',
+      mac: '00:50:56:09:3c:f2',
+      detail: 'VI_1: not MASTER (none of 198.51.100.10 on eth0)',
+    });
     ip.setLink({ ifname: 'eth0', mac: '00:50:56:09:3c:f2', addresses: ['192.0.2.2', '198.51.100.10'] });
     const master = await platform.readEntry(ENTRY);
     assert.equal(master.state, 'MASTER');

@@ -73,7 +73,12 @@ function ctx(): ClaimContext {
 }
 
 async function attachHere(): Promise<void> {
-  await api.mutate('POST', `/dedicated/server/${OUR_SERVER}/virtualMac/${OUR_MAC}/virtualAddress`, { ipAddress: VIP, virtualMachineName: 'router-b' }, AbortSignal.timeout(5000));
+  await api.mutate(
+    'POST',
+    `/dedicated/server/${OUR_SERVER}/virtualMac/${OUR_MAC}/virtualAddress`,
+    { ipAddress: VIP, virtualMachineName: 'router-b' },
+    AbortSignal.timeout(5000),
+  );
   await sim.waitForTasks();
 }
 
@@ -89,8 +94,19 @@ for (const dialect of DIALECTS) {
     assert.deepEqual(holder, { server: PEER_SERVER, mac: PEER_MAC, addresses: [VIP, '203.0.113.91'] });
     assert.deepEqual(await crossServerProblems({ ip }, VIP, OUR_SERVER, holder, [VIP], c.signal), []);
     const steps: ClaimStep[] = [];
-    await bringToServer({ api, ip, mover: new IpMover(ip, { pollIntervalMs: POLL_MS, retries: 2 }), pollIntervalMs: POLL_MS }, VIP, OUR_SERVER, PEER_SERVER, holder, c, steps);
-    assert.deepEqual(steps.map((s) => s.step), ['detach', 'wait-gone', 'move', 'wait-moved']);
+    await bringToServer(
+      { api, ip, mover: new IpMover(ip, { pollIntervalMs: POLL_MS, retries: 2 }), pollIntervalMs: POLL_MS },
+      VIP,
+      OUR_SERVER,
+      PEER_SERVER,
+      holder,
+      c,
+      steps,
+    );
+    assert.deepEqual(
+      steps.map((s) => s.step),
+      ['detach', 'wait-gone', 'move', 'wait-moved'],
+    );
     await attachHere();
     assert.deepEqual(sim.locate(VIP), [
       { via: 'virtual-mac', server: OUR_SERVER, mac: OUR_MAC, virtualMachineName: 'router-b' },
@@ -98,7 +114,10 @@ for (const dialect of DIALECTS) {
     ]);
     // The peer's vMAC kept its own IP, and nothing was refused along the way.
     assert.deepEqual(sim.virtualAddresses(PEER_SERVER, PEER_MAC), ['203.0.113.91']);
-    assert.ok(sim.requests().every((r) => r.status === 200), JSON.stringify(sim.requests().filter((r) => r.status !== 200)));
+    assert.ok(
+      sim.requests().every((r) => r.status === 200),
+      JSON.stringify(sim.requests().filter((r) => r.status !== 200)),
+    );
   });
 }
 
@@ -115,13 +134,18 @@ test('the opposite order (move while the peer\'s vMAC still lists the IP) fails 
   await assert.rejects(attachHere(), (error: CarpOvhError) => error.status === 400 && /already linked/.test(error.message));
 });
 
-test('problems stop a cross-server claim before any change: the only IP on the peer\'s vMAC, a server OVH does not offer, a missing rule', async () => {
+test("problems stop a cross-server claim before any change: the only IP on the peer's vMAC, a server OVH does not offer, a missing rule", async () => {
   sim.setState({
     ...world(),
     dedicated: { ...world().dedicated, [PEER_SERVER]: { virtualMacs: { [PEER_MAC]: { type: 'ovh', ips: { [VIP]: 'router-a' } } } } },
     ips: { [VIP]: { routedTo: PEER_SERVER, destinations: [PEER_SERVER] } },
   });
-  sim.setConsumer(OVH_CONSUMER_KEY, { rules: [{ method: 'GET', path: '/*' }, { method: 'POST', path: '/*' }] });
+  sim.setConsumer(OVH_CONSUMER_KEY, {
+    rules: [
+      { method: 'GET', path: '/*' },
+      { method: 'POST', path: '/*' },
+    ],
+  });
   const c = ctx();
   const holder = await foreignHolder(api, PEER_SERVER, VIP, c.signal);
   const problems = await crossServerProblems({ ip }, VIP, OUR_SERVER, holder, [VIP], c.signal);
@@ -129,6 +153,9 @@ test('problems stop a cross-server claim before any change: the only IP on the p
   assert.match(problems.join('\n'), /not a destination OVH offers/);
   assert.match(problems.join('\n'), /only IP on 02:00:00:0a:00:01 of ns-a.example/);
   assert.match(problems.join('\n'), /lacks DELETE \/dedicated\/server\/\*\/virtualMac\/\*/);
-  assert.deepEqual(sim.requests().filter((r) => r.method !== 'GET'), []);
+  assert.deepEqual(
+    sim.requests().filter((r) => r.method !== 'GET'),
+    [],
+  );
   sim.setConsumer(OVH_CONSUMER_KEY, { rules: ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({ method: method as 'GET', path: '/*' })) });
 });

@@ -85,7 +85,8 @@ log:
       providers: async (keys) => {
         const { client, api } = await ovhApiFor(config, keys);
         close = () => client.close();
-        return (entry) => new IpMoveProvider({ server: entry.server ?? '', nexthop: null, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries });
+        return (entry) =>
+          new IpMoveProvider({ server: entry.server ?? '', nexthop: null, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries });
       },
     },
     [{ entry: config.failover[0]!, seq: 1n }],
@@ -96,7 +97,11 @@ log:
 }
 
 function world() {
-  return { dedicated: { [SERVER_A]: { virtualMacs: {} }, [SERVER_B]: { virtualMacs: {} } }, ips: { [VIP]: { routedTo: SERVER_A, type: 'failover' } }, cloud: {} };
+  return {
+    dedicated: { [SERVER_A]: { virtualMacs: {} }, [SERVER_B]: { virtualMacs: {} } },
+    ips: { [VIP]: { routedTo: SERVER_A, type: 'failover' } },
+    cloud: {},
+  };
 }
 
 test('failover and back between two bare-metal servers: the VIP follows the MASTER, nothing demoted', async () => {
@@ -104,12 +109,18 @@ test('failover and back between two bare-metal servers: the VIP follows the MAST
   try {
     const b = await claimAs(sim, SERVER_B);
     assert.equal(b.outcome.result, 'ok', JSON.stringify(b.outcome));
-    assert.deepEqual(b.outcome.vhids[0]?.addresses.map((a) => [a.result, a.from]), [['moved', SERVER_A]]);
+    assert.deepEqual(
+      b.outcome.vhids[0]?.addresses.map((a) => [a.result, a.from]),
+      [['moved', SERVER_A]],
+    );
     assert.deepEqual(sim.locate(VIP), [{ via: 'ip-move', server: SERVER_B }]);
     assert.equal(b.demotion, 0);
 
     const again = await claimAs(sim, SERVER_B);
-    assert.deepEqual(again.outcome.vhids[0]?.addresses.map((a) => a.result), ['already-here']);
+    assert.deepEqual(
+      again.outcome.vhids[0]?.addresses.map((a) => a.result),
+      ['already-here'],
+    );
 
     const a = await claimAs(sim, SERVER_A);
     assert.equal(a.outcome.result, 'ok');
@@ -126,7 +137,10 @@ test('a claim that cannot succeed (this server not offered) changes nothing at O
     const b = await claimAs(sim, SERVER_B);
     assert.equal(b.outcome.result, 'failed');
     assert.match(String(b.outcome.error?.message), /ns-b.ip-1-2-4.eu is not a destination OVH offers for 203.0.113.100/);
-    assert.deepEqual(sim.requests().filter((r) => r.method !== 'GET'), []);
+    assert.deepEqual(
+      sim.requests().filter((r) => r.method !== 'GET'),
+      [],
+    );
     assert.ok(b.demotion > 0);
   } finally {
     await sim.close();
@@ -140,7 +154,10 @@ test('BACKUP by the time the move would be sent: nothing sent, the claim cancell
     let reads = 0;
     const b = await claimAs(sim, SERVER_B, () => (++reads <= 1 ? 'MASTER' : 'BACKUP'));
     assert.equal(b.outcome.result, 'cancelled', JSON.stringify(b.outcome));
-    assert.deepEqual(sim.requests().filter((r) => r.method !== 'GET'), []);
+    assert.deepEqual(
+      sim.requests().filter((r) => r.method !== 'GET'),
+      [],
+    );
     assert.equal(b.demotion, 0);
   } finally {
     await sim.close();

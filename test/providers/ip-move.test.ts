@@ -85,9 +85,14 @@ function harness(deadlineMs = 20_000): Harness {
       if (!master) throw new CarpOvhError('no longer MASTER', { source: 'claim', isCanceled: true });
     },
   };
-  return { ctx, freshGuards, lines, loseMaster: () => {
+  return {
+    ctx,
+    freshGuards,
+    lines,
+    loseMaster: () => {
       master = false;
-    } };
+    },
+  };
 }
 
 const request = (addresses: string[]) => ({ addresses, mac: '', vmName: null });
@@ -100,7 +105,10 @@ test('an IP routed to the peer is moved here: one move, task polled, route read 
   assert.equal(outcome?.result, 'moved');
   assert.equal(outcome?.from, PEER);
   assert.deepEqual(routed(VIP), { via: 'ip-move', server: OURS });
-  assert.deepEqual(posts().map((r) => [r.path, r.body, r.status]), [[`/1.0/ip/${VIP}%2F32/move`, { to: OURS }, 200]]);
+  assert.deepEqual(
+    posts().map((r) => [r.path, r.body, r.status]),
+    [[`/1.0/ip/${VIP}%2F32/move`, { to: OURS }, 200]],
+  );
   const paths = sim.requests().map((r) => `${r.method} ${r.path}`);
   const postAt = paths.indexOf(`POST /1.0/ip/${VIP}%2F32/move`);
   // Located, preflighted and checked for pending moves before; polled and read back after.
@@ -110,7 +118,10 @@ test('an IP routed to the peer is moved here: one move, task polled, route read 
   assert.ok(paths.slice(postAt).some((p) => /\/task\/\d+$/.test(p)));
   assert.equal(paths.at(-1), `GET /1.0/ip/${VIP}%2F32`);
   assert.deepEqual(h.freshGuards, [postAt]);
-  assert.deepEqual(outcome?.steps.map((s) => s.step), ['locate', 'move', 'wait-moved']);
+  assert.deepEqual(
+    outcome?.steps.map((s) => s.step),
+    ['locate', 'move', 'wait-moved'],
+  );
   assert.equal(sim.conflicts, 0);
   assert.ok(sim.requests().every((r) => r.status === 200));
 });
@@ -119,8 +130,14 @@ test('an IP already routed here costs one read and no change', async () => {
   sim.setState({ ...world(), ips: { [VIP]: { routedTo: OURS } } });
   const h = harness();
   const outcomes = await provider().claim(request([VIP]), h.ctx);
-  assert.deepEqual(outcomes.map((o) => o.result), ['already-here']);
-  assert.deepEqual(sim.requests().map((r) => `${r.method} ${r.path}`), [`GET /1.0/ip/${VIP}%2F32`]);
+  assert.deepEqual(
+    outcomes.map((o) => o.result),
+    ['already-here'],
+  );
+  assert.deepEqual(
+    sim.requests().map((r) => `${r.method} ${r.path}`),
+    [`GET /1.0/ip/${VIP}%2F32`],
+  );
   assert.deepEqual(h.freshGuards, []);
 });
 
@@ -132,13 +149,19 @@ test('several VIPs move in parallel, each with its own task, with nexthop when c
   await waitUntil(() => posts().length === 3);
   sim.releaseStuckTasks();
   const outcomes = await claim;
-  assert.deepEqual(outcomes.map((o) => o.result), ['moved', 'moved', 'moved']);
+  assert.deepEqual(
+    outcomes.map((o) => o.result),
+    ['moved', 'moved', 'moved'],
+  );
   for (const ip of VIPS) assert.deepEqual(routed(ip), { via: 'ip-move', server: OURS });
-  assert.deepEqual(posts().map((r) => r.body), VIPS.map(() => ({ to: OURS, nexthop: '198.51.100.7' })));
+  assert.deepEqual(
+    posts().map((r) => r.body),
+    VIPS.map(() => ({ to: OURS, nexthop: '198.51.100.7' })),
+  );
   assert.deepEqual(new Set(posts().map((r) => r.path)), new Set(VIPS.map((ip) => `/1.0/ip/${ip}%2F32/move`)));
 });
 
-test('a move already pending on the IP (the peer\'s, to another server) is waited out before ours is sent: no 409', async () => {
+test("a move already pending on the IP (the peer's, to another server) is waited out before ours is sent: no 409", async () => {
   sim.addFault({ method: 'POST', path: '/ip/*/move', times: 1, action: { type: 'task', outcome: 'never' } });
   const theirs = await rawCall(sim, 'POST', `/ip/${VIP}%2F32/move`, { body: { to: OTHER } });
   assert.equal(theirs.status, 200);
@@ -152,7 +175,10 @@ test('a move already pending on the IP (the peer\'s, to another server) is waite
   sim.releaseStuckTasks();
   const [outcome] = await claim;
   assert.equal(outcome?.result, 'moved');
-  assert.deepEqual(outcome?.steps.map((s) => s.step), ['locate', 'wait-pending', 'move', 'wait-moved']);
+  assert.deepEqual(
+    outcome?.steps.map((s) => s.step),
+    ['locate', 'wait-pending', 'move', 'wait-moved'],
+  );
   assert.equal(sim.conflicts, 0);
   assert.equal(posts().length, 1);
   assert.deepEqual(routed(VIP), { via: 'ip-move', server: OURS });
@@ -160,10 +186,23 @@ test('a move already pending on the IP (the peer\'s, to another server) is waite
 
 test('preflight: a server OVH does not offer, a next hop it does not list, or a key without POST /ip/*/move changes nothing', async () => {
   const cases: Array<{ setup: () => void; nexthop?: string; message: RegExp }> = [
-    { setup: () => sim.setState({ ...world(), ips: { [VIP]: { routedTo: PEER, destinations: [OTHER] } } }), message: /ns-ours.example is not a destination OVH offers for 203.0.113.80 \(it offers: ns-other.example\)/ },
+    {
+      setup: () => sim.setState({ ...world(), ips: { [VIP]: { routedTo: PEER, destinations: [OTHER] } } }),
+      message: /ns-ours.example is not a destination OVH offers for 203.0.113.80 \(it offers: ns-other.example\)/,
+    },
     { setup: () => undefined, nexthop: '198.51.100.99', message: /next hop 198.51.100.99 is not one OVH offers/ },
     { setup: () => sim.setConsumer(OVH_CONSUMER_KEY, { rules: [{ method: 'GET', path: '/*' }] }), message: /lacks POST \/ip\/\*\/move/ },
-    { setup: () => sim.setConsumer(OVH_CONSUMER_KEY, { rules: [{ method: 'GET', path: '/ip/*/task*' }, { method: 'GET', path: '/ip/*/32' }, { method: 'POST', path: '/ip/*' }] }), message: /may not call GET \/ip\/\*\/move/ },
+    {
+      setup: () =>
+        sim.setConsumer(OVH_CONSUMER_KEY, {
+          rules: [
+            { method: 'GET', path: '/ip/*/task*' },
+            { method: 'GET', path: '/ip/*/32' },
+            { method: 'POST', path: '/ip/*' },
+          ],
+        }),
+      message: /may not call GET \/ip\/\*\/move/,
+    },
   ];
   for (const c of cases) {
     sim.setState(world());
@@ -194,8 +233,12 @@ test('outcome unknown: a move OVH took but whose answer was lost is found by rea
   assert.deepEqual(routed(VIP), { via: 'ip-move', server: OURS });
 });
 
-test('outcome unknown: a 5xx or a 409 on the POST is read back; OVH\'s state decides whether to send again', async () => {
-  for (const [status, dialect] of [[502, 409], [409, 409], [400, 400]] as const) {
+test("outcome unknown: a 5xx or a 409 on the POST is read back; OVH's state decides whether to send again", async () => {
+  for (const [status, dialect] of [
+    [502, 409],
+    [409, 409],
+    [400, 400],
+  ] as const) {
     sim.setState(world());
     sim.setDialects({ movePendingStatus: dialect });
     sim.clearLog();
@@ -294,7 +337,10 @@ async function waitUntil(condition: () => boolean, boundMs = 10_000): Promise<vo
 }
 
 test('doctor: where each VIP is routed, whether this server is an allowed destination, and the rules the key lacks', async () => {
-  sim.setState({ ...world(), ips: { [VIPS[0] ?? '']: { routedTo: PEER }, [VIPS[1] ?? '']: { routedTo: OURS }, [VIPS[2] ?? '']: { routedTo: PEER, destinations: [OTHER] } } });
+  sim.setState({
+    ...world(),
+    ips: { [VIPS[0] ?? '']: { routedTo: PEER }, [VIPS[1] ?? '']: { routedTo: OURS }, [VIPS[2] ?? '']: { routedTo: PEER, destinations: [OTHER] } },
+  });
   const byId = async () => new Map((await provider().doctorChecks(VIPS, AbortSignal.timeout(10_000))).map((c) => [c.id, c]));
   let checks = await byId();
   assert.equal(checks.get('ovh.grants:ip-move')?.status, 'pass');

@@ -265,9 +265,8 @@ test('the CA is scoped to the client: the global agent and https.request are unt
   await client().request('GET', '/dedicated/server');
   assert.equal(https.request, original);
   assert.equal(https.globalAgent.options.ca, undefined);
-  await assert.rejects(
-    new Promise((resolve, reject) => https.get(`${sim.url}/auth/time`, resolve).on('error', reject)),
-    (error: { code?: string }) => /CERT|SIGNATURE|ISSUER/.test(error.code ?? ''),
+  await assert.rejects(new Promise((resolve, reject) => https.get(`${sim.url}/auth/time`, resolve).on('error', reject)), (error: { code?: string }) =>
+    /CERT|SIGNATURE|ISSUER/.test(error.code ?? ''),
   );
 });
 
@@ -314,7 +313,10 @@ test('50 requests on one keep-alive agent: no MaxListenersExceededWarning, one l
   } finally {
     process.off('warning', onWarning);
   }
-  assert.deepEqual(warnings.map((w) => w.name), []);
+  assert.deepEqual(
+    warnings.map((w) => w.name),
+    [],
+  );
 });
 
 test('API root: endpoint from node-ovh table, or url; exactly one; config errors otherwise', () => {

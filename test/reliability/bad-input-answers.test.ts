@@ -28,17 +28,44 @@ const badShape = (log: RegExp, where: CellExpectation['where'] = 'peer'): CellEx
 const ovhCells: Array<[string, FaultSpec[], CellExpectation, { slowTask?: boolean; shortDeadline?: boolean }?]> = [
   ['auth/time answers a string', [answer('GET', '/auth/time', 'soon')], badShape(/auth\/time: unreadable answer \(not a number of seconds\)/)],
   ['vMAC list is an object', [answer('GET', VMACS, { macs: 'no' })], badShape(/GET virtualMac with something that is not a list of strings/)],
-  ['vMAC list holds something that is not a MAC', [answer('GET', VMACS, ['00:50:56:09:3c:f2', 'not-a-mac; rm -rf /'])], badShape(/listed a vMAC that is not a MAC address/)],
+  [
+    'vMAC list holds something that is not a MAC',
+    [answer('GET', VMACS, ['00:50:56:09:3c:f2', 'not-a-mac; rm -rf /'])],
+    badShape(/listed a vMAC that is not a MAC address/),
+  ],
   ['address list holds numbers', [answer('GET', LISTS, [51, 68, 252, 230])], badShape(/virtualAddress with something that is not a list of strings/)],
   ['address list is a bare string', [answer('GET', LISTS, '51.68.252.230')], badShape(/not a list of strings/)],
   ['DELETE answers an empty object (no task)', [answer('DELETE', ADDRESS, {})], badShape(/DELETE .* with something that is not a task/)],
-  ['DELETE answers a task whose taskId is a string', [answer('DELETE', ADDRESS, { taskId: '4200001', status: 'todo', function: 'removeVirtualMac' })], badShape(/not a task/)],
+  [
+    'DELETE answers a task whose taskId is a string',
+    [answer('DELETE', ADDRESS, { taskId: '4200001', status: 'todo', function: 'removeVirtualMac' })],
+    badShape(/not a task/),
+  ],
   // The task only tells a failure early: an unreadable one is logged and the address list decides.
-  ['task read lacks the status', [{ method: 'GET', path: TASK, action: { type: 'status', status: 200, body: { taskId: 4200001 } } }], { code: 0, where: 'ours', demoted: false, log: /GET task\/\d+ with something that is not a task.*waiting on the address list alone|cannot read task \d+; waiting on the address list alone.*not a task/ }, { slowTask: true }],
+  [
+    'task read lacks the status',
+    [{ method: 'GET', path: TASK, action: { type: 'status', status: 200, body: { taskId: 4200001 } } }],
+    {
+      code: 0,
+      where: 'ours',
+      demoted: false,
+      log: /GET task\/\d+ with something that is not a task.*waiting on the address list alone|cannot read task \d+; waiting on the address list alone.*not a task/,
+    },
+    { slowTask: true },
+  ],
   // A POST answer that cannot be read may hide an accepted POST: re-locate and try again until the deadline.
-  ['POST answers null', [answer('POST', LISTS, null)], { code: 1, where: 'nowhere', demoted: true, log: /not a task.*is detached, trying again/ }, { shortDeadline: true }],
+  [
+    'POST answers null',
+    [answer('POST', LISTS, null)],
+    { code: 1, where: 'nowhere', demoted: true, log: /not a task.*is detached, trying again/ },
+    { shortDeadline: true },
+  ],
   // A proxy's error page (HTML) instead of OVH's JSON.
-  ['locate answers 502 with an HTML page', [{ method: 'GET', path: LISTS, action: { type: 'malformed', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' } }], { code: 1, where: 'peer', demoted: true, log: /HTTP 502/ }],
+  [
+    'locate answers 502 with an HTML page',
+    [{ method: 'GET', path: LISTS, action: { type: 'malformed', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' } }],
+    { code: 1, where: 'peer', demoted: true, log: /HTTP 502/ },
+  ],
 ];
 
 describe('OVH answers of the wrong shape', () => {
@@ -53,7 +80,11 @@ describe('OVH answers of the wrong shape', () => {
       if (options?.slowTask === true) world.ovh.setDelays({ delete: 1000 });
       let result: Awaited<ReturnType<typeof runCell>>;
       try {
-        result = await runCell(world, { ovh: faults }, options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace('deadline: 6s', 'deadline: 2s') } } : {});
+        result = await runCell(
+          world,
+          { ovh: faults },
+          options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace('deadline: 6s', 'deadline: 2s') } } : {},
+        );
       } finally {
         world.ovh.setDelays({ delete: 60 });
       }
@@ -93,12 +124,20 @@ describe('Vault answers of the wrong shape', () => {
   const kv2 = (data: unknown): unknown => ({ data: { data, metadata: { version: 1 } } });
   const vaultCells: Array<[string, FaultRule[], CellExpectation]> = [
     ['a key holds a number', [{ path: READ, status: 200, body: kv2({ ...full, consumer_key: 12345 }) }], badShape(/lacks consumer_key/)],
-    ['a key is missing', [{ path: READ, status: 200, body: kv2({ application_key: OVH_APPLICATION_KEY, application_secret: OVH_APPLICATION_SECRET }) }], badShape(/lacks consumer_key/)],
+    [
+      'a key is missing',
+      [{ path: READ, status: 200, body: kv2({ application_key: OVH_APPLICATION_KEY, application_secret: OVH_APPLICATION_SECRET }) }],
+      badShape(/lacks consumer_key/),
+    ],
     ['data.data is a list', [{ path: READ, status: 200, body: { data: { data: ['application_key'] } } }], badShape(/has no data\.data \(KV v2\) mapping/)],
     ['the answer is a JSON list', [{ path: READ, status: 200, body: [] }], badShape(/read apps\/data\/network\/carp-hyper-001-switch/)],
     ['login answers without a token', [{ path: LOGIN, status: 200, body: { auth: { client_token: 42 } } }], badShape(/AppRole login/)],
     ['login answers auth: null', [{ path: LOGIN, status: 200, body: { auth: null } }], badShape(/AppRole login/)],
-    ['a 403 with a 4 MB error list', [{ path: READ, status: 403, body: { errors: Array.from({ length: 2000 }, () => 'permission denied '.repeat(100)) } }], { code: 1, where: 'peer', demoted: true, log: /permission denied/ }],
+    [
+      'a 403 with a 4 MB error list',
+      [{ path: READ, status: 403, body: { errors: Array.from({ length: 2000 }, () => 'permission denied '.repeat(100)) } }],
+      { code: 1, where: 'peer', demoted: true, log: /permission denied/ },
+    ],
   ];
 
   for (const [name, rules, expected] of vaultCells) {

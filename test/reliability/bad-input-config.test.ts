@@ -115,7 +115,13 @@ function parentOf(root: Json, path: Array<string | number>): { parent: Json; key
 function typo(pick: Pick, word: string): string {
   if (word.length < 2) return `${word}x`;
   const at = pick.int(0, word.length - 1);
-  return pick.one([`${word.slice(0, at)}${word.slice(at + 1)}`, `${word.slice(0, at)}_${word.slice(at)}`, word.toUpperCase(), `${word}s`, word.replace('_', '-')]);
+  return pick.one([
+    `${word.slice(0, at)}${word.slice(at + 1)}`,
+    `${word.slice(0, at)}_${word.slice(at)}`,
+    word.toUpperCase(),
+    `${word}s`,
+    word.replace('_', '-'),
+  ]);
 }
 
 /** One mutation of the valid config: of its structure (then re-serialised) or of its text. */
@@ -192,7 +198,10 @@ function mutate(pick: Pick): { how: string; text: string } {
       ]);
     default:
       return pick.one([
-        { how: 'an alias bomb', text: `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n${VALID}` },
+        {
+          how: 'an alias bomb',
+          text: `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n${VALID}`,
+        },
         { how: 'a !!binary tag', text: VALID.replace('mount: apps', 'mount: !!binary aGVsbG8=') },
         { how: 'a js/function tag', text: VALID.replace('level: info', 'level: !!js/function "function(){}"') },
         { how: 'a merge key', text: VALID.replace('platform:\n', 'base: &base { ifconfig: /sbin/ifconfig }\nplatform:\n  <<: *base\n') },
@@ -275,7 +284,11 @@ describe('config: generated mutations', () => {
         refused++;
         assert.equal(result.code, 2, `${how}: ${result.stderr}`);
         assert.match(result.stderr, new RegExp(`^carp-ovh: (invalid config|cannot read config) ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), how);
-        const problems = result.stderr.split('\n').slice(1).map((line) => line.trim()).filter((line) => line !== '');
+        const problems = result.stderr
+          .split('\n')
+          .slice(1)
+          .map((line) => line.trim())
+          .filter((line) => line !== '');
         checkProblems(path, problems, how);
       });
     }

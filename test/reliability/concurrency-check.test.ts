@@ -39,7 +39,11 @@ describe('concurrent checks and hooks', () => {
     world.ovh.setState(seedState());
     const router = healthRouter(world, { state: 'MASTER' });
     writeScript(router, 'ospfd', 'sleep 0.2; exit 1');
-    world.ovh.addFault({ method: 'DELETE', path: '/dedicated/server/*/virtualMac/*/virtualAddress/*', action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' } });
+    world.ovh.addFault({
+      method: 'DELETE',
+      path: '/dedicated/server/*/virtualMac/*/virtualAddress/*',
+      action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' },
+    });
     try {
       const [checked, hook] = await Promise.all([checkJson(router), router.hook('MASTER', { wait: true })]);
       assert.equal(hook.code, 1, hook.stderr);
@@ -67,7 +71,11 @@ describe('concurrent checks and hooks', () => {
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
     assert.equal(world.ovh.conflicts, 0);
     const mutations = world.ovh.requests().filter((r) => r.method === 'POST' || r.method === 'DELETE');
-    assert.deepEqual(mutations.map((m) => m.method), ['DELETE', 'POST'], 'the VIP was moved once, by one of the two');
+    assert.deepEqual(
+      mutations.map((m) => m.method),
+      ['DELETE', 'POST'],
+      'the VIP was moved once, by one of the two',
+    );
     assert.equal(router.demotion(), 0);
     assert.deepEqual(router.kernel.demotionWrites(), []);
   });

@@ -9,7 +9,18 @@ import { after, before, describe, test } from 'node:test';
 import type { CliResult } from '../support/cli.ts';
 import { claimWindows, lockPid, overlaps, workerLines } from '../support/reliability-logs.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
-import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, startWorld, waitFor, type Router, type World } from '../support/world.ts';
+import {
+  holdersOf,
+  seedPair,
+  SEED_MAC_ROUTER_002,
+  SEED_MAC_ROUTER_003,
+  SEED_SERVER,
+  SEED_VIP,
+  startWorld,
+  waitFor,
+  type Router,
+  type World,
+} from '../support/world.ts';
 
 const EVENTS = 20;
 /**
@@ -79,8 +90,14 @@ describe('flapping: 20 alternating events in 5 s, detached workers', () => {
         backup.setState('BACKUP');
         master.setState('MASTER');
         lastFlipAt = Date.now();
-        for (const [router, type] of [[backup, 'BACKUP'], [master, 'MASTER']] as const) {
-          chains.set(router, (chains.get(router) ?? Promise.resolve()).then(async () => void hooks.push(await router.hook(type))));
+        for (const [router, type] of [
+          [backup, 'BACKUP'],
+          [master, 'MASTER'],
+        ] as const) {
+          chains.set(
+            router,
+            (chains.get(router) ?? Promise.resolve()).then(async () => void hooks.push(await router.hook(type))),
+          );
         }
       }
       // The schedule fits in 5 s; a loaded machine may run the timers a little late.
@@ -107,9 +124,18 @@ describe('flapping: 20 alternating events in 5 s, detached workers', () => {
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_003], 'the final placement follows the final state');
     assert.equal(world.ovh.conflicts, 0, 'OVH never answered 409');
     const sent = mutations(world);
-    assert.ok(sent.some((m) => m.method === 'DELETE' && m.path.includes(SEED_MAC_ROUTER_002)), 'the VIP was taken off router-002');
-    assert.ok(sent.some((m) => m.method === 'POST' && m.path.includes(SEED_MAC_ROUTER_003)), 'and attached to router-003');
-    assert.ok(sent.every((m) => m.status < 300), `every mutation was accepted: ${JSON.stringify(sent.filter((m) => m.status >= 300))}`);
+    assert.ok(
+      sent.some((m) => m.method === 'DELETE' && m.path.includes(SEED_MAC_ROUTER_002)),
+      'the VIP was taken off router-002',
+    );
+    assert.ok(
+      sent.some((m) => m.method === 'POST' && m.path.includes(SEED_MAC_ROUTER_003)),
+      'and attached to router-003',
+    );
+    assert.ok(
+      sent.every((m) => m.status < 300),
+      `every mutation was accepted: ${JSON.stringify(sent.filter((m) => m.status >= 300))}`,
+    );
 
     for (const router of [r002, r003]) {
       const windows = claimWindows(workerLines(router));

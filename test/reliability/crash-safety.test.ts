@@ -168,7 +168,11 @@ describe('crash safety', () => {
     test('a claim lock from an earlier boot whose pid now belongs to another live process is taken over', async () => {
       const router = freshRouter(world);
       // This test runner is alive and is not a claim: exactly what a reused pid looks like.
-      writeStateFile(router, 'claim.lock', JSON.stringify({ pid: process.pid, since: '2026-01-01T00:00:00.000Z', purpose: 'hook 2@vmx1 MASTER', mono: earlierBootSeq() }));
+      writeStateFile(
+        router,
+        'claim.lock',
+        JSON.stringify({ pid: process.pid, since: '2026-01-01T00:00:00.000Z', purpose: 'hook 2@vmx1 MASTER', mono: earlierBootSeq() }),
+      );
       const result = await router.hook('MASTER', { wait: true });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(result.durationMs < 3000, `took ${Math.round(result.durationMs)} ms`);
@@ -180,19 +184,45 @@ describe('crash safety', () => {
     const TORN = '{"reasons": {"claim": {"since": "2026-11-0';
     // The check reads last-claim.json only while the `claim` reason holds.
     const CLAIM_REASON = { 'demotion.json': JSON.stringify({ reasons: { claim: { since: '2026-01-01T00:00:00.000Z', detail: 'claim failed' } } }) };
-    const cases: Array<{ file: string; content: string; command: 'hook' | 'failing hook' | 'check'; valid: (value: unknown) => boolean; also?: Record<string, string> }> = [
+    const cases: Array<{
+      file: string;
+      content: string;
+      command: 'hook' | 'failing hook' | 'check';
+      valid: (value: unknown) => boolean;
+      also?: Record<string, string>;
+    }> = [
       { file: 'last-claim.json', content: TORN, command: 'hook', valid: (v) => (v as { result?: unknown }).result === 'ok' },
       { file: 'last-claim.json', content: '[1, 2', command: 'check', valid: () => true, also: CLAIM_REASON },
       { file: 'last-claim.json', content: '[]', command: 'check', valid: () => true, also: CLAIM_REASON },
-      { file: 'demotion.json', content: TORN, command: 'failing hook', valid: (v) => typeof (v as { reasons?: { claim?: unknown } }).reasons?.claim === 'object' },
-      { file: 'demotion.json', content: '[]', command: 'failing hook', valid: (v) => typeof (v as { reasons?: { claim?: unknown } }).reasons?.claim === 'object' },
-      { file: 'demotion.json', content: '{"reasons": "claim"}', command: 'failing hook', valid: (v) => typeof (v as { reasons?: { claim?: unknown } }).reasons?.claim === 'object' },
+      {
+        file: 'demotion.json',
+        content: TORN,
+        command: 'failing hook',
+        valid: (v) => typeof (v as { reasons?: { claim?: unknown } }).reasons?.claim === 'object',
+      },
+      {
+        file: 'demotion.json',
+        content: '[]',
+        command: 'failing hook',
+        valid: (v) => typeof (v as { reasons?: { claim?: unknown } }).reasons?.claim === 'object',
+      },
+      {
+        file: 'demotion.json',
+        content: '{"reasons": "claim"}',
+        command: 'failing hook',
+        valid: (v) => typeof (v as { reasons?: { claim?: unknown } }).reasons?.claim === 'object',
+      },
       { file: 'demotion.json', content: 'null', command: 'check', valid: () => true },
       { file: 'demotion.json', content: '\u0000\u0000\u0000\u0000', command: 'check', valid: () => true },
       { file: 'event-2@vmx1.json', content: '{"seq": "12', command: 'hook', valid: (v) => (v as { type?: unknown }).type === 'MASTER' },
       { file: 'event-2@vmx1.json', content: '{"seq": 12, "type": "MASTER"}', command: 'hook', valid: (v) => typeof (v as { seq?: unknown }).seq === 'string' },
       { file: 'event-2@vmx1.json', content: '{"seq": "not a number"}', command: 'hook', valid: (v) => /^\d+$/.test(String((v as { seq?: unknown }).seq)) },
-      { file: 'pending-tasks.json', content: '{"entries": [{"address": "51.68.2', command: 'hook', valid: (v) => Array.isArray((v as { entries?: unknown }).entries) },
+      {
+        file: 'pending-tasks.json',
+        content: '{"entries": [{"address": "51.68.2',
+        command: 'hook',
+        valid: (v) => Array.isArray((v as { entries?: unknown }).entries),
+      },
       { file: 'pending-tasks.json', content: '{"entries": "none"}', command: 'hook', valid: (v) => Array.isArray((v as { entries?: unknown }).entries) },
       {
         file: 'pending-tasks.json',
@@ -200,8 +230,18 @@ describe('crash safety', () => {
         command: 'hook',
         valid: (v) => Array.isArray((v as { entries?: unknown }).entries),
       },
-      { file: 'health.json', content: '{"probes": {"vault": {"ok": tr', command: 'check', valid: (v) => typeof (v as { probes?: unknown }).probes === 'object' },
-      { file: 'health.json', content: '{"probes": {"vault": 5, "ovh-api": "x"}}', command: 'check', valid: (v) => typeof (v as { probes?: unknown }).probes === 'object' },
+      {
+        file: 'health.json',
+        content: '{"probes": {"vault": {"ok": tr',
+        command: 'check',
+        valid: (v) => typeof (v as { probes?: unknown }).probes === 'object',
+      },
+      {
+        file: 'health.json',
+        content: '{"probes": {"vault": 5, "ovh-api": "x"}}',
+        command: 'check',
+        valid: (v) => typeof (v as { probes?: unknown }).probes === 'object',
+      },
       { file: 'last-check.json', content: '{"at": ', command: 'check', valid: (v) => typeof (v as { healthy?: unknown }).healthy === 'boolean' },
     ];
 

@@ -36,13 +36,19 @@ for (const dialect of ['strip', 'refuse', 'keep'] as Array<SimDialects['moveWhil
       const [address] = run.outcome.vhids[0]?.addresses ?? [];
       assert.equal(address?.result, 'moved');
       assert.equal(address?.from, PEER_MAC);
-      assert.deepEqual(address?.steps.map((s) => s.step), ['locate', 'detach', 'wait-gone', 'move', 'wait-moved', 'attach', 'wait-visible']);
+      assert.deepEqual(
+        address?.steps.map((s) => s.step),
+        ['locate', 'detach', 'wait-gone', 'move', 'wait-moved', 'attach', 'wait-visible'],
+      );
       assert.deepEqual(sim.locate(SEED_VIP), [
         { via: 'virtual-mac', server: SEED_SERVER, mac: SEED_MAC_ROUTER_002, virtualMachineName: 'router-002' },
         { via: 'ip-move', server: SEED_SERVER },
       ]);
       assert.deepEqual(sim.virtualAddresses(OTHER, PEER_MAC), ['178.32.70.111']);
-      const mutations = sim.requests().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path.replace(/^\/1\.0/, '')} ${r.status}`);
+      const mutations = sim
+        .requests()
+        .filter((r) => r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path.replace(/^\/1\.0/, '')} ${r.status}`);
       assert.deepEqual(mutations, [
         `DELETE /dedicated/server/${OTHER}/virtualMac/${PEER_MAC}/virtualAddress/${SEED_VIP} 200`,
         `POST /ip/${SEED_VIP}%2F32/move 200`,
@@ -56,14 +62,23 @@ for (const dialect of ['strip', 'refuse', 'keep'] as Array<SimDialects['moveWhil
   });
 }
 
-test('the VIP alone on the peer\'s vMAC on the other server, or our server not offered: no change at OVH, claim failed and demoted', async () => {
-  for (const state of [twoServers({ [SEED_VIP]: 'router-003' }), { ...twoServers(), ips: { ...twoServers().ips, [SEED_VIP]: { routedTo: OTHER, destinations: [OTHER] } } }]) {
+test("the VIP alone on the peer's vMAC on the other server, or our server not offered: no change at OVH, claim failed and demoted", async () => {
+  for (const state of [
+    twoServers({ [SEED_VIP]: 'router-003' }),
+    { ...twoServers(), ips: { ...twoServers().ips, [SEED_VIP]: { routedTo: OTHER, destinations: [OTHER] } } },
+  ]) {
     const sim = await startOvhSimulator({ state });
     try {
       const run = await claimInProcess(sim, { mac: SEED_MAC_ROUTER_002 });
       assert.equal(run.outcome.result, 'failed');
-      assert.match(String(run.outcome.error?.message ?? run.outcome.vhids[0]?.error?.message), /cannot bring 51.68.252.230 to ns3000000.ip-1-2-3.eu: .*(only IP on 02:00:00:0c:00:01|not a destination OVH offers)/);
-      assert.deepEqual(sim.requests().filter((r) => r.method !== 'GET'), []);
+      assert.match(
+        String(run.outcome.error?.message ?? run.outcome.vhids[0]?.error?.message),
+        /cannot bring 51.68.252.230 to ns3000000.ip-1-2-3.eu: .*(only IP on 02:00:00:0c:00:01|not a destination OVH offers)/,
+      );
+      assert.deepEqual(
+        sim.requests().filter((r) => r.method !== 'GET'),
+        [],
+      );
       assert.ok(run.demotion > 0);
     } finally {
       await sim.close();

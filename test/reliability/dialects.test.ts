@@ -79,7 +79,10 @@ function describeRun(run: CellRun): string {
 function assertCell(run: CellRun): void {
   const { result } = run.claim.outcome;
   const mutations = run.requests.filter((r) => r.method === 'POST' || r.method === 'DELETE');
-  assert.ok(mutations.every((r) => r.path.includes('/virtualAddress')), `never a vMAC creation${describeRun(run)}`);
+  assert.ok(
+    mutations.every((r) => r.path.includes('/virtualAddress')),
+    `never a vMAC creation${describeRun(run)}`,
+  );
   if (result === 'ok') {
     assert.deepEqual(run.holders, [SEED_MAC_ROUTER_002], `ok means the VIP is on the MASTER${describeRun(run)}`);
     assert.equal(run.claim.demotion, 0, `not demoted${describeRun(run)}`);
@@ -95,7 +98,9 @@ function assertCell(run: CellRun): void {
 const runs: CellRun[] = [];
 
 // One test per cell (each within the runner's per-test timeout), four side by side.
-describe(`the seed failover under every OVH dialect and every pair (${cells.length} cells): the VIP ends on the MASTER, or the claim fails, demotes and leaves it routed`, { concurrency: CONCURRENCY }, () => {
+describe(`the seed failover under every OVH dialect and every pair (${cells.length} cells): the VIP ends on the MASTER, or the claim fails, demotes and leaves it routed`, {
+  concurrency: CONCURRENCY,
+}, () => {
   for (const cell of cells) {
     test(cell.name, async () => {
       const run = await runCell(cell);
@@ -107,14 +112,33 @@ describe(`the seed failover under every OVH dialect and every pair (${cells.leng
   // Each dialect really shaped some answer, so no cell passes by never meeting it.
   after(() => {
     assert.equal(runs.length, cells.length, 'every cell ran');
-    const seen = (name: string, what: (r: SimRequestRecord) => boolean): boolean => runs.filter((run) => run.name.includes(name)).some((run) => run.requests.some(what));
-    assert.ok(seen('list before task done', (r) => r.method === 'POST' && r.status === 409), 'list-first met a 409 on the POST');
-    assert.ok(seen('task GET 404', (r) => /\/task\/\d+$/.test(r.path) && r.status === 404), 'fresh tasks answered 404');
-    assert.ok(seen('HTML 408 once per call, not carried out', (r) => r.method === 'DELETE' && r.status === 408), 'a DELETE met a 408');
-    assert.ok(seen('HTML 408 once per call, carried out', (r) => r.method === 'POST' && r.status === 408), 'a POST met a 408 after it was carried out');
-    assert.ok(seen('30 vMACs', (r) => r.path.endsWith(`/dedicated/server/${SEED_SERVER}/virtualMac`)), '30 vMACs were listed');
+    const seen = (name: string, what: (r: SimRequestRecord) => boolean): boolean =>
+      runs.filter((run) => run.name.includes(name)).some((run) => run.requests.some(what));
+    assert.ok(
+      seen('list before task done', (r) => r.method === 'POST' && r.status === 409),
+      'list-first met a 409 on the POST',
+    );
+    assert.ok(
+      seen('task GET 404', (r) => /\/task\/\d+$/.test(r.path) && r.status === 404),
+      'fresh tasks answered 404',
+    );
+    assert.ok(
+      seen('HTML 408 once per call, not carried out', (r) => r.method === 'DELETE' && r.status === 408),
+      'a DELETE met a 408',
+    );
+    assert.ok(
+      seen('HTML 408 once per call, carried out', (r) => r.method === 'POST' && r.status === 408),
+      'a POST met a 408 after it was carried out',
+    );
+    assert.ok(
+      seen('30 vMACs', (r) => r.path.endsWith(`/dedicated/server/${SEED_SERVER}/virtualMac`)),
+      '30 vMACs were listed',
+    );
     const thirty = runs.find((run) => run.name === '30 vMACs on the server');
-    assert.ok(thirty !== undefined && thirty.requests.filter((r) => r.path.endsWith('/virtualAddress') && r.method === 'GET').length >= 30, 'every vMAC list was read');
+    assert.ok(
+      thirty !== undefined && thirty.requests.filter((r) => r.path.endsWith('/virtualAddress') && r.method === 'GET').length >= 30,
+      'every vMAC list was read',
+    );
     // With the old guesses a 409 was taken for our own pending task and waited on until the deadline.
     const listFirst = runs.filter((run) => run.name.includes('list before task done'));
     assert.ok(

@@ -17,7 +17,11 @@ test('the matrix is complete: every call × fault is a cell or n/a with a reason
       assert.ok(cells.length + na.length > 0, `${call} × ${fault}: neither a cell nor n/a`);
       assert.ok(cells.length === 0 || na.length === 0, `${call} × ${fault}: both a cell and n/a`);
       for (const entry of na) assert.ok(entry.why.length > 10, `${call} × ${fault}: n/a without a reason`);
-      if (cells.length > 0) assert.ok(cells.some((c) => c.persistence === 'always'), `${call} × ${fault}: no persistent cell`);
+      if (cells.length > 0)
+        assert.ok(
+          cells.some((c) => c.persistence === 'always'),
+          `${call} × ${fault}: no persistent cell`,
+        );
     }
   }
 });

@@ -52,10 +52,23 @@ const cells: VaultCell[] = [
     tearDown: (w) => w.vault.setRoleCredentials('router', { secret_id: VAULT_SECRET_ID }),
     expect: failed(/AppRole login failed: invalid role or secret ID/),
   },
-  { name: 'login 403', rules: () => [{ path: LOGIN, status: 403, body: { errors: ['permission denied'] } }], expect: failed(/AppRole login failed: permission denied/) },
-  { name: 'login 500', rules: () => [{ path: LOGIN, status: 500, body: { errors: ['internal error'] } }], expect: failed(/AppRole login failed: internal error/) },
+  {
+    name: 'login 403',
+    rules: () => [{ path: LOGIN, status: 403, body: { errors: ['permission denied'] } }],
+    expect: failed(/AppRole login failed: permission denied/),
+  },
+  {
+    name: 'login 500',
+    rules: () => [{ path: LOGIN, status: 500, body: { errors: ['internal error'] } }],
+    expect: failed(/AppRole login failed: internal error/),
+  },
   { name: 'login dropped', rules: () => [{ path: LOGIN, drop: true }], expect: failed(/AppRole login failed: .*(closed the connection|socket hang up)/) },
-  { name: 'login stalled past the vault timeout', rules: () => [{ path: LOGIN, stall: true }], setUp: shortVaultTimeout, expect: failed(/AppRole login.*no answer within 700 ms|AppRole login.*timed out/i) },
+  {
+    name: 'login stalled past the vault timeout',
+    rules: () => [{ path: LOGIN, stall: true }],
+    setUp: shortVaultTimeout,
+    expect: failed(/AppRole login.*no answer within 700 ms|AppRole login.*timed out/i),
+  },
   { name: 'login malformed JSON', rules: () => [{ path: LOGIN, malformed: true }], expect: failed(/AppRole login failed: the answer is not valid JSON/, 2) },
   // read
   {
@@ -67,9 +80,22 @@ const cells: VaultCell[] = [
   { name: 'read 400', rules: () => [{ path: READ, status: 400, body: { errors: ['invalid request'] } }], expect: failed(/invalid request/) },
   { name: 'read 500', rules: () => [{ path: READ, status: 500, body: { errors: ['internal error'] } }], expect: failed(/internal error/) },
   { name: 'read dropped', rules: () => [{ path: READ, drop: true }], expect: failed(/(closed the connection|socket hang up)/) },
-  { name: 'read stalled past the vault timeout', rules: () => [{ path: READ, stall: true }], setUp: shortVaultTimeout, expect: failed(/read apps\/data\/network\/carp-hyper-001-switch.*(no answer within 700 ms|timed out)/i) },
-  { name: 'read malformed JSON', rules: () => [{ path: READ, malformed: true }], expect: failed(/read apps\/data\/network\/carp-hyper-001-switch failed: the answer is not valid JSON/, 2) },
-  { name: 'token expired between login and read', rules: () => [{ path: READ, times: 1, onMatch: () => WORLD.vault.expireToken() }], expect: failed(/permission denied/) },
+  {
+    name: 'read stalled past the vault timeout',
+    rules: () => [{ path: READ, stall: true }],
+    setUp: shortVaultTimeout,
+    expect: failed(/read apps\/data\/network\/carp-hyper-001-switch.*(no answer within 700 ms|timed out)/i),
+  },
+  {
+    name: 'read malformed JSON',
+    rules: () => [{ path: READ, malformed: true }],
+    expect: failed(/read apps\/data\/network\/carp-hyper-001-switch failed: the answer is not valid JSON/, 2),
+  },
+  {
+    name: 'token expired between login and read',
+    rules: () => [{ path: READ, times: 1, onMatch: () => WORLD.vault.expireToken() }],
+    expect: failed(/permission denied/),
+  },
   {
     name: 'a KV v1 mount configured as v2',
     setUp: (w) => w.vault.addMount('apps', 1),
@@ -78,7 +104,11 @@ const cells: VaultCell[] = [
     expect: failed(/mount apps is KV version 1, but carp-ovh is configured for KV version 2/, 2),
   },
   // Revoking the AppRole token is housekeeping: its failure never fails the claim.
-  { name: 'revoke-self 500: the claim goes on', rules: () => [{ path: REVOKE, status: 500, body: { errors: ['internal error'] } }], expect: { code: 0, where: 'ours', demoted: false, log: /could not revoke the Vault token|claim finished successfully/ } },
+  {
+    name: 'revoke-self 500: the claim goes on',
+    rules: () => [{ path: REVOKE, status: 500, body: { errors: ['internal error'] } }],
+    expect: { code: 0, where: 'ours', demoted: false, log: /could not revoke the Vault token|claim finished successfully/ },
+  },
 ];
 
 let WORLD: World;

@@ -8,14 +8,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { claimInProcess } from '../support/claim-in-process.ts';
-import { grantAll, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, seedState, startOvhSimulator, type OvhSimulator } from '../support/ovh-sim/index.ts';
+import {
+  grantAll,
+  SEED_MAC_ROUTER_002,
+  SEED_MAC_ROUTER_003,
+  SEED_SERVER,
+  SEED_VIP,
+  seedState,
+  startOvhSimulator,
+  type OvhSimulator,
+} from '../support/ovh-sim/index.ts';
 import { rawCall } from '../support/ovh-sim/test-clients.ts';
 import { OVH_CONSUMER_KEY } from '../support/secrets.ts';
 
 const NOT_A_VMAC = '00:50:56:01:02:03';
 
 function mutations(sim: OvhSimulator): string[] {
-  return sim.requests().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+  return sim
+    .requests()
+    .filter((r) => r.method !== 'GET')
+    .map((r) => `${r.method} ${r.path}`);
 }
 
 function holders(sim: OvhSimulator): string[] {
@@ -32,7 +44,10 @@ test('a MAC that is not a vMAC of the server: zero mutating calls, the fix in th
     const run = await claimInProcess(sim, { mac: NOT_A_VMAC });
     assert.equal(run.outcome.result, 'failed');
     assert.deepEqual(mutations(sim), [], 'nothing but reads reached OVH');
-    assert.ok(sim.requests().some((r) => r.path.endsWith(`/dedicated/server/${SEED_SERVER}/virtualMac`)), 'the vMAC list was read');
+    assert.ok(
+      sim.requests().some((r) => r.path.endsWith(`/dedicated/server/${SEED_SERVER}/virtualMac`)),
+      'the vMAC list was read',
+    );
     assert.equal(run.demotion, 1_048_576);
     assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_003]);
     const message = String(run.outcome.error?.message);
@@ -77,7 +92,10 @@ test('a key whose rules lack the DELETE: zero mutating calls, the missing rule n
     assert.deepEqual(mutations(sim), []);
     assert.equal(run.demotion, 1_048_576);
     assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_003]);
-    assert.match(String(run.outcome.error?.message), /may not make every call the move needs \(DELETE \/dedicated\/server\/[^ ]+\/virtualMac\/00:50:56:09:98:fc\/virtualAddress\/51\.68\.252\.230 \(detach 51\.68\.252\.230 from 00:50:56:09:98:fc\)\).*DELETE \/dedicated\/server\/\*\/virtualMac\/\*/);
+    assert.match(
+      String(run.outcome.error?.message),
+      /may not make every call the move needs \(DELETE \/dedicated\/server\/[^ ]+\/virtualMac\/00:50:56:09:98:fc\/virtualAddress\/51\.68\.252\.230 \(detach 51\.68\.252\.230 from 00:50:56:09:98:fc\)\).*DELETE \/dedicated\/server\/\*\/virtualMac\/\*/,
+    );
   } finally {
     await sim.close();
   }
@@ -91,13 +109,16 @@ test('a key granted everything passes the preflight; the happy path adds one rea
     assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_002]);
     const calls = sim.requests().map((r) => `${r.method} ${r.path.replace(/^\/1\.0/, '')}`);
     const first = calls.indexOf(calls.find((c) => c.startsWith('DELETE')) ?? '');
-    assert.deepEqual(calls.slice(0, first).sort(), [
-      'GET /auth/currentCredential',
-      'GET /auth/time',
-      `GET /dedicated/server/${SEED_SERVER}/virtualMac`,
-      `GET /dedicated/server/${SEED_SERVER}/virtualMac/${SEED_MAC_ROUTER_002}/virtualAddress`,
-      `GET /dedicated/server/${SEED_SERVER}/virtualMac/${SEED_MAC_ROUTER_003}/virtualAddress`,
-    ].sort());
+    assert.deepEqual(
+      calls.slice(0, first).sort(),
+      [
+        'GET /auth/currentCredential',
+        'GET /auth/time',
+        `GET /dedicated/server/${SEED_SERVER}/virtualMac`,
+        `GET /dedicated/server/${SEED_SERVER}/virtualMac/${SEED_MAC_ROUTER_002}/virtualAddress`,
+        `GET /dedicated/server/${SEED_SERVER}/virtualMac/${SEED_MAC_ROUTER_003}/virtualAddress`,
+      ].sort(),
+    );
   } finally {
     await sim.close();
   }
@@ -155,7 +176,10 @@ for (const answer of [404, 400] as const) {
       await racing;
       assert.equal(run.outcome.result, 'ok', messages(run.logs));
       assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_002]);
-      assert.ok(sim.requests().some((r) => r.method === 'DELETE' && r.status === answer), `the DELETE met a ${answer}`);
+      assert.ok(
+        sim.requests().some((r) => r.method === 'DELETE' && r.status === answer),
+        `the DELETE met a ${answer}`,
+      );
       assert.match(messages(run.logs), /outcome of DELETE of 51\.68\.252\.230 on 00:50:56:09:98:fc unknown/);
       assert.match(messages(run.logs), /OVH shows 51\.68\.252\.230 off 00:50:56:09:98:fc: the DELETE took effect/);
       assert.equal(sim.requests().filter((r) => r.method === 'DELETE').length, 1, 'not sent again');
@@ -181,7 +205,10 @@ for (const answer of [400, 409] as const) {
       await racing;
       assert.equal(run.outcome.result, 'failed', messages(run.logs));
       assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_003]);
-      assert.ok(sim.requests().some((r) => r.method === 'POST' && r.status === answer), `the POST met a ${answer}`);
+      assert.ok(
+        sim.requests().some((r) => r.method === 'POST' && r.status === answer),
+        `the POST met a ${answer}`,
+      );
       assert.match(String(run.outcome.error?.message), /is now on 00:50:56:09:98:fc, not detached: another router claimed it; stopping/);
       assert.equal(run.demotion, 1_048_576);
     } finally {
@@ -198,13 +225,19 @@ test('a task left by a crashed claim that OVH answers 404 for while fresh is wai
     const taskId = (del.json as { taskId: number }).taskId;
     const run = await claimInProcess(sim, {
       mac: SEED_MAC_ROUTER_002,
-      prepareState: (state) => state.writeJson('pending-tasks.json', { entries: [{ address: SEED_VIP, taskId, mac: SEED_MAC_ROUTER_003, op: 'detach', at: new Date().toISOString() }] }),
+      prepareState: (state) =>
+        state.writeJson('pending-tasks.json', {
+          entries: [{ address: SEED_VIP, taskId, mac: SEED_MAC_ROUTER_003, op: 'detach', at: new Date().toISOString() }],
+        }),
     });
     assert.equal(run.outcome.result, 'ok', messages(run.logs));
     assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_002]);
-    assert.ok(sim.requests().some((r) => r.path.endsWith(`/task/${taskId}`) && r.status === 404), 'the task answered 404 while fresh');
+    assert.ok(
+      sim.requests().some((r) => r.path.endsWith(`/task/${taskId}`) && r.status === 404),
+      'the task answered 404 while fresh',
+    );
     assert.equal(sim.conflicts, 0, 'nothing was sent on the IP while its task was pending');
-    assert.deepEqual(sim.requests().filter((r) => r.method === 'DELETE').length, 1, 'the crashed claim\'s DELETE was not sent again');
+    assert.deepEqual(sim.requests().filter((r) => r.method === 'DELETE').length, 1, "the crashed claim's DELETE was not sent again");
   } finally {
     await sim.close();
   }

@@ -38,11 +38,15 @@ describe('no secret in any child argv, child environment or syslog line', () => 
     // The detached worker, as devd starts it: read its argv and environment while it claims.
     assert.equal((await r002.hook('MASTER')).code, 0);
     let worker: ReturnType<typeof procSnapshot> = null;
-    await waitFor(() => {
-      const pid = lockPid(r002);
-      worker = pid === null ? null : procSnapshot(pid);
-      return worker !== null && worker.argv.includes('claim-worker');
-    }, 5000, 'the worker holding the claim lock');
+    await waitFor(
+      () => {
+        const pid = lockPid(r002);
+        worker = pid === null ? null : procSnapshot(pid);
+        return worker !== null && worker.argv.includes('claim-worker');
+      },
+      5000,
+      'the worker holding the claim lock',
+    );
     const snapshot = worker as unknown as { argv: string[]; env: string[] };
     writeFileSync(join(r002.dir, 'worker-argv-env.log'), `argv: ${JSON.stringify(snapshot.argv)}\nenv:\n${snapshot.env.join('\n')}\n`);
     assert.deepEqual(leaks(snapshot.argv.join(' ')), [], 'worker argv');
@@ -51,7 +55,11 @@ describe('no secret in any child argv, child environment or syslog line', () => 
 
     // A failed claim logs errors and writes the demotion; then a foreground claim back, a reconcile and a check.
     world.ovh.setState(seedState());
-    world.ovh.addFault({ method: 'DELETE', path: '/dedicated/server/*/virtualMac/*/virtualAddress/*', action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' } });
+    world.ovh.addFault({
+      method: 'DELETE',
+      path: '/dedicated/server/*/virtualMac/*/virtualAddress/*',
+      action: { type: 'status', status: 403, errorCode: 'NOT_GRANTED_CALL', message: 'This call has not been granted' },
+    });
     // A variable of the caller's environment, to see which children inherit it.
     const env = { CARP_OVH_SPY_MARK: 'inherited' };
     const failed = await r002.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { env });
@@ -105,7 +113,10 @@ describe('TLS verification cannot be turned off from the environment', () => {
       const router = routerBehindRogueVault('rogue-vault');
       const result = await router.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { env });
       assert.equal(result.code, 1, result.stdout + result.stderr);
-      assert.match(result.stdout, /TLS verification of https:\/\/127\.0\.0\.1:\d+ failed during Vault AppRole login: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+      assert.match(
+        result.stdout,
+        /TLS verification of https:\/\/127\.0\.0\.1:\d+ failed during Vault AppRole login: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/,
+      );
       assert.equal(rogueVault.counters.logins, 0, 'the secret_id never reached the impostor');
       assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_003]);
       assert.equal(router.demotion(), 1_048_576);
@@ -114,7 +125,13 @@ describe('TLS verification cannot be turned off from the environment', () => {
 
   test('VAULT_SKIP_VERIFY is honoured only where the config says allow_env_skip_verify: true', async () => {
     const router = routerBehindRogueVault('rogue-vault-allowed');
-    writeFileSync(router.configPath, readFileSync(router.configPath, 'utf8').replace('      path: network/carp-hyper-001-switch\n', '      path: network/carp-hyper-001-switch\n      allow_env_skip_verify: true\n'));
+    writeFileSync(
+      router.configPath,
+      readFileSync(router.configPath, 'utf8').replace(
+        '      path: network/carp-hyper-001-switch\n',
+        '      path: network/carp-hyper-001-switch\n      allow_env_skip_verify: true\n',
+      ),
+    );
     const refused = await router.cli(['hook', '2@vmx1', 'MASTER', '--wait']);
     assert.equal(refused.code, 1, 'without VAULT_SKIP_VERIFY the certificate is still checked');
     const allowed = await router.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { env: { VAULT_SKIP_VERIFY: '1' } });
@@ -144,7 +161,14 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 and loose secret files are reported', (
   test('every command warns: hook (devd and --wait), reconcile, config check, check, status', async () => {
     const { r002 } = seedPair(world);
     const env = { NODE_TLS_REJECT_UNAUTHORIZED: '0' };
-    for (const args of [['hook', '2@vmx1', 'BACKUP'], ['hook', '2@vmx1', 'MASTER', '--wait'], ['reconcile', '--wait'], ['config', 'check'], ['check'], ['status']]) {
+    for (const args of [
+      ['hook', '2@vmx1', 'BACKUP'],
+      ['hook', '2@vmx1', 'MASTER', '--wait'],
+      ['reconcile', '--wait'],
+      ['config', 'check'],
+      ['check'],
+      ['status'],
+    ]) {
       const result = await r002.cli(args, { env });
       assert.ok(result.stderr.includes(TLS_WARNING), `${args.join(' ')}: no warning in\n${result.stderr}`);
       assert.notEqual(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
@@ -170,7 +194,10 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 and loose secret files are reported', (
       assert.equal(result.code, 1);
       const report = JSON.parse(result.stdout) as { checks: Array<{ status: string; title: string; detail?: string }> };
       const mode_ = report.checks.filter((c) => /mode/.test(c.title));
-      assert.ok(mode_.some((c) => c.status === 'fail'), JSON.stringify(mode_));
+      assert.ok(
+        mode_.some((c) => c.status === 'fail'),
+        JSON.stringify(mode_),
+      );
     });
   }
 
@@ -178,7 +205,9 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 and loose secret files are reported', (
     world.ovh.setState(seedState());
     const router = world.router({ name: 'file-credentials', mac: SEED_MAC_ROUTER_002, ownAddress: '178.32.70.110', state: 'MASTER' });
     const credentials = join(router.dir, 'ovh-credentials.yaml');
-    writeFileSync(credentials, `application_key: ${OVH_APPLICATION_KEY}\napplication_secret: ${OVH_APPLICATION_SECRET}\nconsumer_key: ${OVH_CONSUMER_KEY}\n`, { mode: 0o640 });
+    writeFileSync(credentials, `application_key: ${OVH_APPLICATION_KEY}\napplication_secret: ${OVH_APPLICATION_SECRET}\nconsumer_key: ${OVH_CONSUMER_KEY}\n`, {
+      mode: 0o640,
+    });
     chmodSync(credentials, 0o640);
     const config = readFileSync(router.configPath, 'utf8');
     const vaultBlock = /    vault:\n(      .*\n)+/.exec(config)?.[0] ?? '';
@@ -194,7 +223,10 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 and loose secret files are reported', (
     const doctor = await router.cli(['doctor', '--json', '--root', join(router.dir, 'root')]);
     assert.equal(doctor.code, 1);
     const report = JSON.parse(doctor.stdout) as { checks: Array<{ status: string; title: string; detail?: string }> };
-    assert.ok(report.checks.some((c) => c.status === 'fail' && /ovh-credentials\.yaml/.test(`${c.title} ${c.detail ?? ''}`)), JSON.stringify(report.checks.filter((c) => c.status !== 'pass')));
+    assert.ok(
+      report.checks.some((c) => c.status === 'fail' && /ovh-credentials\.yaml/.test(`${c.title} ${c.detail ?? ''}`)),
+      JSON.stringify(report.checks.filter((c) => c.status !== 'pass')),
+    );
   });
 
   test('a secretsmith file readable by others: check WARNs (and stays healthy: the router can still claim)', async () => {

@@ -88,7 +88,10 @@ describe('secretsmith file parsing', () => {
       [`vault:\n  server: { url: "https://u:${VAULT_SECRET_ID}@v:8200" }\n  auth: { token: x }\n`, /must not contain credentials/],
       [`vault:\n  server: { url: "https://v:8200", verify: 3 }\n  auth: { token: x }\n`, /vault\.server\.verify must be true, false or the path/],
       [`vault:\n  server: { url: "https://v:8200" }\n  auth: { method: ${VAULT_SECRET_ID} }\n`, /vault\.auth\.method must be approle or token/],
-      [`vault:\n  server: { url: "https://v:8200" }\n  auth: { method: approle, secret_id: ${VAULT_SECRET_ID} }\n`, /vault\.auth\.role_id is required for method approle/],
+      [
+        `vault:\n  server: { url: "https://v:8200" }\n  auth: { method: approle, secret_id: ${VAULT_SECRET_ID} }\n`,
+        /vault\.auth\.role_id is required for method approle/,
+      ],
       [`vault:\n  server: { url: "https://v:8200" }\n  auth: { method: approle, role_id: 12345 }\n`, /vault\.auth\.role_id must be a string: quote it/],
       [`vault:\n  server: { url: "https://v:8200" }\n  auth: { method: approle, role_id: [${VAULT_ROLE_ID}] }\n`, /vault\.auth\.role_id must be a string/],
       [`vault:\n  server: { url: "https://v:8200" }\n  auth: { method: token }\n`, /method token needs token or token_file/],

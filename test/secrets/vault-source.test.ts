@@ -4,14 +4,7 @@ import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { CarpOvhError } from '../../src/errors.ts';
 import { createVaultSource, inspectVault, kvReadPath, type VaultSourceOptions } from '../../src/secrets/vault.ts';
-import {
-  OVH_APPLICATION_KEY,
-  OVH_APPLICATION_SECRET,
-  OVH_CONSUMER_KEY,
-  SECRET_MARKERS,
-  VAULT_ROLE_ID,
-  VAULT_SECRET_ID,
-} from '../support/secrets.ts';
+import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, SECRET_MARKERS, VAULT_ROLE_ID, VAULT_SECRET_ID } from '../support/secrets.ts';
 import { startVaultSimulator, DEFAULT_MOUNT, DEFAULT_SECRET_PATH, type VaultSimulator } from '../support/vault-sim/index.ts';
 import { writeSecretsmithFile, writeTokenFile } from '../support/vault-sim/fixtures.ts';
 
@@ -388,9 +381,7 @@ describe('Vault source: TLS and reachability', () => {
       const error = await carpError(source(file, { allowEnvSkipVerify: true }).readOvhCredentials());
       assert.match(error.message, /TLS verification/);
     });
-    const error = await carpError(
-      source(file, { allowEnvSkipVerify: true, env: { VAULT_SKIP_VERIFY: '' } }).readOvhCredentials(),
-    );
+    const error = await carpError(source(file, { allowEnvSkipVerify: true, env: { VAULT_SKIP_VERIFY: '' } }).readOvhCredentials());
     assert.match(error.message, /TLS verification/);
   });
 
@@ -440,8 +431,14 @@ describe('Vault source: TLS and reachability', () => {
   });
 
   test('empty mount or path is refused when the source is created', () => {
-    assert.throws(() => createVaultSource({ config: 'x', mount: '/', path: 'p' }), (e: unknown) => e instanceof CarpOvhError && e.badInput);
-    assert.throws(() => createVaultSource({ config: 'x', mount: 'm', path: '' }), (e: unknown) => e instanceof CarpOvhError && e.badInput);
+    assert.throws(
+      () => createVaultSource({ config: 'x', mount: '/', path: 'p' }),
+      (e: unknown) => e instanceof CarpOvhError && e.badInput,
+    );
+    assert.throws(
+      () => createVaultSource({ config: 'x', mount: 'm', path: '' }),
+      (e: unknown) => e instanceof CarpOvhError && e.badInput,
+    );
   });
 });
 

@@ -11,7 +11,13 @@ import { seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_VIP, startWorl
 import { assertSchema } from '../doctor/support.ts';
 
 interface StatusJson {
-  vhids: Array<{ vhid: number; interface: string; state: string; mac: string | null; addresses: Array<{ address: string; holder: string | null; here: boolean | null; error?: string }> }>;
+  vhids: Array<{
+    vhid: number;
+    interface: string;
+    state: string;
+    mac: string | null;
+    addresses: Array<{ address: string; holder: string | null; here: boolean | null; error?: string }>;
+  }>;
   ovh: { reachable: boolean; error: string | null };
   demotion: { total: number | null; ours: boolean | null; others: number | null; reasons: Record<string, { detail: string }> };
   lastClaim: { result: string } | null;
@@ -58,8 +64,20 @@ describe('status', () => {
       const claimed = await r002.hook('MASTER', { wait: true });
       assert.equal(claimed.code, 0, claimed.stderr);
       mkdirSync(r002.stateDir, { recursive: true });
-      writeFileSync(join(r002.stateDir, 'last-check.json'), JSON.stringify({ at: new Date().toISOString(), healthy: false, durationMs: 30, probes: [{ name: 'vault', ok: false, detail: 'Vault is sealed', durationMs: 10 }], demotion: null }));
-      writeFileSync(join(r002.stateDir, 'demotion.json'), JSON.stringify({ reasons: { vault: { since: new Date().toISOString(), detail: 'Vault is sealed', by: 'check' } } }));
+      writeFileSync(
+        join(r002.stateDir, 'last-check.json'),
+        JSON.stringify({
+          at: new Date().toISOString(),
+          healthy: false,
+          durationMs: 30,
+          probes: [{ name: 'vault', ok: false, detail: 'Vault is sealed', durationMs: 10 }],
+          demotion: null,
+        }),
+      );
+      writeFileSync(
+        join(r002.stateDir, 'demotion.json'),
+        JSON.stringify({ reasons: { vault: { since: new Date().toISOString(), detail: 'Vault is sealed', by: 'check' } } }),
+      );
       r002.kernel.setSysctl('net.inet.carp.demotion', 1048576);
 
       const report = await status(r002);

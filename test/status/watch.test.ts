@@ -28,7 +28,10 @@ describe('status --watch', () => {
     const router = world.router({ name: 'router-003', mac: SEED_MAC_ROUTER_003, ownAddress: '178.32.70.111', state: 'MASTER' });
     // The fake ifconfig is a node program: give it time on a loaded machine.
     writeFileSync(router.configPath, readFileSync(router.configPath, 'utf8').replace('platform:\n', 'platform:\n  timeout: 30s\n'));
-    const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'status', '--watch', '--timeout', '20s'], { env: { PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'status', '--watch', '--timeout', '20s'], {
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let stdout = '';
     let stderr = '';

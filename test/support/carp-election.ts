@@ -46,7 +46,15 @@ export async function elect(members: Member[], onEvent: (router: Router, from: s
     const to = !member.up ? 'INIT' : member === winner ? 'MASTER' : 'BACKUP';
     if (from === to) continue;
     const reason =
-      to === 'INIT' ? 'hardware interface down' : to === 'MASTER' ? (master === undefined ? 'master timed out' : 'preempting a slower master') : from === 'INIT' ? 'initialization complete' : 'more frequent advertisement received';
+      to === 'INIT'
+        ? 'hardware interface down'
+        : to === 'MASTER'
+          ? master === undefined
+            ? 'master timed out'
+            : 'preempting a slower master'
+          : from === 'INIT'
+            ? 'initialization complete'
+            : 'more frequent advertisement received';
     member.router.kernel.setCarpState('vmx1', 2, to as 'MASTER' | 'BACKUP' | 'INIT', reason);
     onEvent(member.router, from, to, reason);
     changed.push(member.router);

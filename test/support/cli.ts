@@ -37,6 +37,9 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
   clearTimeout(timer);
   const result = { code, signal, stdout, stderr, durationMs: performance.now() - started };
   const dir = options.captureDir ?? makeTempDir('cli-output');
-  writeFileSync(join(dir, `cli-${process.pid}-${++counter}.out`), `argv: ${JSON.stringify(args)}\ncode: ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n`);
+  writeFileSync(
+    join(dir, `cli-${process.pid}-${++counter}.out`),
+    `argv: ${JSON.stringify(args)}\ncode: ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n`,
+  );
   return result;
 }

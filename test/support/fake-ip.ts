@@ -74,8 +74,25 @@ export function createFakeIp(label = 'fake-ip'): FakeIp {
     path,
     dir,
     setLink(link) {
-      const infos = link.addresses.map((local) => ({ family: local.includes(':') ? 'inet6' : 'inet', local, prefixlen: local.includes(':') ? 64 : 24, scope: 'global', label: link.ifname }));
-      const json = [{ ifindex: 2, ifname: link.ifname, flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', link_type: link.mac === null ? 'none' : 'ether', ...(link.mac === null ? {} : { address: link.mac, broadcast: 'ff:ff:ff:ff:ff:ff' }), addr_info: infos }];
+      const infos = link.addresses.map((local) => ({
+        family: local.includes(':') ? 'inet6' : 'inet',
+        local,
+        prefixlen: local.includes(':') ? 64 : 24,
+        scope: 'global',
+        label: link.ifname,
+      }));
+      const json = [
+        {
+          ifindex: 2,
+          ifname: link.ifname,
+          flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+          mtu: 1500,
+          operstate: 'UP',
+          link_type: link.mac === null ? 'none' : 'ether',
+          ...(link.mac === null ? {} : { address: link.mac, broadcast: 'ff:ff:ff:ff:ff:ff' }),
+          addr_info: infos,
+        },
+      ];
       writeFileSync(linkFile(link.ifname), JSON.stringify(json));
     },
     setRaw: (ifname, text) => writeFileSync(linkFile(ifname), text),

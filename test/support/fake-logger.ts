@@ -14,12 +14,14 @@ export interface FakeLogger {
 export function createFakeLogger(dir: string): FakeLogger {
   const path = join(dir, 'logger');
   const out = join(dir, 'syslog.txt');
-  writeFileSync(
-    path,
-    `#!/bin/sh\nprintf 'spawn\\t%s\\n' "$*" >> '${out}'\nwhile IFS= read -r line; do printf '%s\\t%s\\n' "$*" "$line" >> '${out}'; done\n`,
-  );
+  writeFileSync(path, `#!/bin/sh\nprintf 'spawn\\t%s\\n' "$*" >> '${out}'\nwhile IFS= read -r line; do printf '%s\\t%s\\n' "$*" "$line" >> '${out}'; done\n`);
   chmodSync(path, 0o755);
-  const lines = (): string[] => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((l) => l !== '') : []);
+  const lines = (): string[] =>
+    existsSync(out)
+      ? readFileSync(out, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
   return {
     path,
     records: () =>
@@ -29,6 +31,9 @@ export function createFakeLogger(dir: string): FakeLogger {
           const tab = l.indexOf('\t');
           return { argv: l.slice(0, tab), line: l.slice(tab + 1) };
         }),
-    spawns: () => lines().filter((l) => l.startsWith('spawn\t')).map((l) => l.slice(6)),
+    spawns: () =>
+      lines()
+        .filter((l) => l.startsWith('spawn\t'))
+        .map((l) => l.slice(6)),
   };
 }

@@ -92,7 +92,9 @@ export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: 
     code: result.code,
     where,
     demotion: router.demotion(),
-    logText: stderrLines(result.stderr).map((line) => JSON.stringify(line)).join('\n'),
+    logText: stderrLines(result.stderr)
+      .map((line) => JSON.stringify(line))
+      .join('\n'),
     stdout: result.stdout,
     faultHits,
   };

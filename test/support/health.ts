@@ -91,7 +91,12 @@ export interface CheckJson {
   healthy: boolean;
   durationMs: number;
   probes: ProbeJson[];
-  demotion: { total: number; ours: boolean; changed: 'demoted' | 'promoted' | null; reasons: Record<string, { since: string; detail: string; by?: string }> } | null;
+  demotion: {
+    total: number;
+    ours: boolean;
+    changed: 'demoted' | 'promoted' | null;
+    reasons: Record<string, { since: string; detail: string; by?: string }>;
+  } | null;
   error?: string;
 }
 

@@ -178,7 +178,11 @@ function ip(args: string[]): string {
   return execFileSync(IP, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function keepalivedConf(node: { name: string; priority: number; trackFile: string; notify: string[] | null; nopreempt: boolean }, weight: number, advertIntS: number): string {
+function keepalivedConf(
+  node: { name: string; priority: number; trackFile: string; notify: string[] | null; nopreempt: boolean },
+  weight: number,
+  advertIntS: number,
+): string {
   const notify = node.notify === null ? '' : `  notify "${node.notify.map((word) => word.replace(/(["\\ ])/g, '\\$1')).join(' ')}"\n`;
   return `global_defs {
   router_id carp_ovh_test_${node.name}
@@ -229,7 +233,14 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
   const trackFile = join(dir, 'track');
   writeFileSync(trackFile, '0\n');
   const configPath = join(dir, 'keepalived.conf');
-  writeFileSync(configPath, keepalivedConf({ name: spec.name, priority: spec.priority, trackFile, notify: spec.notify ?? null, nopreempt: spec.nopreempt === true }, options.weight, options.advertIntS ?? 1));
+  writeFileSync(
+    configPath,
+    keepalivedConf(
+      { name: spec.name, priority: spec.priority, trackFile, notify: spec.notify ?? null, nopreempt: spec.nopreempt === true },
+      options.weight,
+      options.advertIntS ?? 1,
+    ),
+  );
   const ipWrapper = join(dir, 'ip');
   writeFileSync(ipWrapper, `#!/bin/sh\nexec ${IP} -n ${ns} "$@"\n`);
   chmodSync(ipWrapper, 0o755);
@@ -280,7 +291,25 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
       priorities = [];
       // -n: stay in the foreground (a pid we can await); -l -D: transitions on stdout; -G: not in the host's syslog;
       // -P: VRRP only; own pid files, so two daemons (and the host's) never collide.
-      const args = ['netns', 'exec', ns, KEEPALIVED, '-n', '-l', '-D', '-G', '-P', '-f', configPath, '-p', pidFile, '-r', vrrpPidFile, '-c', join(dir, 'checkers.pid')];
+      const args = [
+        'netns',
+        'exec',
+        ns,
+        KEEPALIVED,
+        '-n',
+        '-l',
+        '-D',
+        '-G',
+        '-P',
+        '-f',
+        configPath,
+        '-p',
+        pidFile,
+        '-r',
+        vrrpPidFile,
+        '-c',
+        join(dir, 'checkers.pid'),
+      ];
       const started = spawn(IP, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child = started;
       track.add(started);
@@ -301,7 +330,12 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
         });
       });
       // Up when its VRRP child has written its pid file and the instance has entered its first state.
-      await until(() => (changes.length > 0 ? true : undefined), 20_000, `keepalived in ${ns} to enter its first state`, () => logText.slice(-2000));
+      await until(
+        () => (changes.length > 0 ? true : undefined),
+        20_000,
+        `keepalived in ${ns} to enter its first state`,
+        () => logText.slice(-2000),
+      );
     },
     async kill(signal = 'SIGKILL') {
       const current = child;
@@ -335,13 +369,23 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
       if (vrrp !== null) await until(() => (alive(vrrp) ? undefined : true), 10_000, `keepalived's VRRP child ${vrrp} in ${ns} to exit`);
     },
     async waitState(state, timeoutMs = 30_000) {
-      return until(() => {
-        const last = changes.at(-1);
-        return last?.state === state ? last.at : undefined;
-      }, timeoutMs, `keepalived in ${ns} to enter ${state}`, () => `states: ${changes.map((c) => c.state).join(' -> ')}\n${logText.slice(-1500)}`);
+      return until(
+        () => {
+          const last = changes.at(-1);
+          return last?.state === state ? last.at : undefined;
+        },
+        timeoutMs,
+        `keepalived in ${ns} to enter ${state}`,
+        () => `states: ${changes.map((c) => c.state).join(' -> ')}\n${logText.slice(-1500)}`,
+      );
     },
     async waitPriority(priority, timeoutMs = 30_000) {
-      return until(() => priorities.find((p) => p.priority === priority)?.at, timeoutMs, `keepalived in ${ns} to change its effective priority to ${priority}`, () => logText.slice(-1500));
+      return until(
+        () => priorities.find((p) => p.priority === priority)?.at,
+        timeoutMs,
+        `keepalived in ${ns} to change its effective priority to ${priority}`,
+        () => logText.slice(-1500),
+      );
     },
     hasVip() {
       const parsed = JSON.parse(ip(['-n', ns, '-j', 'addr', 'show', 'dev', PAIR_IFACE])) as Array<{ addr_info?: Array<{ local?: string }> }>;
@@ -378,7 +422,10 @@ export function createKeepalivedPair(options: PairOptions): KeepalivedPair {
     ip(['netns', 'add', b.ns]);
     // Created inside the namespaces: no name is ever taken in the host's own namespace.
     ip(['link', 'add', PAIR_IFACE, 'netns', a.ns, 'type', 'veth', 'peer', 'name', PAIR_IFACE, 'netns', b.ns]);
-    for (const [node, spec] of [[a, options.a], [b, options.b]] as const) {
+    for (const [node, spec] of [
+      [a, options.a],
+      [b, options.b],
+    ] as const) {
       ip(['-n', node.ns, 'link', 'set', 'lo', 'up']);
       ip(['-n', node.ns, 'link', 'set', PAIR_IFACE, 'address', spec.mac]);
       ip(['-n', node.ns, 'addr', 'add', `${spec.address}/24`, 'dev', PAIR_IFACE]);

@@ -59,7 +59,8 @@ export function parseExposition(text: string): Map<string, ParsedFamily> {
     const sample = parseSample(line, at);
     if (sample.name !== current) throw new Error(`${at}: sample of ${sample.name} outside its family's block (HELP and TYPE first)`);
     const family = families.get(sample.name);
-    if (family === undefined || family.help === '' || (family as { typed?: boolean }).typed !== true) throw new Error(`${at}: ${sample.name} lacks HELP or TYPE`);
+    if (family === undefined || family.help === '' || (family as { typed?: boolean }).typed !== true)
+      throw new Error(`${at}: ${sample.name} lacks HELP or TYPE`);
     const key = JSON.stringify(Object.entries(sample.labels).sort());
     if (family.samples.some((s) => JSON.stringify(Object.entries(s.labels).sort()) === key)) throw new Error(`${at}: duplicate series`);
     family.samples.push({ labels: sample.labels, value: sample.value });

@@ -36,7 +36,38 @@ export interface HookInput {
   args: string[];
 }
 
-const SHELL = [';', '|', '&', '&&', '||', '$(', ')', '`', '<', '>', '>>', '*', '?', '[', ']', '{', '}', "'", '"', '\\', '!', '#', '~', '$IFS', '${PATH}', '\n', ' ', '\t', '%s%n', '../'];
+const SHELL = [
+  ';',
+  '|',
+  '&',
+  '&&',
+  '||',
+  '$(',
+  ')',
+  '`',
+  '<',
+  '>',
+  '>>',
+  '*',
+  '?',
+  '[',
+  ']',
+  '{',
+  '}',
+  "'",
+  '"',
+  '\\',
+  '!',
+  '#',
+  '~',
+  '$IFS',
+  '${PATH}',
+  '\n',
+  ' ',
+  '\t',
+  '%s%n',
+  '../',
+];
 const UNICODE = [
   'х', // Cyrillic ha, looks like x
   'а', // Cyrillic a
@@ -99,7 +130,30 @@ const NEAR_MISS_SUBSYSTEMS = [
   'Infinity@vmx1',
   '1e2@vmx1',
 ];
-const NEAR_MISS_TYPES = ['MASTERR', 'MASTE', 'MAS', 'BACKUPS', 'INITIAL', 'PRIMARY', 'SLAVE', 'master ', ' MASTER', 'MASTER\n', 'M@STER', 'MAST3R', 'mAsTeR-', 'INIT0', '1', 'true', 'null', 'undefined', '-', '--', '--wait', 'MASTER=1'];
+const NEAR_MISS_TYPES = [
+  'MASTERR',
+  'MASTE',
+  'MAS',
+  'BACKUPS',
+  'INITIAL',
+  'PRIMARY',
+  'SLAVE',
+  'master ',
+  ' MASTER',
+  'MASTER\n',
+  'M@STER',
+  'MAST3R',
+  'mAsTeR-',
+  'INIT0',
+  '1',
+  'true',
+  'null',
+  'undefined',
+  '-',
+  '--',
+  '--wait',
+  'MASTER=1',
+];
 
 function mutateWith(pick: Pick, base: string, pieces: readonly string[], count: number): string {
   let out = base;
@@ -117,7 +171,15 @@ function mutateWith(pick: Pick, base: string, pieces: readonly string[], count: 
  */
 export function hostileHookArgs(seed: number, count: number, marker: string): HookInput[] {
   const pick = picker(prng(seed));
-  const payloads = [`$(touch ${marker})`, `\`touch ${marker}\``, `;touch ${marker}`, `|touch ${marker}`, `&&touch ${marker}`, `\ntouch ${marker}\n`, `>${marker}`];
+  const payloads = [
+    `$(touch ${marker})`,
+    `\`touch ${marker}\``,
+    `;touch ${marker}`,
+    `|touch ${marker}`,
+    `&&touch ${marker}`,
+    `\ntouch ${marker}\n`,
+    `>${marker}`,
+  ];
   const out: HookInput[] = [];
   const makers: Array<() => HookInput> = [
     () => {
@@ -143,8 +205,20 @@ export function hostileHookArgs(seed: number, count: number, marker: string): Ho
       const bad = pick.chance(0.5) ? `2@${filler.repeat(size)}` : `${'9'.repeat(size)}@vmx1`;
       return { kind: 'huge', args: pick.chance(0.7) ? [bad, pick.one(TYPES)] : [pick.one(GOOD_SUBSYSTEMS), 'MASTER'.repeat(size / 6)] };
     },
-    () => ({ kind: 'empty', args: pick.one([['', 'MASTER'], ['2@vmx1', ''], ['', ''], [' ', 'MASTER'], ['2@vmx1', ' ']]) }),
-    () => (pick.chance(0.6) ? { kind: 'near-miss', args: [pick.one(NEAR_MISS_SUBSYSTEMS), pick.one(TYPES)] } : { kind: 'near-miss', args: [pick.one(GOOD_SUBSYSTEMS), pick.one(NEAR_MISS_TYPES)] }),
+    () => ({
+      kind: 'empty',
+      args: pick.one([
+        ['', 'MASTER'],
+        ['2@vmx1', ''],
+        ['', ''],
+        [' ', 'MASTER'],
+        ['2@vmx1', ' '],
+      ]),
+    }),
+    () =>
+      pick.chance(0.6)
+        ? { kind: 'near-miss', args: [pick.one(NEAR_MISS_SUBSYSTEMS), pick.one(TYPES)] }
+        : { kind: 'near-miss', args: [pick.one(GOOD_SUBSYSTEMS), pick.one(NEAR_MISS_TYPES)] },
     () => {
       const n = pick.one([0, 1, 3, 4, 10]);
       return { kind: 'arity', args: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? pick.one(GOOD_SUBSYSTEMS) : pick.one(TYPES))) };

@@ -114,7 +114,6 @@ export const NOT_APPLICABLE: NotApplicable[] = [
   })),
 ];
 
-
 function row(
   call: MatrixCall,
   expectations: Partial<Record<MatrixFault, { always: CellExpectation; once?: CellExpectation; deadlineMs?: number }>>,
@@ -191,7 +190,14 @@ export const MATRIX: MatrixCell[] = [
     // Only the deadline ends a task that never finishes.
     'task never finishing': { always: failedOnPeer(/deadline/), deadlineMs: 2500 },
   }),
-  { call: 'DELETE', fault: 'task ovhError', persistence: 'always', variant: 'as customerError', specs: [{ method: 'DELETE', path: ADDRESS, action: { type: 'task', outcome: 'customerError' } }], expect: failedOnPeer(/ended customerError twice/) },
+  {
+    call: 'DELETE',
+    fault: 'task ovhError',
+    persistence: 'always',
+    variant: 'as customerError',
+    specs: [{ method: 'DELETE', path: ADDRESS, action: { type: 'task', outcome: 'customerError' } }],
+    expect: failedOnPeer(/ended customerError twice/),
+  },
   // Task reads happen every 10th poll of a wait, so these cells run against slow
   // tasks. A task read only tells a failed task early; when it keeps failing the
   // wait goes on with the address list, which is what proves the move.
@@ -219,20 +225,24 @@ export const MATRIX: MatrixCell[] = [
   // After the DELETE the VIP is routed nowhere: only an attach here helps, so a
   // POST whose outcome is unknown is read back and sent again until the deadline
   // unless the error is an auth one.
-  ...row('POST', {
-    '500': transient(failedNowhere(/is detached, trying again/)),
-    '503': { always: failedNowhere(/is detached, trying again/) },
-    'dropped connection': transient(failedNowhere(/is detached, trying again/)),
-    'stall past the timeout': transient(failedNowhere(/is detached, trying again/)),
-    // An unreadable answer may hide an accepted POST: read back and try again, like a drop.
-    'malformed JSON': { always: failedNowhere(/MALFORMED_RESPONSE.*is detached, trying again/) },
-    '403 NOT_GRANTED_CALL': { always: failedNowhere(/NOT_GRANTED_CALL/) },
-    '400 INVALID_SIGNATURE': { always: failedNowhere(/INVALID_SIGNATURE/) },
-    'task ovhError': transient(failedNowhere(/ended ovhError/), ok(/ended ovhError/)),
-    'task cancelled': transient(failedNowhere(/ended cancelled/), ok(/ended cancelled/)),
-    'task never finishing': { always: failedNowhere(/deadline/) },
-    // A persistent POST failure is retried until the deadline: 2 s keeps these cells short.
-  }, { alwaysDeadlineMs: 2000 }),
+  ...row(
+    'POST',
+    {
+      '500': transient(failedNowhere(/is detached, trying again/)),
+      '503': { always: failedNowhere(/is detached, trying again/) },
+      'dropped connection': transient(failedNowhere(/is detached, trying again/)),
+      'stall past the timeout': transient(failedNowhere(/is detached, trying again/)),
+      // An unreadable answer may hide an accepted POST: read back and try again, like a drop.
+      'malformed JSON': { always: failedNowhere(/MALFORMED_RESPONSE.*is detached, trying again/) },
+      '403 NOT_GRANTED_CALL': { always: failedNowhere(/NOT_GRANTED_CALL/) },
+      '400 INVALID_SIGNATURE': { always: failedNowhere(/INVALID_SIGNATURE/) },
+      'task ovhError': transient(failedNowhere(/ended ovhError/), ok(/ended ovhError/)),
+      'task cancelled': transient(failedNowhere(/ended cancelled/), ok(/ended cancelled/)),
+      'task never finishing': { always: failedNowhere(/deadline/) },
+      // A persistent POST failure is retried until the deadline: 2 s keeps these cells short.
+    },
+    { alwaysDeadlineMs: 2000 },
+  ),
 ];
 
 export function cellsOf(call: MatrixCall): MatrixCell[] {

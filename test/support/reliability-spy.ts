@@ -56,8 +56,12 @@ export function spyOn(router: Router): Spy {
 /** The argv and environment of a running process, as the kernel has them (Linux /proc). */
 export function procSnapshot(pid: number): { argv: string[]; env: string[] } | null {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
-    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter((a) => a !== '');
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
     return { argv, env };
   } catch {
     return null; // already gone

@@ -12,12 +12,6 @@ export const VAULT_ROOT_TOKEN = 'hvs.ROOTSECRETtoken00000000000000';
 export const VAULT_TOKEN_PREFIX = 'hvs.SIMSECRET';
 
 /** Values that must never appear in any log, output, state file or argv. */
-export const SECRET_VALUES: readonly string[] = [
-  OVH_APPLICATION_SECRET,
-  OVH_CONSUMER_KEY,
-  VAULT_ROLE_ID,
-  VAULT_SECRET_ID,
-  VAULT_ROOT_TOKEN,
-];
+export const SECRET_VALUES: readonly string[] = [OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, VAULT_ROLE_ID, VAULT_SECRET_ID, VAULT_ROOT_TOKEN];
 /** Substrings that mark a secret wherever they occur (issued tokens are random). */
 export const SECRET_MARKERS: readonly string[] = [...SECRET_VALUES, VAULT_TOKEN_PREFIX];

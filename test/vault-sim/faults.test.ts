@@ -78,10 +78,7 @@ describe('vault-sim: fault injection', () => {
     assert.equal(f.code, 'ECONNABORTED');
     assert.match(f.message, /timeout of 200ms exceeded/);
     assert.ok(elapsed >= 190 && elapsed < 1000, `elapsed ${elapsed}`);
-    assert.deepEqual(
-      sim.requests.at(-1) && [sim.requests.at(-1)!.status, sim.requests.at(-1)!.fault],
-      [0, 'stall'],
-    );
+    assert.deepEqual(sim.requests.at(-1) && [sim.requests.at(-1)!.status, sim.requests.at(-1)!.fault], [0, 'stall']);
   });
 
   test('drop: the connection dies without an answer', async () => {

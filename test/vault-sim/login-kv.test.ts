@@ -1,18 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  OVH_APPLICATION_SECRET,
-  VAULT_ROLE_ID,
-  VAULT_SECRET_ID,
-  VAULT_TOKEN_PREFIX,
-  SECRET_MARKERS,
-} from '../support/secrets.ts';
+import { OVH_APPLICATION_SECRET, VAULT_ROLE_ID, VAULT_SECRET_ID, VAULT_TOKEN_PREFIX, SECRET_MARKERS } from '../support/secrets.ts';
 import { startVaultSimulator, type VaultSimulator } from '../support/vault-sim/index.ts';
 import { rawRequest } from '../support/vault-sim/raw-client.ts';
 import { nodeVaultClient as client, rejection } from '../support/vault-sim/node-vault-client.ts';
-
-
-
 
 describe('vault-sim: AppRole login and KV with node-vault', () => {
   let sim: VaultSimulator;

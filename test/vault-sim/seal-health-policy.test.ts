@@ -5,9 +5,6 @@ import { startVaultSimulator, type VaultSimulator } from '../support/vault-sim/i
 import { rawRequest } from '../support/vault-sim/raw-client.ts';
 import { nodeVaultClient as client, rejection } from '../support/vault-sim/node-vault-client.ts';
 
-
-
-
 describe('vault-sim: policies', () => {
   let sim: VaultSimulator;
   before(async () => {

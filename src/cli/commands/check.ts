@@ -27,7 +27,8 @@ export async function run(ctx: CliContext): Promise<number> {
   let everyMs: number | null = null;
   if (every !== undefined) {
     everyMs = durationOption(every);
-    if (everyMs === null || everyMs < MIN_EVERY_MS) throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
+    if (everyMs === null || everyMs < MIN_EVERY_MS)
+      throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
   }
 
   // execa loads while the configuration is read.
@@ -52,11 +53,17 @@ export async function run(ctx: CliContext): Promise<number> {
     const server = config.metrics.listen === null ? null : await listenForMetrics(config, deps.get);
     if (server !== null) ctx.stdout.write(`metrics on http://${hostForUrl(config.metrics.listen?.host ?? '')}:${server.port}/metrics\n`);
     try {
-      return await loop(ctx, everyMs, json, async () => (await runCheck(start, deps.get)).report, async (error) => {
-        const { log } = await deps.get();
-        log.error({ err: isCarpOvhError(error) ? error.toLogObject() : { message: describeError(error) } }, `check failed: ${describeError(error)}`);
-        await recordFailure();
-      });
+      return await loop(
+        ctx,
+        everyMs,
+        json,
+        async () => (await runCheck(start, deps.get)).report,
+        async (error) => {
+          const { log } = await deps.get();
+          log.error({ err: isCarpOvhError(error) ? error.toLogObject() : { message: describeError(error) } }, `check failed: ${describeError(error)}`);
+          await recordFailure();
+        },
+      );
     } finally {
       await server?.close();
     }
@@ -97,7 +104,13 @@ function hostForUrl(host: string): string {
  * previous one started, or at once when it took longer. SIGTERM (daemon(8),
  * rc.d stop) and SIGINT end the loop after the run in progress.
  */
-async function loop(ctx: CliContext, everyMs: number, json: boolean, check: () => Promise<CheckReport>, onError: (error: unknown) => Promise<void>): Promise<number> {
+async function loop(
+  ctx: CliContext,
+  everyMs: number,
+  json: boolean,
+  check: () => Promise<CheckReport>,
+  onError: (error: unknown) => Promise<void>,
+): Promise<number> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.on('SIGTERM', onSignal);

@@ -15,7 +15,8 @@ export async function run(ctx: CliContext): Promise<number> {
   const { flags, options, positionals } = parseCommandArgs(ctx.args, { flags: ['--dry-run'], options: ['--root', '--timer'] });
   if (positionals.length > 0) throw usageError(USAGE);
   const timer = options.get('--timer');
-  if (timer !== undefined && timer !== 'cron' && timer !== 'rc.d' && timer !== 'none') throw usageError(`--timer must be cron, rc.d or none, got ${printable(timer)}`);
+  if (timer !== undefined && timer !== 'cron' && timer !== 'rc.d' && timer !== 'none')
+    throw usageError(`--timer must be cron, rc.d or none, got ${printable(timer)}`);
   const root = rootOption(options.get('--root'));
   const plan = await planInstall({ root, node: process.execPath, cli: ctx.cliPath, config: configPathOf(ctx), timer: timer as Timer | undefined });
   const outcome = await applyInstall(plan, { root, dryRun: flags.has('--dry-run') });

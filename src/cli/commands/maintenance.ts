@@ -42,7 +42,9 @@ export async function run(ctx: CliContext): Promise<number> {
     }
     opened.log.error({ tookMs: result.tookMs, last: result.summary }, 'maintenance: the peer did not take the VIPs in time');
     out(`gave up after ${formatDuration(result.tookMs)}: ${result.summary}`);
-    out('this router stays demoted (maintenance). The peer takes over only with net.inet.carp.preempt=1, and must be able to claim (run carp-ovh check there);');
+    out(
+      'this router stays demoted (maintenance). The peer takes over only with net.inet.carp.preempt=1, and must be able to claim (run carp-ovh check there);',
+    );
     out('`carp-ovh maintenance leave` undoes this.');
     return 1;
   } finally {

@@ -25,7 +25,9 @@ export async function run(ctx: CliContext): Promise<number> {
     return watch(ctx, await statusDeps(config, timeoutMs));
   }
   const report = await gatherStatus(await statusDeps(config, timeoutMs));
-  const text = flags.has('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report, Date.now(), paintFor(process.stdout.isTTY === true, ctx.env));
+  const text = flags.has('--json')
+    ? `${JSON.stringify(report, null, 2)}\n`
+    : formatStatus(report, Date.now(), paintFor(process.stdout.isTTY === true, ctx.env));
   ctx.stdout.write(scrubText(text));
   return 0;
 }

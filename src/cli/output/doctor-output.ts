@@ -17,7 +17,9 @@ const INDENT = '      ';
 
 /** The checklist: one entry per check (wrapped to 80 columns), the fix under it, a verdict at the end. */
 export function formatDoctor(report: DoctorReport, paint: Paint): string {
-  const out = wrap(`${report.config}${report.root === '/' ? '' : ` (installed files under ${report.root})`}`, 'carp-ovh doctor: ', '  ').map((line) => paint.bold(line));
+  const out = wrap(`${report.config}${report.root === '/' ? '' : ` (installed files under ${report.root})`}`, 'carp-ovh doctor: ', '  ').map((line) =>
+    paint.bold(line),
+  );
   let group: CheckGroup | null = null;
   for (const check of report.checks) {
     if (check.group !== group) {

@@ -16,7 +16,10 @@ export function formatStatus(report: StatusReport, now: number, paint: Paint): s
   const out = wrap(`${report.config} (${report.at})`, 'carp-ovh status: ', '  ').map((line) => paint.bold(line));
   for (const vhid of report.vhids) {
     const state = vhid.state === 'MASTER' ? paint.green(vhid.state) : vhid.state === 'BACKUP' ? vhid.state : paint.yellow(vhid.state);
-    out.push('', `${vhid.key ?? `${vhid.vhid ?? '?'}@${vhid.interface}`}: ${state}${vhid.mac === null ? '' : `, MAC ${vhid.mac}`}${vhid.error === undefined ? '' : ` (${vhid.error})`}`);
+    out.push(
+      '',
+      `${vhid.key ?? `${vhid.vhid ?? '?'}@${vhid.interface}`}: ${state}${vhid.mac === null ? '' : `, MAC ${vhid.mac}`}${vhid.error === undefined ? '' : ` (${vhid.error})`}`,
+    );
     const width = Math.max(...vhid.addresses.map((a) => a.address.length));
     for (const address of vhid.addresses) out.push(...wrap(where(address, paint), `  ${address.address.padEnd(width)}  `, `  ${' '.repeat(width + 2)}`));
   }

@@ -91,7 +91,10 @@ export function parseCommandArgs(
   const options = new Map<string, string>();
   const positionals: string[] = [];
   let lastDashIndex = -1;
-  for (const token of tokenize(rest, [...optionNames].map((name) => name.slice(2)))) {
+  for (const token of tokenize(
+    rest,
+    [...optionNames].map((name) => name.slice(2)),
+  )) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
       positionals.push(token.value);

@@ -53,7 +53,8 @@ async function secretFilesOf(config: Config): Promise<SecretFile[]> {
     files.push({ path: credentials.config, what: 'secretsmith file' });
     try {
       const secretsmith = await loadSecretsmithFile(credentials.config);
-      if (secretsmith.auth.method === 'token' && secretsmith.auth.tokenFile !== undefined) files.push({ path: secretsmith.auth.tokenFile, what: 'Vault token file' });
+      if (secretsmith.auth.method === 'token' && secretsmith.auth.tokenFile !== undefined)
+        files.push({ path: secretsmith.auth.tokenFile, what: 'Vault token file' });
     } catch {
       // The Vault checks report an unreadable secretsmith file.
     }

@@ -38,7 +38,11 @@ export async function ovhProbeSession(config: Config, credentials: OvhCredential
 }
 
 /** Entries that share a provider (one server) are located together: one read of its vMACs for all. */
-async function locateThrough(providerOf: (entry: FailoverEntry) => FailoverProvider, entries: readonly FailoverEntry[], signal: AbortSignal): Promise<Placement[]> {
+async function locateThrough(
+  providerOf: (entry: FailoverEntry) => FailoverProvider,
+  entries: readonly FailoverEntry[],
+  signal: AbortSignal,
+): Promise<Placement[]> {
   const groups = new Map<FailoverProvider, string[]>();
   for (const entry of entries) {
     const provider = providerOf(entry);

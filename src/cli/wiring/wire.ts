@@ -21,7 +21,8 @@ import { platformEntry, providerModule } from './adapters.ts';
 export async function platformFor(config: Config): Promise<Platform> {
   const entry = platformEntry(config.platform.kind);
   // The config rules refuse a kind this build lacks; this is for a config loaded without them.
-  if (entry === undefined) throw new CarpOvhError(`platform.kind: ${config.platform.kind} is not available in this build`, { source: 'config', badInput: true });
+  if (entry === undefined)
+    throw new CarpOvhError(`platform.kind: ${config.platform.kind} is not available in this build`, { source: 'config', badInput: true });
   return (await entry.adapter()).createPlatform(config);
 }
 
@@ -144,14 +145,16 @@ export async function metricsFor(config: Config, platform: Platform, log: LogPor
     import('../../textfile.ts'),
   ]);
   const state = new StateDir(config.stateDir);
-  const recorder = recorders.get(config) ?? new MetricsRecorder({
-    state,
-    log,
-    entries: entryLabelsOf(config),
-    textfile: config.metrics.textfile,
-    writeTextfile: (path, text) => replaceFile(path, text),
-    observePlatform: () => observePlatform(config, platform, state),
-  });
+  const recorder =
+    recorders.get(config) ??
+    new MetricsRecorder({
+      state,
+      log,
+      entries: entryLabelsOf(config),
+      textfile: config.metrics.textfile,
+      writeTextfile: (path, text) => replaceFile(path, text),
+      observePlatform: () => observePlatform(config, platform, state),
+    });
   recorders.set(config, recorder);
   return recorder;
 }

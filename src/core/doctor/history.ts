@@ -90,8 +90,10 @@ async function claimCheck(state: StateStore, now: number): Promise<Check> {
   const claim = await readLastClaim(state);
   if (claim === null) return pass('history', id, title, 'none recorded yet');
   const text = describeClaim(claim, now);
-  if (claim.result === 'failed') return warn('history', id, title, text, 'read the log (syslog tag carp-ovh) and, once fixed, run carp-ovh reconcile on the MASTER.');
-  if (claim.result === 'busy') return warn('history', id, title, `${text} (another claim held the lock for the whole deadline)`, 'look for a stuck claim-worker process and the log.');
+  if (claim.result === 'failed')
+    return warn('history', id, title, text, 'read the log (syslog tag carp-ovh) and, once fixed, run carp-ovh reconcile on the MASTER.');
+  if (claim.result === 'busy')
+    return warn('history', id, title, `${text} (another claim held the lock for the whole deadline)`, 'look for a stuck claim-worker process and the log.');
   return pass('history', id, title, text);
 }
 
@@ -103,7 +105,13 @@ async function demotionCheck(config: Config, platform: Platform, state: StateSto
     view = await readDemotion(config, platform, state);
   } catch (error) {
     // The platform's error says what is missing (FreeBSD's names kldload carp); the platform checks above say more.
-    return fail('history', id, title, `cannot read ${platform.describeDemotion()}: ${describeError(error)}`, `fix what the error says, then check the platform settings (platform.kind ${platform.kind}).`);
+    return fail(
+      'history',
+      id,
+      title,
+      `cannot read ${platform.describeDemotion()}: ${describeError(error)}`,
+      `fix what the error says, then check the platform settings (platform.kind ${platform.kind}).`,
+    );
   }
   const names = Object.keys(view.reasons);
   const others = view.others > 0 ? `; ${view.others} from elsewhere (interface down, pfsync or another tool)` : '';
@@ -117,9 +125,24 @@ async function demotionCheck(config: Config, platform: Platform, state: StateSto
       inMaintenance ? 'run carp-ovh maintenance leave when the work is done.' : 'fix the reasons above; the next check clears our bit by itself.',
     );
   }
-  if (view.ours) return warn('history', id, title, `total ${view.total}; ours (${view.bit}) is set but no reason is recorded${others}`, 'run carp-ovh check, which clears it.');
-  if (names.length > 0) return warn('history', id, title, `total ${view.total}; reasons are recorded (${names.join(', ')}) but our bit is clear${others}`, 'run carp-ovh check to bring the bit in line.');
-  if (view.others > 0) return warn('history', id, title, `total ${view.total}, none of it ours${others}`, 'look for a down interface (ifconfig) or pfsync trouble.');
+  if (view.ours)
+    return warn(
+      'history',
+      id,
+      title,
+      `total ${view.total}; ours (${view.bit}) is set but no reason is recorded${others}`,
+      'run carp-ovh check, which clears it.',
+    );
+  if (names.length > 0)
+    return warn(
+      'history',
+      id,
+      title,
+      `total ${view.total}; reasons are recorded (${names.join(', ')}) but our bit is clear${others}`,
+      'run carp-ovh check to bring the bit in line.',
+    );
+  if (view.others > 0)
+    return warn('history', id, title, `total ${view.total}, none of it ours${others}`, 'look for a down interface (ifconfig) or pfsync trouble.');
   return pass('history', id, title, `total 0: not demoted (our bit is ${view.bit})`);
 }
 
@@ -127,10 +150,18 @@ async function lastCheckCheck(state: StateStore, now: number): Promise<Check> {
   const id = 'history.last-check';
   const title = 'last check';
   const check = await readLastCheck(state);
-  if (check === null) return warn('history', id, title, 'no check recorded: nothing demotes this router when Vault or OVH fail', 'install the timer (carp-ovh install) or run carp-ovh check.');
+  if (check === null)
+    return warn(
+      'history',
+      id,
+      title,
+      'no check recorded: nothing demotes this router when Vault or OVH fail',
+      'install the timer (carp-ovh install) or run carp-ovh check.',
+    );
   const text = describeCheck(check, now);
   const at = check.at === undefined ? Number.NaN : Date.parse(check.at);
-  if (Number.isFinite(at) && now - at > STALE_CHECK_MS) return warn('history', id, title, `${text}; no check since: the timer seems stopped`, 'check the cron file or the rc.d service (service carp_ovh status).');
+  if (Number.isFinite(at) && now - at > STALE_CHECK_MS)
+    return warn('history', id, title, `${text}; no check since: the timer seems stopped`, 'check the cron file or the rc.d service (service carp_ovh status).');
   if (check.healthy !== true) return warn('history', id, title, text, 'fix the failing probes; carp-ovh check --json shows each one.');
   return pass('history', id, title, text);
 }

@@ -43,7 +43,15 @@ export async function installChecks(ctx: InstallContext): Promise<Check[]> {
     checks.push(await syshookCheck(ctx));
     if (ours.length > 0) {
       const files = [...new Set(ours.map((b) => b.file))].join(', ');
-      checks.push(warn('install', 'install.devd', 'devd rule', `${files} never runs on OPNsense (its own CARP rule, priority 101, wins)`, `remove it: OPNsense runs the syshook instead.`));
+      checks.push(
+        warn(
+          'install',
+          'install.devd',
+          'devd rule',
+          `${files} never runs on OPNsense (its own CARP rule, priority 101, wins)`,
+          `remove it: OPNsense runs the syshook instead.`,
+        ),
+      );
     }
   } else {
     checks.push(await devdRuleCheck(ctx, ours));
@@ -87,7 +95,13 @@ async function devdRuleCheck(ctx: InstallContext, ours: DevdBlock[]): Promise<Ch
   const expected = underRoot(ctx.root, ctx.layout.devdRule);
   const rule = ours.find((block) => block.file === expected) ?? ours[0];
   if (rule === undefined) {
-    return fail('install', id, title, `no devd rule runs carp-ovh hook (looked in ${expected} and every devd .conf): CARP events move nothing`, 'run carp-ovh install, then service devd restart.');
+    return fail(
+      'install',
+      id,
+      title,
+      `no devd rule runs carp-ovh hook (looked in ${expected} and every devd .conf): CARP events move nothing`,
+      'run carp-ovh install, then service devd restart.',
+    );
   }
   const command = hookCommand(actionOf(rule) ?? '');
   if (command === null) return fail('install', id, title, `${rule.file}: cannot read its action`, 'run carp-ovh install again.');
@@ -96,8 +110,16 @@ async function devdRuleCheck(ctx: InstallContext, ours: DevdBlock[]): Promise<Ch
     .map((entry) => `${entry.vhid}@${entry.interface}`)
     .filter((subsystem) => !blockMatches(rule, { system: 'CARP', subsystem, type: 'MASTER' }));
   if (unmatched.length > 0) fails.push(`its match lines do not accept ${unmatched.join(', ')} MASTER`);
-  if (fails.length > 0) return fail('install', id, title, `${rule.file}: ${fails.join('; ')}`, 'run carp-ovh install again (it writes absolute paths), then service devd restart.');
-  if (warns.length > 0) return warn('install', id, title, `${rule.file}: ${warns.join('; ')}`, 'run carp-ovh install with the same --config as the routers use, then service devd restart.');
+  if (fails.length > 0)
+    return fail('install', id, title, `${rule.file}: ${fails.join('; ')}`, 'run carp-ovh install again (it writes absolute paths), then service devd restart.');
+  if (warns.length > 0)
+    return warn(
+      'install',
+      id,
+      title,
+      `${rule.file}: ${warns.join('; ')}`,
+      'run carp-ovh install with the same --config as the routers use, then service devd restart.',
+    );
   return pass('install', id, title, `${rule.file} (priority ${rule.priority}) runs ${basename(command.cli)} with absolute paths`);
 }
 
@@ -177,10 +199,20 @@ async function timerCheck(ctx: InstallContext): Promise<Check> {
   const rcPath = underRoot(ctx.root, ctx.layout.rcScript);
   const rcText = await ctx.files.readText(rcPath);
   if (rcText !== null) found.push({ path: rcPath, text: rcText, kind: 'rc.d' });
-  if (ctx.opnsense) return opnsenseTimerCheck(ctx, found.map((t) => t.path));
+  if (ctx.opnsense)
+    return opnsenseTimerCheck(
+      ctx,
+      found.map((t) => t.path),
+    );
 
   if (found.length === 0) {
-    return fail('install', id, title, 'nothing runs carp-ovh check: a router that loses Vault or the OVH API is never demoted', 'run carp-ovh install (cron by default, --timer rc.d for a service).');
+    return fail(
+      'install',
+      id,
+      title,
+      'nothing runs carp-ovh check: a router that loses Vault or the OVH API is never demoted',
+      'run carp-ovh install (cron by default, --timer rc.d for a service).',
+    );
   }
   const problems: string[] = [];
   for (const timer of found) {
@@ -192,11 +224,23 @@ async function timerCheck(ctx: InstallContext): Promise<Check> {
   if (problems.length > 0) return fail('install', id, title, problems.join('; '), 'run carp-ovh install again (it writes the current paths).');
   const kinds = new Set(found.map((t) => t.kind));
   if (kinds.size > 1) {
-    return warn('install', id, title, `both ${found.map((t) => t.path).join(' and ')} run checks`, 'keep one timer: carp-ovh uninstall, then install with the --timer you want.');
+    return warn(
+      'install',
+      id,
+      title,
+      `both ${found.map((t) => t.path).join(' and ')} run checks`,
+      'keep one timer: carp-ovh uninstall, then install with the --timer you want.',
+    );
   }
   const rc = found.find((t) => t.kind === 'rc.d');
   if (rc !== undefined && !(await rcEnabled(ctx, rc.text))) {
-    return warn('install', id, title, `${rc.path} is installed but not enabled in rc.conf`, `run sysrc ${rcVar(rc.text)}=YES && service ${rcName(rc.text)} start.`);
+    return warn(
+      'install',
+      id,
+      title,
+      `${rc.path} is installed but not enabled in rc.conf`,
+      `run sysrc ${rcVar(rc.text)}=YES && service ${rcName(rc.text)} start.`,
+    );
   }
   return pass('install', id, title, found.map((t) => t.path).join(', '));
 }
@@ -213,10 +257,22 @@ async function opnsenseTimerCheck(ctx: InstallContext, timers: string[]): Promis
   const runnable: string[] = [];
   for (const name of probes) if (await ctx.files.executable(join(dir, name))) runnable.push(name);
   if (runnable.length === 0) {
-    return fail('install', id, title, `no executable carp-ovh-* script in ${dir}: OPNsense never demotes this router when Vault or OVH fail`, 'run carp-ovh install.');
+    return fail(
+      'install',
+      id,
+      title,
+      `no executable carp-ovh-* script in ${dir}: OPNsense never demotes this router when Vault or OVH fail`,
+      'run carp-ovh install.',
+    );
   }
   if (timers.length > 0) {
-    return warn('install', id, title, `${timers.join(' and ')} also run carp-ovh check: two owners of the same demotion bit`, 'remove the check timer (carp-ovh install --timer none after uninstall); OPNsense runs the probes.');
+    return warn(
+      'install',
+      id,
+      title,
+      `${timers.join(' and ')} also run carp-ovh check: two owners of the same demotion bit`,
+      'remove the check timer (carp-ovh install --timer none after uninstall); OPNsense runs the probes.',
+    );
   }
   return pass('install', id, title, `${runnable.join(', ')} in ${dir} (run by configctl interface update carp service_status)`);
 }

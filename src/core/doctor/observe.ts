@@ -32,10 +32,21 @@ export async function observeChecks(config: Config, files: FilePort): Promise<Ch
     if (scripts.kind === 'dir') {
       const info = await files.stat(scripts.dir);
       if (info?.isDirectory !== true) {
-        checks.push(fail('install', 'notify.scripts', 'notify scripts', `${scripts.dir} ${info === null ? 'does not exist' : 'is not a directory'}`, 'create it and put the notify scripts in it (docs/examples/ has two), or remove notify.scripts.'));
+        checks.push(
+          fail(
+            'install',
+            'notify.scripts',
+            'notify scripts',
+            `${scripts.dir} ${info === null ? 'does not exist' : 'is not a directory'}`,
+            'create it and put the notify scripts in it (docs/examples/ has two), or remove notify.scripts.',
+          ),
+        );
         return checks;
       }
-      paths = (await files.list(scripts.dir)).filter((name) => !name.startsWith('.')).sort().map((name) => `${scripts.dir}/${name}`);
+      paths = (await files.list(scripts.dir))
+        .filter((name) => !name.startsWith('.'))
+        .sort()
+        .map((name) => `${scripts.dir}/${name}`);
       where = scripts.dir;
     } else {
       paths = scripts.paths;
@@ -45,11 +56,34 @@ export async function observeChecks(config: Config, files: FilePort): Promise<Ch
     const not: string[] = [];
     for (const path of paths) ((await files.executable(path)) ? runnable : not).push(path);
     if (scripts.kind === 'list' && not.length > 0) {
-      checks.push(fail('install', 'notify.scripts', 'notify scripts', `not executable or missing: ${not.join(', ')}`, 'chmod 0755 them, or remove them from notify.scripts.'));
+      checks.push(
+        fail(
+          'install',
+          'notify.scripts',
+          'notify scripts',
+          `not executable or missing: ${not.join(', ')}`,
+          'chmod 0755 them, or remove them from notify.scripts.',
+        ),
+      );
     } else if (runnable.length === 0) {
-      checks.push(warn('install', 'notify.scripts', 'notify scripts', `${where} holds no executable: no notification is sent`, 'add a script (docs/examples/ has two) and chmod 0755 it.'));
+      checks.push(
+        warn(
+          'install',
+          'notify.scripts',
+          'notify scripts',
+          `${where} holds no executable: no notification is sent`,
+          'add a script (docs/examples/ has two) and chmod 0755 it.',
+        ),
+      );
     } else {
-      checks.push(pass('install', 'notify.scripts', 'notify scripts', `${runnable.length} run on each event, at most ${Math.round(config.notify.timeoutMs / 1000)} s each: ${runnable.join(', ')}`));
+      checks.push(
+        pass(
+          'install',
+          'notify.scripts',
+          'notify scripts',
+          `${runnable.length} run on each event, at most ${Math.round(config.notify.timeoutMs / 1000)} s each: ${runnable.join(', ')}`,
+        ),
+      );
     }
   }
   return checks;

@@ -77,7 +77,11 @@ export function skippedOvh(config: Config, why: string, from: (typeof STEPS)[num
   const servers = serversOf(config);
   const steps = STEPS.slice(STEPS.findIndex(([id]) => id === from));
   return {
-    checks: [...done, ...steps.map(([id, title]) => skip('ovh', id, title, why)), ...servers.map((server) => skip('ovh', `ovh.read:${server}`, `vMACs of ${server}`, why))],
+    checks: [
+      ...done,
+      ...steps.map(([id, title]) => skip('ovh', id, title, why)),
+      ...servers.map((server) => skip('ovh', `ovh.read:${server}`, `vMACs of ${server}`, why)),
+    ],
     servers: new Map(servers.map((server) => [server, null])),
     unavailable: why,
   };
@@ -93,11 +97,28 @@ export async function ovhChecks(config: Config, probe: OvhProbe, signal: AbortSi
     const offset = await probe.clockOffset(signal);
     const abs = Math.abs(offset);
     const detail = `this clock is ${abs}s ${offset >= 0 ? 'behind' : 'ahead of'} OVH's (${probe.apiRoot})`;
-    if (abs > CLOCK_FAIL_SEC) checks.push(fail('ovh', 'ovh.clock', 'clock vs OVH', `${detail}: OVH refuses signatures this far off unless every client corrects for it, and logs no longer line up`, 'sync the clock: service ntpd start (ntpd_enable=YES, ntpd_sync_on_start=YES).'));
+    if (abs > CLOCK_FAIL_SEC)
+      checks.push(
+        fail(
+          'ovh',
+          'ovh.clock',
+          'clock vs OVH',
+          `${detail}: OVH refuses signatures this far off unless every client corrects for it, and logs no longer line up`,
+          'sync the clock: service ntpd start (ntpd_enable=YES, ntpd_sync_on_start=YES).',
+        ),
+      );
     else if (abs > CLOCK_WARN_SEC) checks.push(warn('ovh', 'ovh.clock', 'clock vs OVH', detail, 'sync the clock with ntpd.'));
     else checks.push(pass('ovh', 'ovh.clock', 'clock vs OVH', `offset ${offset}s (${probe.apiRoot})`));
   } catch (error) {
-    checks.push(fail('ovh', 'ovh.clock', 'OVH API reachable', `cannot reach ${probe.apiRoot}: ${describeError(error)}`, 'check DNS, the route and firewall to the OVH API, and ovh.endpoint/ovh.url/ovh.ca.'));
+    checks.push(
+      fail(
+        'ovh',
+        'ovh.clock',
+        'OVH API reachable',
+        `cannot reach ${probe.apiRoot}: ${describeError(error)}`,
+        'check DNS, the route and firewall to the OVH API, and ovh.endpoint/ovh.url/ovh.ca.',
+      ),
+    );
     return skippedOvh(config, 'the OVH API is unreachable', 'ovh.credential', checks);
   }
 
@@ -109,7 +130,15 @@ export async function ovhChecks(config: Config, probe: OvhProbe, signal: AbortSi
     const expiry = credential.expiration ?? null;
     const expiresAt = expiry === null ? null : Date.parse(expiry);
     if (status !== 'validated') {
-      checks.push(fail('ovh', 'ovh.credential', 'OVH credential', `the consumer key is ${status}`, 'validate it, or create a new consumer key (docs/operations.md) and store it in Vault.'));
+      checks.push(
+        fail(
+          'ovh',
+          'ovh.credential',
+          'OVH credential',
+          `the consumer key is ${status}`,
+          'validate it, or create a new consumer key (docs/operations.md) and store it in Vault.',
+        ),
+      );
     } else if (expiresAt !== null && Number.isFinite(expiresAt) && expiresAt - now < EXPIRY_WARN_MS) {
       const when = expiresAt <= now ? `expired ${ago(expiresAt, now)}` : `expires ${expiry}`;
       checks.push(warn('ovh', 'ovh.credential', 'OVH credential', `validated, but ${when}`, 'create a new consumer key before then and store it in Vault.'));
@@ -136,9 +165,25 @@ export async function ovhChecks(config: Config, probe: OvhProbe, signal: AbortSi
       servers.set(server, null);
       const { status, errorCode } = factsOf(error);
       if (errorCode === 'NOT_GRANTED_CALL') {
-        checks.push(fail('ovh', `ovh.read:${server}`, `vMACs of ${server}`, `OVH refuses the reads the claim needs: ${describeError(error)}`, 'add the access rule GET /dedicated/server/* (a new consumer key: rules cannot be added to an existing one).'));
+        checks.push(
+          fail(
+            'ovh',
+            `ovh.read:${server}`,
+            `vMACs of ${server}`,
+            `OVH refuses the reads the claim needs: ${describeError(error)}`,
+            'add the access rule GET /dedicated/server/* (a new consumer key: rules cannot be added to an existing one).',
+          ),
+        );
       } else if (status === 404) {
-        checks.push(fail('ovh', `ovh.read:${server}`, `vMACs of ${server}`, `OVH knows no dedicated server ${server}: ${describeError(error)}`, 'set failover[].server to the service name of the server hosting the routers (ns….ip-….eu).'));
+        checks.push(
+          fail(
+            'ovh',
+            `ovh.read:${server}`,
+            `vMACs of ${server}`,
+            `OVH knows no dedicated server ${server}: ${describeError(error)}`,
+            'set failover[].server to the service name of the server hosting the routers (ns….ip-….eu).',
+          ),
+        );
       } else {
         checks.push(fail('ovh', `ovh.read:${server}`, `vMACs of ${server}`, describeError(error), authFix(error)));
       }
@@ -153,7 +198,7 @@ function grantsCheck(config: Config, credential: OvhCredentialInfo | null): Chec
   const id = 'ovh.grants';
   const title = 'OVH access rules';
   if (credential === null || !Array.isArray(credential.rules)) {
-    return warn('ovh', id, title, 'OVH did not list the key\'s access rules', 'check the key\'s rules in the OVH console (docs/operations.md lists them).');
+    return warn('ovh', id, title, "OVH did not list the key's access rules", "check the key's rules in the OVH console (docs/operations.md lists them).");
   }
   const rules = credential.rules;
   const missing = new Set<string>();
@@ -166,7 +211,13 @@ function grantsCheck(config: Config, credential: OvhCredentialInfo | null): Chec
   }
   if (missing.size > 0) {
     const list = [...missing].join(', ');
-    return fail('ovh', id, title, `the consumer key lacks ${list}: the claim would stop at that call, with the VIP possibly detached`, `create a consumer key that also has ${list} and store it in Vault.`);
+    return fail(
+      'ovh',
+      id,
+      title,
+      `the consumer key lacks ${list}: the claim would stop at that call, with the VIP possibly detached`,
+      `create a consumer key that also has ${list} and store it in Vault.`,
+    );
   }
   return pass('ovh', id, title, 'the key may read, detach and attach virtual MAC addresses');
 }
@@ -189,6 +240,7 @@ async function readServer(probe: OvhProbe, server: string, signal: AbortSignal):
 }
 
 function stringList(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new Error(`OVH answered ${what} with something that is not a list of strings`);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new Error(`OVH answered ${what} with something that is not a list of strings`);
   return value as string[];
 }

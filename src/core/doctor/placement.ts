@@ -34,7 +34,12 @@ export async function readEntries(platform: Platform, entries: readonly Failover
  * may lose a VIP keeps another address: OVH deletes a vMAC with its last IP, so a
  * detach from a vMAC holding only the VIP would take that router off the network.
  */
-export function placementChecks(config: Config, entries: Map<FailoverEntry, EntryReading>, servers: Map<string, VmacMap | null>, unavailable: string | null): Check[] {
+export function placementChecks(
+  config: Config,
+  entries: Map<FailoverEntry, EntryReading>,
+  servers: Map<string, VmacMap | null>,
+  unavailable: string | null,
+): Check[] {
   const checks: Check[] = [];
   const allVips = new Set(config.failover.flatMap((entry) => entry.addresses));
   const peersSeen = new Set<string>();
@@ -77,14 +82,32 @@ function vipCheck(key: string, address: string, vmacs: VmacMap, state: string | 
     return skip('placement', id, title, `${where}; this router's CARP state or MAC for ${key} is unknown`);
   }
   if (holder === null) {
-    return fail('placement', id, title, `${address} is on no vMAC: OVH routes it nowhere`, state === 'MASTER' ? 'run carp-ovh reconcile here (this router is MASTER).' : 'run carp-ovh reconcile on the MASTER.');
+    return fail(
+      'placement',
+      id,
+      title,
+      `${address} is on no vMAC: OVH routes it nowhere`,
+      state === 'MASTER' ? 'run carp-ovh reconcile here (this router is MASTER).' : 'run carp-ovh reconcile on the MASTER.',
+    );
   }
   if (state === 'MASTER') {
     if (holder === ours) return pass('placement', id, title, `${where}, and ${key} is MASTER here`);
-    return fail('placement', id, title, `${where}, but ${key} is MASTER here: traffic goes to the BACKUP`, 'run carp-ovh reconcile here, and read the last claim below.');
+    return fail(
+      'placement',
+      id,
+      title,
+      `${where}, but ${key} is MASTER here: traffic goes to the BACKUP`,
+      'run carp-ovh reconcile here, and read the last claim below.',
+    );
   }
   if (holder === ours) {
-    return fail('placement', id, title, `${where}, but ${key} is ${state} here: traffic reaches the router that is not MASTER`, 'run carp-ovh reconcile on the MASTER, and read its last claim.');
+    return fail(
+      'placement',
+      id,
+      title,
+      `${where}, but ${key} is ${state} here: traffic reaches the router that is not MASTER`,
+      'run carp-ovh reconcile on the MASTER, and read its last claim.',
+    );
   }
   return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
 }
@@ -92,15 +115,27 @@ function vipCheck(key: string, address: string, vmacs: VmacMap, state: string | 
 function ownVmacCheck(key: string, ours: string | null, vmacs: VmacMap, vips: Set<string>, server: string): Check {
   const id = `placement.own-vmac:${key}`;
   const title = `our vMAC (${key})`;
-  if (ours === null) return skip('placement', id, title, 'this router\'s MAC is unknown');
+  if (ours === null) return skip('placement', id, title, "this router's MAC is unknown");
   const list = vmacs.get(ours);
   if (list === undefined) {
     // The claim refuses the same condition before any change (src/providers/ovh/vmac-preflight.ts), with the same fix.
-    return fail('placement', id, title, `${ours} is not a virtual MAC of ${server} at OVH: a claim here would refuse to move anything (OVH routes a failover IP only to a vMAC it generated)`, `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual MAC on ${server} (IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then run carp-ovh doctor`);
+    return fail(
+      'placement',
+      id,
+      title,
+      `${ours} is not a virtual MAC of ${server} at OVH: a claim here would refuse to move anything (OVH routes a failover IP only to a vMAC it generated)`,
+      `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual MAC on ${server} (IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then run carp-ovh doctor`,
+    );
   }
   const others = list.filter((address) => !vips.has(address));
   if (others.length === 0) {
-    return fail('placement', id, title, `${ours} holds only ${list.join(', ') || 'nothing'}: OVH deletes a vMAC with its last IP, so a detach from it would cut this router off`, `attach this router's own IP to ${ours} at OVH.`);
+    return fail(
+      'placement',
+      id,
+      title,
+      `${ours} holds only ${list.join(', ') || 'nothing'}: OVH deletes a vMAC with its last IP, so a detach from it would cut this router off`,
+      `attach this router's own IP to ${ours} at OVH.`,
+    );
   }
   return pass('placement', id, title, `${ours} also holds ${others.join(', ')}`);
 }
@@ -110,8 +145,13 @@ function peerVmacCheck(mac: string, list: string[], vips: Set<string>): Check {
   const title = `peer vMAC ${mac}`;
   const others = list.filter((address) => !vips.has(address));
   if (others.length === 0) {
-    return fail('placement', id, title, `${mac} holds only ${list.join(', ')}: carp-ovh refuses to detach the VIP from it, since OVH would delete the vMAC`, `attach the peer router's own IP to ${mac} at OVH.`);
+    return fail(
+      'placement',
+      id,
+      title,
+      `${mac} holds only ${list.join(', ')}: carp-ovh refuses to detach the VIP from it, since OVH would delete the vMAC`,
+      `attach the peer router's own IP to ${mac} at OVH.`,
+    );
   }
   return pass('placement', id, title, `${mac} also holds ${others.join(', ')}`);
 }
-

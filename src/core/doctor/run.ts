@@ -19,7 +19,12 @@ const OVH_BUDGET_FLOOR_MS = 15_000;
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config } = deps;
-  const configCheck = pass('config', 'config', 'configuration', `${config.source} is valid (${config.failover.map((e) => `${deps.platform.entryKey(e)}: ${e.addresses.join(', ')}`).join('; ')})`);
+  const configCheck = pass(
+    'config',
+    'config',
+    'configuration',
+    `${config.source} is valid (${config.failover.map((e) => `${deps.platform.entryKey(e)}: ${e.addresses.join(', ')}`).join('; ')})`,
+  );
   const [platform, entries, install, observe, secretFiles, vault] = await Promise.all([
     deps.platform.doctorChecks({ config, files: deps.files }),
     readEntries(deps.platform, config.failover),
@@ -57,13 +62,17 @@ async function ovhPart(deps: DoctorDeps, vaultOk: boolean | null): Promise<OvhFi
   try {
     credentials = await deps.readCredentials(budget);
   } catch (error) {
-    return skipped('no OVH credentials', [fail('ovh', 'ovh.keys', 'OVH keys', `cannot read the OVH keys: ${describeError(error)}`, 'fix ovh.credentials (see docs/configuration.md).')]);
+    return skipped('no OVH credentials', [
+      fail('ovh', 'ovh.keys', 'OVH keys', `cannot read the OVH keys: ${describeError(error)}`, 'fix ovh.credentials (see docs/configuration.md).'),
+    ]);
   }
   let probe;
   try {
     probe = await deps.ovh(credentials);
   } catch (error) {
-    return skipped('the OVH client could not start', [fail('ovh', 'ovh.client', 'OVH client', describeError(error), 'fix ovh.endpoint, ovh.url or ovh.ca in the config.')]);
+    return skipped('the OVH client could not start', [
+      fail('ovh', 'ovh.client', 'OVH client', describeError(error), 'fix ovh.endpoint, ovh.url or ovh.ca in the config.'),
+    ]);
   }
   try {
     return await ovhChecks(deps.config, probe, budget, deps.now());
@@ -78,7 +87,13 @@ export function report(configPath: string, root: string, checks: Check[], now: n
 }
 
 /** When the config does not load, that is the whole report (plus what needs no config). */
-export function configFailureReport(configPath: string, root: string, problems: string[], env: Readonly<Record<string, string | undefined>>, now: number): DoctorReport {
+export function configFailureReport(
+  configPath: string,
+  root: string,
+  problems: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  now: number,
+): DoctorReport {
   const checks: Check[] = [
     fail('config', 'config', 'configuration', problems.join('; '), `fix ${configPath} (carp-ovh config check lists every problem with its line).`),
     ...environmentChecks(null, env),

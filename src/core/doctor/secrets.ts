@@ -7,7 +7,13 @@ export function secretFileChecks(files: readonly SecretFile[]): Check[] {
     const title = `${file.what} mode`;
     if (file.problem === null) return pass('secrets', id, title, `${file.path} is readable by its owner only`);
     if (/accessible by group or others/.test(file.problem)) {
-      return fail('secrets', id, title, `${file.path} can be read by group or others, and it opens the OVH keys`, `run chmod 600 ${file.path} (and chown root).`);
+      return fail(
+        'secrets',
+        id,
+        title,
+        `${file.path} can be read by group or others, and it opens the OVH keys`,
+        `run chmod 600 ${file.path} (and chown root).`,
+      );
     }
     return fail('secrets', id, title, file.problem, `deploy ${file.path} (mode 0600) or correct its path in the config.`);
   });
@@ -26,21 +32,62 @@ export function vaultChecks(report: VaultReport): { checks: Check[]; ok: boolean
   // Reachable
   const state = report.health?.state;
   if (report.url === null) {
-    checks.push(fail('vault', 'vault.reachable', 'Vault reachable', error?.message ?? 'the secretsmith file could not be read', 'fix the secretsmith file named in ovh.credentials.vault.config.'));
+    checks.push(
+      fail(
+        'vault',
+        'vault.reachable',
+        'Vault reachable',
+        error?.message ?? 'the secretsmith file could not be read',
+        'fix the secretsmith file named in ovh.credentials.vault.config.',
+      ),
+    );
     stopped = 'the secretsmith file is unusable';
   } else if (state === 'sealed') {
-    checks.push(fail('vault', 'vault.reachable', 'Vault reachable', `${where} is sealed: neither router can read the OVH keys, so no claim can succeed`, 'unseal Vault (vault/bao operator unseal) on its cluster.'));
+    checks.push(
+      fail(
+        'vault',
+        'vault.reachable',
+        'Vault reachable',
+        `${where} is sealed: neither router can read the OVH keys, so no claim can succeed`,
+        'unseal Vault (vault/bao operator unseal) on its cluster.',
+      ),
+    );
     stopped = 'Vault is sealed';
   } else if (state === 'uninitialized') {
-    checks.push(fail('vault', 'vault.reachable', 'Vault reachable', `${where} is not initialised`, 'point vault.server.url in the secretsmith file at the production Vault.'));
+    checks.push(
+      fail(
+        'vault',
+        'vault.reachable',
+        'Vault reachable',
+        `${where} is not initialised`,
+        'point vault.server.url in the secretsmith file at the production Vault.',
+      ),
+    );
     stopped = 'Vault is not initialised';
   } else if (report.health === null && error !== null && (error.status === 0 || error.status === undefined) && !report.loginOk) {
-    checks.push(fail('vault', 'vault.reachable', 'Vault reachable', `cannot reach ${where}: ${error.message}`, 'check the route and firewall to Vault, its URL and CA (verify) in the secretsmith file.'));
+    checks.push(
+      fail(
+        'vault',
+        'vault.reachable',
+        'Vault reachable',
+        `cannot reach ${where}: ${error.message}`,
+        'check the route and firewall to Vault, its URL and CA (verify) in the secretsmith file.',
+      ),
+    );
     stopped = 'Vault is unreachable';
   } else if (report.tlsVerify === 'off') {
-    checks.push(warn('vault', 'vault.reachable', 'Vault reachable', `${where} answers, but its certificate is not verified`, 'set vault.server.verify in the secretsmith file to the Vault CA file.'));
+    checks.push(
+      warn(
+        'vault',
+        'vault.reachable',
+        'Vault reachable',
+        `${where} answers, but its certificate is not verified`,
+        'set vault.server.verify in the secretsmith file to the Vault CA file.',
+      ),
+    );
   } else {
-    const health = report.health === null ? 'health not reported' : `${report.health.state}${report.health.version === null ? '' : `, ${report.health.version}`}`;
+    const health =
+      report.health === null ? 'health not reported' : `${report.health.state}${report.health.version === null ? '' : `, ${report.health.version}`}`;
     checks.push(pass('vault', 'vault.reachable', 'Vault reachable', `${where} answers (${health})`));
   }
 
@@ -55,7 +102,9 @@ export function vaultChecks(report: VaultReport): { checks: Check[]; ok: boolean
         'vault.login',
         'Vault login',
         error?.message ?? 'login failed',
-        bad ? 'redeploy the secretsmith file with the current AppRole role_id and secret_id (or token).' : 'check Vault and the auth section of the secretsmith file.',
+        bad
+          ? 'redeploy the secretsmith file with the current AppRole role_id and secret_id (or token).'
+          : 'check Vault and the auth section of the secretsmith file.',
       ),
     );
     stopped = 'the Vault login failed';
@@ -82,7 +131,15 @@ export function vaultChecks(report: VaultReport): { checks: Check[]; ok: boolean
   if (stopped !== null) checks.push(skip('vault', 'vault.keys', 'OVH keys present', stopped));
   else if (report.keysMissing.length === 0) checks.push(pass('vault', 'vault.keys', 'OVH keys present', report.keysPresent.join(', ')));
   else {
-    checks.push(fail('vault', 'vault.keys', 'OVH keys present', `${report.secretPath} lacks ${report.keysMissing.join(', ')}`, `write the missing keys to ${report.secretPath}.`));
+    checks.push(
+      fail(
+        'vault',
+        'vault.keys',
+        'OVH keys present',
+        `${report.secretPath} lacks ${report.keysMissing.join(', ')}`,
+        `write the missing keys to ${report.secretPath}.`,
+      ),
+    );
     stopped = 'keys are missing';
   }
 
@@ -90,7 +147,16 @@ export function vaultChecks(report: VaultReport): { checks: Check[]; ok: boolean
   const ttl = report.tokenTtlSeconds;
   if (!report.loginOk || ttl === null) checks.push(skip('vault', 'vault.ttl', 'token TTL', stopped ?? 'Vault did not report it'));
   else if (ttl === 0) checks.push(pass('vault', 'vault.ttl', 'token TTL', 'the token does not expire'));
-  else if (ttl < 10) checks.push(warn('vault', 'vault.ttl', 'token TTL', `${ttl}s: a slow Vault could expire it between login and read`, 'raise the AppRole token_ttl (300 s in the deployed setup).'));
+  else if (ttl < 10)
+    checks.push(
+      warn(
+        'vault',
+        'vault.ttl',
+        'token TTL',
+        `${ttl}s: a slow Vault could expire it between login and read`,
+        'raise the AppRole token_ttl (300 s in the deployed setup).',
+      ),
+    );
   else checks.push(pass('vault', 'vault.ttl', 'token TTL', `${ttl}s`));
 
   return { checks, ok: stopped === null };

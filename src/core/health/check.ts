@@ -145,7 +145,10 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   if (error !== undefined) report.error = error;
   await Promise.all([state.writeJson(HEALTH_FILE, { probes: streaks } satisfies HealthFile), state.writeJson(LAST_CHECK_FILE, report)]);
   await deps.metrics?.checkFinished({ at, probes, placements });
-  log.debug({ healthy: report.healthy, durationMs: report.durationMs, failing: probes.filter((p) => !p.ok).map((p) => p.name) }, `check ${report.healthy ? 'healthy' : 'unhealthy'} in ${formatDuration(report.durationMs)}`);
+  log.debug(
+    { healthy: report.healthy, durationMs: report.durationMs, failing: probes.filter((p) => !p.ok).map((p) => p.name) },
+    `check ${report.healthy ? 'healthy' : 'unhealthy'} in ${formatDuration(report.durationMs)}`,
+  );
   return report;
 }
 

@@ -82,7 +82,9 @@ async function repair(
   holderOf: (address: string) => string | null,
 ): Promise<{ failure: string | null; notes: string[] }> {
   const { deps } = run;
-  const what = misplaced.map(({ o, wrong }) => `${o.key} MASTER but OVH routes ${wrong.map((a) => `${a} to ${holderOf(a) ?? 'nowhere'}`).join(', ')}`).join('; ');
+  const what = misplaced
+    .map(({ o, wrong }) => `${o.key} MASTER but OVH routes ${wrong.map((a) => `${a} to ${holderOf(a) ?? 'nowhere'}`).join(', ')}`)
+    .join('; ');
   // The hook's worker may be claiming right now (its event came moments ago): leave it be.
   const running = await deps.state.lockHolder('claim');
   if (running !== null) return { failure: null, notes: [`${what}: a claim is running (pid ${running.pid}, ${running.purpose})`] };
@@ -124,11 +126,17 @@ async function claimReason(run: ProbeRun): Promise<{ failure: string | null; cle
   const until = failedAt + deps.config.health.claimHoldMs;
   const hold = formatDuration(deps.config.health.claimHoldMs);
   if (Date.now() < until) {
-    return { failure: `the last claim failed (${reason.detail}); the claim reason holds until ${new Date(until).toISOString()} (health.claim_hold ${hold}) unless a claim succeeds first`, notes: [] };
+    return {
+      failure: `the last claim failed (${reason.detail}); the claim reason holds until ${new Date(until).toISOString()} (health.claim_hold ${hold}) unless a claim succeeds first`,
+      notes: [],
+    };
   }
   const ovh = await run.ovh();
   if (!ovh.ok) {
-    return { failure: `the last claim failed (${reason.detail}); health.claim_hold (${hold}) has passed, but the reason clears only in a check where vault and ovh-api pass`, notes: [] };
+    return {
+      failure: `the last claim failed (${reason.detail}); health.claim_hold (${hold}) has passed, but the reason clears only in a check where vault and ovh-api pass`,
+      notes: [],
+    };
   }
   return { failure: null, clear, notes: [`the claim reason clears: health.claim_hold (${hold}) passed since the failed claim, and vault and ovh-api pass`] };
 }

@@ -30,7 +30,11 @@ export interface Transition {
   changed: boolean;
 }
 
-export function advance(previous: Record<string, Streak>, results: readonly ProbeVerdict[], now: string): { streaks: Record<string, Streak>; transitions: Transition[] } {
+export function advance(
+  previous: Record<string, Streak>,
+  results: readonly ProbeVerdict[],
+  now: string,
+): { streaks: Record<string, Streak>; transitions: Transition[] } {
   const streaks: Record<string, Streak> = {};
   const transitions: Transition[] = [];
   for (const result of results) {

@@ -36,7 +36,10 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
   let before: string[] = [];
   const demotion = await new Demotion(deps.platform, deps.state, deps.config.health.demotion, deps.log).update((reasons) => {
     before = Object.keys(reasons);
-    reasons[MAINTENANCE_REASON] = { since: reasons[MAINTENANCE_REASON]?.since ?? new Date().toISOString(), detail: 'carp-ovh maintenance enter: planned failover to the peer' };
+    reasons[MAINTENANCE_REASON] = {
+      since: reasons[MAINTENANCE_REASON]?.since ?? new Date().toISOString(),
+      detail: 'carp-ovh maintenance enter: planned failover to the peer',
+    };
   });
   if (!before.includes(MAINTENANCE_REASON)) deps.notify?.notify(maintenanceEvent('maintenance-entered', allAddresses(deps)));
   const changed = demotionChanged(demotion, before);
@@ -80,10 +83,14 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
 
       const done =
         placements !== null &&
-        observed.every((o) => o.state !== 'MASTER' && o.entry.addresses.every((address) => {
-          const holder = placements?.get(address) ?? null;
-          return holder !== null && holder !== o.mac;
-        }));
+        observed.every(
+          (o) =>
+            o.state !== 'MASTER' &&
+            o.entry.addresses.every((address) => {
+              const holder = placements?.get(address) ?? null;
+              return holder !== null && holder !== o.mac;
+            }),
+        );
       if (done) return { ok: true, tookMs: Date.now() - started, summary, demotion };
       if (Date.now() >= deadline) return { ok: false, tookMs: Date.now() - started, summary, demotion };
       await sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())));

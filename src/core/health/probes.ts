@@ -13,7 +13,12 @@ export async function vaultProbe(run: ProbeRun): Promise<ProbeVerdict> {
   const warning = loose === null ? '' : `; warning: ${loose}`;
   const durationMs = run.elapsed();
   if (!step.ok) return { name: 'vault', ok: false, detail: `${step.error === undefined ? step.notRun : describeError(step.error)}${warning}`, durationMs };
-  return { name: 'vault', ok: true, detail: `${step.value.description}: read, with application_key, application_secret and consumer_key${warning}`, durationMs };
+  return {
+    name: 'vault',
+    ok: true,
+    detail: `${step.value.description}: read, with application_key, application_secret and consumer_key${warning}`,
+    durationMs,
+  };
 }
 
 /**

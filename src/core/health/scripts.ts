@@ -51,7 +51,10 @@ export function scriptProbeName(path: string): string {
  * the log and the adapters and starts the built-in probes, whose first steps load
  * Vault's and OVH's clients (tens of ms of CPU) that would hold up the scripts.
  */
-export async function startScripts(health: Pick<HealthConfig, 'scripts' | 'scriptTimeoutMs'>, runScript: ScriptRunner): Promise<{ done: Promise<ProbeVerdict[]> }> {
+export async function startScripts(
+  health: Pick<HealthConfig, 'scripts' | 'scriptTimeoutMs'>,
+  runScript: ScriptRunner,
+): Promise<{ done: Promise<ProbeVerdict[]> }> {
   const started = Date.now();
   const list = await listScripts(health.scripts);
   if (list.problem !== undefined) return { done: Promise.resolve([{ name: 'scripts', ok: false, detail: list.problem, durationMs: Date.now() - started }]) };

@@ -28,7 +28,12 @@ export function buildFamilies(snapshot: MetricsSnapshot, entries: readonly Entry
   const platform = snapshot.platform;
 
   add('carp_ovh_up', 'gauge', 'Whether the last health check ran to its end (1) or could not run (0).', [{ value: check?.up === true ? 1 : 0 }]);
-  add('carp_ovh_check_timestamp_seconds', 'gauge', 'When the last health check ran, in seconds since the epoch.', check === null ? [] : [{ value: seconds(check.at) }]);
+  add(
+    'carp_ovh_check_timestamp_seconds',
+    'gauge',
+    'When the last health check ran, in seconds since the epoch.',
+    check === null ? [] : [{ value: seconds(check.at) }],
+  );
 
   const masters: Sample[] = [];
   for (const entry of entries) {
@@ -36,7 +41,12 @@ export function buildFamilies(snapshot: MetricsSnapshot, entries: readonly Entry
     if (master !== undefined) masters.push({ labels: { key: entry.key }, value: master ? 1 : 0 });
   }
   add('carp_ovh_master', 'gauge', 'Whether CARP has this router MASTER for the failover entry (1) or not (0), as last read.', masters);
-  add('carp_ovh_demotion', 'gauge', "The platform's CARP demotion value as last read (carp-ovh's share and anyone else's).", platform?.demotion === null || platform === null ? [] : [{ value: platform.demotion }]);
+  add(
+    'carp_ovh_demotion',
+    'gauge',
+    "The platform's CARP demotion value as last read (carp-ovh's share and anyone else's).",
+    platform?.demotion === null || platform === null ? [] : [{ value: platform.demotion }],
+  );
 
   const held = new Set(platform?.reasons ?? []);
   const shown = new Set<string>([...STANDARD_REASONS, ...(check?.probes.map((p) => p.name) ?? []), ...held]);
@@ -47,8 +57,18 @@ export function buildFamilies(snapshot: MetricsSnapshot, entries: readonly Entry
     platform === null ? [] : [...shown].sort().map((reason) => ({ labels: { reason: clamp(reason) }, value: held.has(reason) ? 1 : 0 })),
   );
 
-  add('carp_ovh_probe_up', 'gauge', 'Whether the probe or service script passed (1) or failed or did not run (0) in the last check.', check?.probes.map((p) => ({ labels: { probe: clamp(p.name) }, value: p.ok ? 1 : 0 })) ?? []);
-  add('carp_ovh_probe_duration_seconds', 'gauge', 'How long the probe or service script took in the last check.', check?.probes.map((p) => ({ labels: { probe: clamp(p.name) }, value: p.durationMs / 1000 })) ?? []);
+  add(
+    'carp_ovh_probe_up',
+    'gauge',
+    'Whether the probe or service script passed (1) or failed or did not run (0) in the last check.',
+    check?.probes.map((p) => ({ labels: { probe: clamp(p.name) }, value: p.ok ? 1 : 0 })) ?? [],
+  );
+  add(
+    'carp_ovh_probe_duration_seconds',
+    'gauge',
+    'How long the probe or service script took in the last check.',
+    check?.probes.map((p) => ({ labels: { probe: clamp(p.name) }, value: p.durationMs / 1000 })) ?? [],
+  );
 
   const vips: Sample[] = [];
   for (const entry of entries) {
@@ -59,8 +79,18 @@ export function buildFamilies(snapshot: MetricsSnapshot, entries: readonly Entry
   }
   add('carp_ovh_vip_here', 'gauge', 'Whether OVH routed the failover IP to this router (1) or elsewhere (0) when last looked at.', vips);
 
-  add('carp_ovh_claims_total', 'counter', 'Claims run on this router, by result.', CLAIM_RESULTS.map((result) => ({ labels: { result }, value: snapshot.counters.claims[result] ?? 0 })));
-  add('carp_ovh_claim_duration_seconds', 'gauge', 'How long the last claim took.', snapshot.claim === null ? [] : [{ value: snapshot.claim.durationMs / 1000 }]);
+  add(
+    'carp_ovh_claims_total',
+    'counter',
+    'Claims run on this router, by result.',
+    CLAIM_RESULTS.map((result) => ({ labels: { result }, value: snapshot.counters.claims[result] ?? 0 })),
+  );
+  add(
+    'carp_ovh_claim_duration_seconds',
+    'gauge',
+    'How long the last claim took.',
+    snapshot.claim === null ? [] : [{ value: snapshot.claim.durationMs / 1000 }],
+  );
   add(
     'carp_ovh_claim_last_success_timestamp_seconds',
     'gauge',
@@ -74,7 +104,12 @@ export function buildFamilies(snapshot: MetricsSnapshot, entries: readonly Entry
       const [method, code] = key.split(' ');
       return method === undefined || code === undefined ? [] : [{ labels: { method, code }, value }];
     });
-  add('carp_ovh_ovh_requests_total', 'counter', 'HTTP requests sent to the OVH API, by method and status code (a class such as 3xx for rare codes, none when no answer came).', requests);
+  add(
+    'carp_ovh_ovh_requests_total',
+    'counter',
+    'HTTP requests sent to the OVH API, by method and status code (a class such as 3xx for rare codes, none when no answer came).',
+    requests,
+  );
   add(
     'carp_ovh_vault_token_ttl_seconds',
     'gauge',

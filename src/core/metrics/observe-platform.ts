@@ -15,7 +15,10 @@ export function entryLabelsOf(config: Config): EntryLabels[] {
 export async function observePlatform(config: Config, platform: Platform, state: StateStore): Promise<PlatformSeen> {
   const [observed, demotion, reasons] = await Promise.all([
     observeEntries(platform, config.failover),
-    platform.readDemotion().then((reading) => reading.value, () => null),
+    platform.readDemotion().then(
+      (reading) => reading.value,
+      () => null,
+    ),
     state.readJson<DemotionFile>(DEMOTION_FILE).then(({ value }) => Object.keys(value?.reasons ?? {})),
   ]);
   const masters: Record<string, boolean> = {};

@@ -126,7 +126,8 @@ export class MetricsRecorder {
         this.ovhAnswers = new Map();
         if (this.vaultTtl !== undefined) snapshot.vaultTokenTtlSeconds = this.vaultTtl;
         change(snapshot, platform);
-        if (platform !== null) snapshot.platform = { at: new Date(this.now()).toISOString(), masters: platform.masters, demotion: platform.demotion, reasons: platform.reasons };
+        if (platform !== null)
+          snapshot.platform = { at: new Date(this.now()).toISOString(), masters: platform.masters, demotion: platform.demotion, reasons: platform.reasons };
         await state.writeJson(METRICS_FILE, snapshot);
         if (this.deps.textfile !== null) await this.deps.writeTextfile(this.deps.textfile, render(buildFamilies(snapshot, this.deps.entries)));
       } finally {

@@ -60,7 +60,8 @@ export function coerceSnapshot(value: unknown): MetricsSnapshot {
   out.counters.claims = countsOf(raw.counters?.claims);
   out.counters.ovhRequests = countsOf(raw.counters?.ovhRequests);
   if (isObject(raw.check) && typeof raw.check.at === 'string' && Array.isArray(raw.check.probes)) out.check = raw.check;
-  if (isObject(raw.platform) && typeof raw.platform.at === 'string' && isObject(raw.platform.masters) && Array.isArray(raw.platform.reasons)) out.platform = raw.platform;
+  if (isObject(raw.platform) && typeof raw.platform.at === 'string' && isObject(raw.platform.masters) && Array.isArray(raw.platform.reasons))
+    out.platform = raw.platform;
   if (isObject(raw.vips)) out.vips = raw.vips;
   if (isObject(raw.claim) && typeof raw.claim.durationMs === 'number') out.claim = raw.claim;
   if (typeof raw.lastClaimSuccessAt === 'string') out.lastClaimSuccessAt = raw.lastClaimSuccessAt;

@@ -9,7 +9,15 @@ import type { ClaimOutcome } from '../reconcile.ts';
 
 export type NotifyEventName = 'claim-started' | 'claim-succeeded' | 'claim-failed' | 'demoted' | 'promoted' | 'maintenance-entered' | 'maintenance-left';
 
-export const NOTIFY_EVENTS: readonly NotifyEventName[] = ['claim-started', 'claim-succeeded', 'claim-failed', 'demoted', 'promoted', 'maintenance-entered', 'maintenance-left'];
+export const NOTIFY_EVENTS: readonly NotifyEventName[] = [
+  'claim-started',
+  'claim-succeeded',
+  'claim-failed',
+  'demoted',
+  'promoted',
+  'maintenance-entered',
+  'maintenance-left',
+];
 
 export interface NotifyEvent {
   event: NotifyEventName;
@@ -74,7 +82,9 @@ export function demotionChanged(result: Pick<DemotionResult, 'changed' | 'reason
     keys: [],
     addresses: [],
     reasons,
-    detail: demoted ? reasons.map((name) => `${name}: ${result.reasons[name]?.detail ?? ''}`).join('; ') : `no reason holds any more (was: ${reasons.join(', ')})`,
+    detail: demoted
+      ? reasons.map((name) => `${name}: ${result.reasons[name]?.detail ?? ''}`).join('; ')
+      : `no reason holds any more (was: ${reasons.join(', ')})`,
     demotion: result.total,
   };
 }

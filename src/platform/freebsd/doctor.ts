@@ -17,7 +17,13 @@ export async function freeBsdDoctorChecks({ config, files }: PlatformDoctorConte
     checks.push(
       usable[tool]
         ? pass('platform', `platform.${tool}`, tool, `${path} is executable`)
-        : fail('platform', `platform.${tool}`, tool, `${path} is missing or not executable`, `set platform.${tool} to the absolute path of ${tool} (/sbin/${tool} on FreeBSD).`),
+        : fail(
+            'platform',
+            `platform.${tool}`,
+            tool,
+            `${path} is missing or not executable`,
+            `set platform.${tool} to the absolute path of ${tool} (/sbin/${tool} on FreeBSD).`,
+          ),
     );
   }
 
@@ -48,14 +54,26 @@ function interfaceCheck(name: string, reading: InterfaceReading | undefined, ent
   const id = `carp.interface:${name}`;
   const title = `interface ${name}`;
   if (reading === undefined || !reading.ok) {
-    return fail('platform', id, title, `cannot read ${name}: ${reading?.ok === false ? reading.error : 'not read'}`, 'fix platform.ifconfig, then run doctor again.');
+    return fail(
+      'platform',
+      id,
+      title,
+      `cannot read ${name}: ${reading?.ok === false ? reading.error : 'not read'}`,
+      'fix platform.ifconfig, then run doctor again.',
+    );
   }
   if (reading.iface === null) {
     return fail('platform', id, title, `${name} does not exist`, `correct failover[].interface (ifconfig -l lists the interfaces).`);
   }
   const override = entries.find((entry) => entry.interface === name && entry.mac !== null)?.mac ?? null;
   if (reading.iface.ether === null && override === null) {
-    return fail('platform', id, title, `${name} shows no ether address, so carp-ovh cannot tell OVH which MAC to route to`, 'set failover[].mac to the MAC OVH knows for this router.');
+    return fail(
+      'platform',
+      id,
+      title,
+      `${name} shows no ether address, so carp-ovh cannot tell OVH which MAC to route to`,
+      'set failover[].mac to the MAC OVH knows for this router.',
+    );
   }
   const mac = override === null ? `ether ${reading.iface.ether}` : `MAC ${override} (failover[].mac)`;
   return pass('platform', id, title, `exists, ${mac}`);
@@ -68,15 +86,33 @@ function vhidCheck(entry: FailoverEntry, reading: InterfaceReading | undefined):
   if (reading === undefined || !reading.ok || reading.iface === null) return skip('platform', id, title, `interface ${entry.interface} could not be read`);
   const vhid = reading.iface.vhids.find((v) => v.vhid === entry.vhid);
   if (vhid === undefined) {
-    return fail('platform', id, title, `no vhid ${entry.vhid} on ${entry.interface}`, `configure it (ifconfig ${entry.interface} vhid ${entry.vhid} pass … alias ${entry.addresses[0] ?? 'VIP'}/32) or correct failover[].vhid.`);
+    return fail(
+      'platform',
+      id,
+      title,
+      `no vhid ${entry.vhid} on ${entry.interface}`,
+      `configure it (ifconfig ${entry.interface} vhid ${entry.vhid} pass … alias ${entry.addresses[0] ?? 'VIP'}/32) or correct failover[].vhid.`,
+    );
   }
   const detail = `${vhid.state} (advbase ${vhid.advbase}, advskew ${vhid.advskew})`;
   const missing = entry.addresses.filter((address) => !vhid.addresses.includes(address));
   if (missing.length > 0) {
-    return warn('platform', id, title, `${detail}; ${missing.join(', ')} not configured with vhid ${entry.vhid}, so this router will not answer for it`, `add it: ifconfig ${entry.interface} vhid ${entry.vhid} pass … alias ${missing[0]}/32.`);
+    return warn(
+      'platform',
+      id,
+      title,
+      `${detail}; ${missing.join(', ')} not configured with vhid ${entry.vhid}, so this router will not answer for it`,
+      `add it: ifconfig ${entry.interface} vhid ${entry.vhid} pass … alias ${missing[0]}/32.`,
+    );
   }
   if (vhid.state === 'INIT') {
-    return warn('platform', id, title, `${detail}: the parent link is down or net.inet.carp.allow=0`, `bring ${entry.interface} up and check net.inet.carp.allow.`);
+    return warn(
+      'platform',
+      id,
+      title,
+      `${detail}: the parent link is down or net.inet.carp.allow=0`,
+      `bring ${entry.interface} up and check net.inet.carp.allow.`,
+    );
   }
   return pass('platform', id, title, detail);
 }

@@ -55,14 +55,15 @@ function checkPath(tool: Tool, path: unknown): string {
 /** The first line of stderr, short and printable, for an error message. */
 function firstLine(text: string): string {
   const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
-  return line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
+  return line
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 function commandFailed(result: Completed, hint = ''): CarpOvhError {
   const detail = firstLine(result.stderr);
-  return platformError(
-    `${result.command} failed with exit status ${result.exitCode}${detail === '' ? '' : `: ${detail}`}${hint}`,
-  );
+  return platformError(`${result.command} failed with exit status ${result.exitCode}${detail === '' ? '' : `: ${detail}`}${hint}`);
 }
 
 function parseInteger(text: string, result: Completed): number {
@@ -89,9 +90,7 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
   async function readDemotion(): Promise<number> {
     const result = await invoke('sysctl', ['-n', DEMOTION_SYSCTL]);
     if (result.exitCode !== 0) {
-      const hint = /unknown oid/.test(result.stderr)
-        ? ' (is carp(4) loaded? kldload carp, or carp_load="YES" in /boot/loader.conf)'
-        : '';
+      const hint = /unknown oid/.test(result.stderr) ? ' (is carp(4) loaded? kldload carp, or carp_load="YES" in /boot/loader.conf)' : '';
       throw commandFailed(result, hint);
     }
     return parseInteger(result.stdout, result);

@@ -16,10 +16,10 @@ function show(value: unknown): string {
 
 export function validateInterfaceName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 15 || !INTERFACE.test(name) || name.includes('..')) {
-    throw new CarpOvhError(
-      `invalid interface name ${show(name)}: expected [a-z][a-z0-9_.]*, at most 15 characters, no ".."`,
-      { source: 'platform', badInput: true },
-    );
+    throw new CarpOvhError(`invalid interface name ${show(name)}: expected [a-z][a-z0-9_.]*, at most 15 characters, no ".."`, {
+      source: 'platform',
+      badInput: true,
+    });
   }
   return name;
 }

@@ -87,8 +87,16 @@ async function expandInclude(pattern: string, base: string, files: ConfFiles): P
   const dir = dirname(path);
   const name = path.slice(dir.length + 1);
   if (!/[*?[]/.test(name)) return [path];
-  const regex = new RegExp(`^${name.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
-  return (await files.list(dir)).filter((entry) => regex.test(entry) && !entry.startsWith('.')).sort().map((entry) => join(dir, entry));
+  const regex = new RegExp(
+    `^${name
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
+  return (await files.list(dir))
+    .filter((entry) => regex.test(entry) && !entry.startsWith('.'))
+    .sort()
+    .map((entry) => join(dir, entry));
 }
 
 export async function parseKeepalivedConf(mainPath: string, files: ConfFiles): Promise<ParsedConf | null> {

@@ -31,7 +31,9 @@ export interface KeepalivedDoctorInput {
 }
 
 function check(status: CheckStatus, id: string, title: string, detail: string, fix?: string): Check {
-  return fix === undefined || status === 'pass' || status === 'skip' ? { id, group: 'platform', status, title, detail } : { id, group: 'platform', status, title, detail, fix };
+  return fix === undefined || status === 'pass' || status === 'skip'
+    ? { id, group: 'platform', status, title, detail }
+    : { id, group: 'platform', status, title, detail, fix };
 }
 
 interface Daemon {
@@ -122,7 +124,13 @@ export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Prom
   checks.push(
     trackWritable
       ? check('pass', 'keepalived.track_file', 'track file', `${input.trackFile} ${trackStat === null ? 'can be created' : 'is writable'}`)
-      : check('fail', 'keepalived.track_file', 'track file', `${input.trackFile} cannot be written by this user`, 'run carp-ovh as root, or set platform.track_file to a path root can write.'),
+      : check(
+          'fail',
+          'keepalived.track_file',
+          'track file',
+          `${input.trackFile} cannot be written by this user`,
+          'run carp-ovh as root, or set platform.track_file to a path root can write.',
+        ),
   );
 
   const daemons = await findKeepalived(files, input.procDir ?? '/proc', input.defaultConf ?? DEFAULT_KEEPALIVED_CONF);
@@ -135,20 +143,39 @@ export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Prom
 
   const conf = await parseKeepalivedConf(confPath, files);
   if (conf === null) {
-    checks.push(check('fail', 'keepalived.config', 'keepalived.conf', `cannot read ${confPath}`, 'point keepalived at its configuration (keepalived -f FILE), or create it.'));
+    checks.push(
+      check(
+        'fail',
+        'keepalived.config',
+        'keepalived.conf',
+        `cannot read ${confPath}`,
+        'point keepalived at its configuration (keepalived -f FILE), or create it.',
+      ),
+    );
     return checks;
   }
   checks.push(
     conf.problems.length === 0
       ? check('pass', 'keepalived.config', 'keepalived.conf', `${conf.files.length} file(s) read from ${confPath}`)
-      : check('warn', 'keepalived.config', 'keepalived.conf', conf.problems.slice(0, 3).join('; '), 'fix these lines; keepalived -t -f FILE checks the whole configuration.'),
+      : check(
+          'warn',
+          'keepalived.config',
+          'keepalived.conf',
+          conf.problems.slice(0, 3).join('; '),
+          'fix these lines; keepalived -t -f FILE checks the whole configuration.',
+        ),
   );
 
   const blocks = trackFiles(conf);
   const ours = [...blocks.entries()].find(([, block]) => block.file === input.trackFile);
   checks.push(
     ours !== undefined
-      ? check('pass', 'keepalived.snippet', 'track_file block', `track_file ${ours[0]} watches ${input.trackFile} (weight ${ours[1].weight})${conf.files.includes(SNIPPET_PATH) ? `, from ${SNIPPET_PATH}` : ''}`)
+      ? check(
+          'pass',
+          'keepalived.snippet',
+          'track_file block',
+          `track_file ${ours[0]} watches ${input.trackFile} (weight ${ours[1].weight})${conf.files.includes(SNIPPET_PATH) ? `, from ${SNIPPET_PATH}` : ''}`,
+        )
       : check(
           'fail',
           'keepalived.snippet',
@@ -177,7 +204,15 @@ export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Prom
     const instance = instanceNamed(conf, name);
     const id = (what: string): string => `keepalived.${what}:${name}`;
     if (instance === undefined) {
-      checks.push(check('fail', id('instance'), `vrrp_instance ${name}`, `no vrrp_instance ${name} in ${confPath}`, 'correct failover[].vrrp_instance to the name in keepalived.conf.'));
+      checks.push(
+        check(
+          'fail',
+          id('instance'),
+          `vrrp_instance ${name}`,
+          `no vrrp_instance ${name} in ${confPath}`,
+          'correct failover[].vrrp_instance to the name in keepalived.conf.',
+        ),
+      );
       continue;
     }
     checks.push(...instanceChecks(instance, entry, name, input, blocks, ours?.[0] ?? null, id));
@@ -215,7 +250,13 @@ function instanceChecks(
   const hookAt = words.indexOf('hook');
   if (notify === undefined || hookAt === -1) {
     checks.push(
-      check('fail', id('notify'), `notify of ${name}`, notify === undefined ? 'no notify line: keepalived never tells carp-ovh' : `notify runs ${words.join(' ')}, not carp-ovh hook`, `add "include ${INSTANCE_SNIPPET_PATH}" inside vrrp_instance ${name}, then systemctl reload keepalived.`),
+      check(
+        'fail',
+        id('notify'),
+        `notify of ${name}`,
+        notify === undefined ? 'no notify line: keepalived never tells carp-ovh' : `notify runs ${words.join(' ')}, not carp-ovh hook`,
+        `add "include ${INSTANCE_SNIPPET_PATH}" inside vrrp_instance ${name}, then systemctl reload keepalived.`,
+      ),
     );
   } else {
     const program = words.slice(0, hookAt);
@@ -223,10 +264,22 @@ function instanceChecks(
     const runsUs = program.includes(input.cliPath);
     checks.push(
       relative.length > 0
-        ? check('fail', id('notify'), `notify of ${name}`, `notify runs ${program.join(' ')}: not an absolute path`, 'keepalived runs notify without a shell or PATH: give absolute paths (carp-ovh install writes them).')
+        ? check(
+            'fail',
+            id('notify'),
+            `notify of ${name}`,
+            `notify runs ${program.join(' ')}: not an absolute path`,
+            'keepalived runs notify without a shell or PATH: give absolute paths (carp-ovh install writes them).',
+          )
         : runsUs
           ? check('pass', id('notify'), `notify of ${name}`, `runs ${program.join(' ')} hook`)
-          : check('warn', id('notify'), `notify of ${name}`, `runs ${program.join(' ')} hook, not this carp-ovh (${input.cliPath})`, 'run carp-ovh install again after moving or upgrading carp-ovh.'),
+          : check(
+              'warn',
+              id('notify'),
+              `notify of ${name}`,
+              `runs ${program.join(' ')} hook, not this carp-ovh (${input.cliPath})`,
+              'run carp-ovh install again after moving or upgrading carp-ovh.',
+            ),
     );
   }
 
@@ -238,19 +291,49 @@ function instanceChecks(
   });
   const reference = references.find((ref) => ref.name === ourBlock);
   if (ourBlock === null || reference === undefined) {
-    checks.push(check('fail', id('weight'), `demotion of ${name}`, `vrrp_instance ${name} does not track ${input.trackFile}: a demotion changes nothing`, `add "include ${INSTANCE_SNIPPET_PATH}" inside vrrp_instance ${name}.`));
+    checks.push(
+      check(
+        'fail',
+        id('weight'),
+        `demotion of ${name}`,
+        `vrrp_instance ${name} does not track ${input.trackFile}: a demotion changes nothing`,
+        `add "include ${INSTANCE_SNIPPET_PATH}" inside vrrp_instance ${name}.`,
+      ),
+    );
   } else {
     const weight = reference.weight ?? blocks.get(ourBlock)?.weight ?? 1;
     const demoted = demotedPriority(priority, weight, input.share);
     const facts = `priority ${priority}, track file ${input.share} × weight ${weight}`;
     if (priority === 255) {
-      checks.push(check('fail', id('weight'), `demotion of ${name}`, `${facts}: an address owner (priority 255) cannot be demoted`, `lower vrrp_instance ${name}'s priority below 255 (or use weight 0: FAULT while demoted).`));
+      checks.push(
+        check(
+          'fail',
+          id('weight'),
+          `demotion of ${name}`,
+          `${facts}: an address owner (priority 255) cannot be demoted`,
+          `lower vrrp_instance ${name}'s priority below 255 (or use weight 0: FAULT while demoted).`,
+        ),
+      );
     } else if (demoted === 'FAULT') {
       checks.push(
-        check('warn', id('weight'), `demotion of ${name}`, `${facts}: keepalived puts the instance in FAULT while demoted, so if both routers are demoted neither holds the VIP`, `use weight ${-Math.floor(253 / input.share)} (the lowest priority without FAULT).`),
+        check(
+          'warn',
+          id('weight'),
+          `demotion of ${name}`,
+          `${facts}: keepalived puts the instance in FAULT while demoted, so if both routers are demoted neither holds the VIP`,
+          `use weight ${-Math.floor(253 / input.share)} (the lowest priority without FAULT).`,
+        ),
       );
     } else if (demoted >= priority) {
-      checks.push(check('fail', id('weight'), `demotion of ${name}`, `${facts}: the priority does not go down (${demoted})`, 'make the weight negative, e.g. weight -253.'));
+      checks.push(
+        check(
+          'fail',
+          id('weight'),
+          `demotion of ${name}`,
+          `${facts}: the priority does not go down (${demoted})`,
+          'make the weight negative, e.g. weight -253.',
+        ),
+      );
     } else if (demoted > 1) {
       checks.push(
         check(
@@ -277,7 +360,12 @@ function instanceChecks(
           'nopreempt: this router never takes over from a peer that is MASTER, even when that peer is demoted and cannot claim the failover IPs; the VIP then stays where OVH cannot be told to route it',
           `remove nopreempt from vrrp_instance ${name} (preempt_delay softens a flapping peer instead).`,
         )
-      : check('pass', id('preempt'), `preemption of ${name}`, delay === undefined ? 'on: a healthier peer takes over at once' : `on, after preempt_delay ${delay} s`),
+      : check(
+          'pass',
+          id('preempt'),
+          `preemption of ${name}`,
+          delay === undefined ? 'on: a healthier peer takes over at once' : `on, after preempt_delay ${delay} s`,
+        ),
   );
   return checks;
 }

@@ -41,7 +41,8 @@ export function parseKeepalivedEvent(argv: readonly string[]): KeepalivedEvent {
   const keepalivedState = STATES.find((candidate) => candidate === stateText);
   if (keepalivedState === undefined) throw bad(`invalid state ${shown(stateText)}: expected MASTER, BACKUP, FAULT, STOP or DELETED`);
   // keepalived prints the effective priority, 0..255 (0 when the instance gives up; 255 an address owner).
-  if (!/^(0|[1-9][0-9]{0,2})$/.test(priorityText) || Number(priorityText) > 255) throw bad(`invalid priority ${shown(priorityText)}: expected an integer from 0 to 255`);
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(priorityText) || Number(priorityText) > 255)
+    throw bad(`invalid priority ${shown(priorityText)}: expected an integer from 0 to 255`);
   return {
     scope: scopeText,
     key: name,

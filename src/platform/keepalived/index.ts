@@ -32,7 +32,10 @@ function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}):
 
 function firstLine(text: string): string {
   const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
-  return line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
+  return line
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 export interface KeepalivedPlatform {
@@ -54,7 +57,10 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
     throw new CarpOvhError(`platform.track_file must be an absolute path, got ${shown(options.trackFile)}`, { source: 'config', badInput: true });
   }
   if (!Number.isSafeInteger(options.share) || options.share < 1 || options.share > 254) {
-    throw new CarpOvhError(`health.demotion on keepalived must be an integer from 1 to 254, got ${String(options.share)}`, { source: 'config', badInput: true });
+    throw new CarpOvhError(`health.demotion on keepalived must be an integer from 1 to 254, got ${String(options.share)}`, {
+      source: 'config',
+      badInput: true,
+    });
   }
   const ipPath = options.ip;
   const trackFile = options.trackFile;

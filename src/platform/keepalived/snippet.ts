@@ -59,7 +59,15 @@ track_file ${TRACK_NAME} {
 }
 
 export function instanceSnippet(options: SnippetOptions): string {
-  const words = [options.node, options.cli, 'hook', ...options.configArg.trim().split(/\s+/).filter((word) => word !== '')].map(quoteWord);
+  const words = [
+    options.node,
+    options.cli,
+    'hook',
+    ...options.configArg
+      .trim()
+      .split(/\s+/)
+      .filter((word) => word !== ''),
+  ].map(quoteWord);
   return `# carp-ovh: include inside each vrrp_instance whose failover IPs carp-ovh moves:
 #   vrrp_instance VI_1 {
 #     ...

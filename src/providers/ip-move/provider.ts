@@ -153,22 +153,51 @@ export class IpMoveProvider implements FailoverProvider {
       try {
         holder = await this.ip.routedTo(address, signal);
       } catch (error) {
-        checks.push({ id: `placement.route:${address}`, group: 'placement', status: 'fail', title: `${address} at OVH`, detail: `GET /ip/${address} failed: ${describe(error)}`, fix: 'check the key\'s rules (GET /ip/*) and that the failover IP belongs to this OVH account.' });
+        checks.push({
+          id: `placement.route:${address}`,
+          group: 'placement',
+          status: 'fail',
+          title: `${address} at OVH`,
+          detail: `GET /ip/${address} failed: ${describe(error)}`,
+          fix: "check the key's rules (GET /ip/*) and that the failover IP belongs to this OVH account.",
+        });
         continue;
       }
       const where = holder === null ? 'routed nowhere' : holder === server ? `routed to ${server} (this router's server)` : `routed to ${holder}`;
       checks.push(
         holder === null
-          ? { id: `placement.route:${address}`, group: 'placement', status: 'fail', title: `${address} at OVH`, detail: `${address} is ${where}: OVH sends its traffic nowhere`, fix: 'run carp-ovh reconcile on the MASTER.' }
+          ? {
+              id: `placement.route:${address}`,
+              group: 'placement',
+              status: 'fail',
+              title: `${address} at OVH`,
+              detail: `${address} is ${where}: OVH sends its traffic nowhere`,
+              fix: 'run carp-ovh reconcile on the MASTER.',
+            }
           : { id: `placement.route:${address}`, group: 'placement', status: 'pass', title: `${address} at OVH`, detail: where },
       );
       try {
         const pending = await this.ip.pendingMoves(address, signal);
-        if (pending.length > 0) checks.push({ id: `placement.pending:${address}`, group: 'placement', status: 'warn', title: `move of ${address}`, detail: `a move is in progress at OVH (task ${pending.join(', ')})`, fix: 'wait for it; carp-ovh status shows where the VIP ends.' });
+        if (pending.length > 0)
+          checks.push({
+            id: `placement.pending:${address}`,
+            group: 'placement',
+            status: 'warn',
+            title: `move of ${address}`,
+            detail: `a move is in progress at OVH (task ${pending.join(', ')})`,
+            fix: 'wait for it; carp-ovh status shows where the VIP ends.',
+          });
         const offered = (await this.ip.destinations(address, signal)).map((d) => d.service);
         checks.push(destinationCheck(address, holder, server, offered));
       } catch (error) {
-        checks.push({ id: `ovh.destination:${address}`, group: 'ovh', status: 'fail', title: `destinations of ${address}`, detail: `cannot read where OVH may move ${address}: ${describe(error)}`, fix: 'add the access rule GET /ip/* to the consumer key (a new key: rules cannot be added).' });
+        checks.push({
+          id: `ovh.destination:${address}`,
+          group: 'ovh',
+          status: 'fail',
+          title: `destinations of ${address}`,
+          detail: `cannot read where OVH may move ${address}: ${describe(error)}`,
+          fix: 'add the access rule GET /ip/* to the consumer key (a new key: rules cannot be added).',
+        });
       }
     }
     return checks;
@@ -191,12 +220,23 @@ function describe(error: unknown): string {
 
 function grantsCheck(rules: ReadonlyArray<{ method: string; path: string }> | null, addresses: string[]): ProviderCheck {
   const base = { id: 'ovh.grants:ip-move', group: 'ovh' as const, title: 'OVH access rules (ip-move)' };
-  if (rules === null) return { ...base, status: 'warn', detail: 'OVH did not list the key\'s access rules', fix: 'check that the key has GET /ip/* and POST /ip/*/move (docs/operations.md).' };
+  if (rules === null)
+    return {
+      ...base,
+      status: 'warn',
+      detail: "OVH did not list the key's access rules",
+      fix: 'check that the key has GET /ip/* and POST /ip/*/move (docs/operations.md).',
+    };
   const missing = new Set<string>();
   for (const address of addresses) for (const need of neededCalls(address)) if (!grants(rules, need.method, need.path)) missing.add(need.rule);
   if (missing.size > 0) {
     const list = [...missing].join(', ');
-    return { ...base, status: 'fail', detail: `the consumer key lacks ${list}: a claim would refuse to start`, fix: `create a consumer key that also has ${list} and store it where carp-ovh reads it.` };
+    return {
+      ...base,
+      status: 'fail',
+      detail: `the consumer key lacks ${list}: a claim would refuse to start`,
+      fix: `create a consumer key that also has ${list} and store it where carp-ovh reads it.`,
+    };
   }
   return { ...base, status: 'pass', detail: 'the key may read the IPs and their tasks, and move them' };
 }
@@ -205,11 +245,22 @@ function destinationCheck(address: string, holder: string | null, server: string
   const base = { id: `ovh.destination:${address}`, group: 'ovh' as const, title: `destinations of ${address}` };
   const list = offered.join(', ') || 'none';
   if (holder === server) {
-    if (offered.length === 0) return { ...base, status: 'warn', detail: `${address} is here and OVH offers no other server to move it to: the peer could not take it over`, fix: 'check that both servers are in the same OVH account and location (GET /ip/{ip}/move lists the allowed ones).' };
+    if (offered.length === 0)
+      return {
+        ...base,
+        status: 'warn',
+        detail: `${address} is here and OVH offers no other server to move it to: the peer could not take it over`,
+        fix: 'check that both servers are in the same OVH account and location (GET /ip/{ip}/move lists the allowed ones).',
+      };
     return { ...base, status: 'pass', detail: `the peer's server must be one of these for it to take ${address} over: ${list}` };
   }
   if (!offered.includes(server)) {
-    return { ...base, status: 'fail', detail: `OVH does not offer ${server} as a destination for ${address} (it offers: ${list}): a claim here would refuse to start`, fix: 'set failover[].server to this router\'s server as OVH names it, or move the IP to an account and location where it may go.' };
+    return {
+      ...base,
+      status: 'fail',
+      detail: `OVH does not offer ${server} as a destination for ${address} (it offers: ${list}): a claim here would refuse to start`,
+      fix: "set failover[].server to this router's server as OVH names it, or move the IP to an account and location where it may go.",
+    };
   }
   return { ...base, status: 'pass', detail: `${server} is a destination OVH offers for ${address}` };
 }

@@ -62,7 +62,14 @@ export async function foreignHolder(api: OvhApi, other: string, address: string,
  * the other server's holding vMAC keeps another IP (OVH deletes a vMAC with its
  * last one), and the key may make the calls. Returns the problems, empty when none.
  */
-export async function crossServerProblems(deps: Pick<CrossServerDeps, 'ip'>, address: string, server: string, holder: ForeignHolder | null, claimed: string[], signal: AbortSignal): Promise<string[]> {
+export async function crossServerProblems(
+  deps: Pick<CrossServerDeps, 'ip'>,
+  address: string,
+  server: string,
+  holder: ForeignHolder | null,
+  claimed: string[],
+  signal: AbortSignal,
+): Promise<string[]> {
   const problems: string[] = [];
   const [offered, rules] = await Promise.all([
     deps.ip.destinations(address, signal).catch((error: unknown): null => {
@@ -77,13 +84,23 @@ export async function crossServerProblems(deps: Pick<CrossServerDeps, 'ip'>, add
     problems.push(`${server} is not a destination OVH offers for ${address} (it offers: ${offered.map((d) => d.service).join(', ') || 'none'})`);
   }
   if (holder !== null && holder.addresses.every((ip) => claimed.includes(ip))) {
-    problems.push(`${address} is the only IP on ${holder.mac} of ${holder.server}, and OVH deletes a vMAC with its last IP: add another IP of that router to it`);
+    problems.push(
+      `${address} is the only IP on ${holder.mac} of ${holder.server}, and OVH deletes a vMAC with its last IP: add another IP of that router to it`,
+    );
   }
   if (rules !== null) {
     const needs = [
       { method: 'GET', path: ipRulePath(address), rule: 'GET /ip/*' },
       { method: 'POST', path: ipRulePath(address, '/move'), rule: 'POST /ip/*/move' },
-      ...(holder === null ? [] : [{ method: 'DELETE', path: `/dedicated/server/${holder.server}/virtualMac/${holder.mac}/virtualAddress/${address}`, rule: 'DELETE /dedicated/server/*/virtualMac/*' }]),
+      ...(holder === null
+        ? []
+        : [
+            {
+              method: 'DELETE',
+              path: `/dedicated/server/${holder.server}/virtualMac/${holder.mac}/virtualAddress/${address}`,
+              rule: 'DELETE /dedicated/server/*/virtualMac/*',
+            },
+          ]),
     ];
     const missing = needs.filter((need) => !grants(rules, need.method, need.path)).map((need) => need.rule);
     if (missing.length > 0) problems.push(`the consumer key lacks ${missing.join(', ')}`);
@@ -96,17 +113,31 @@ export async function crossServerProblems(deps: Pick<CrossServerDeps, 'ip'>, add
  * vMAC no longer lists it, then moves the IP to `server`. A DELETE whose answer
  * is lost is read back: gone, or pending (409), is what was wanted.
  */
-export async function bringToServer(deps: CrossServerDeps, address: string, server: string, from: string, holder: ForeignHolder | null, ctx: ClaimContext, steps: ClaimStep[]): Promise<void> {
+export async function bringToServer(
+  deps: CrossServerDeps,
+  address: string,
+  server: string,
+  from: string,
+  holder: ForeignHolder | null,
+  ctx: ClaimContext,
+  steps: ClaimStep[],
+): Promise<void> {
   if (holder !== null) {
     const path = `/dedicated/server/${holder.server}/virtualMac/${holder.mac}/virtualAddress/${address}`;
     await ctx.guard();
-    ctx.log.info({ address, mac: holder.mac, server: holder.server }, `Deleting ${address} from ${holder.mac} on ${holder.server} before moving it to ${server}`);
+    ctx.log.info(
+      { address, mac: holder.mac, server: holder.server },
+      `Deleting ${address} from ${holder.mac} on ${holder.server} before moving it to ${server}`,
+    );
     const started = Date.now();
     try {
       await deps.api.mutate('DELETE', path, undefined, ctx.signal);
     } catch (error) {
       if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted || error.status === 401 || error.status === 403) throw error;
-      ctx.log.warn({ address, mac: holder.mac, err: error.toLogObject() }, `DELETE of ${address} on ${holder.server} got no usable answer; reading the vMAC back`);
+      ctx.log.warn(
+        { address, mac: holder.mac, err: error.toLogObject() },
+        `DELETE of ${address} on ${holder.server} got no usable answer; reading the vMAC back`,
+      );
     }
     steps.push({ step: 'detach', ms: Date.now() - started, detail: `${holder.mac} on ${holder.server}` });
     const waitStarted = Date.now();

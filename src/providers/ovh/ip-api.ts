@@ -62,7 +62,8 @@ export class IpApi {
       const entry = item as { service?: unknown; nexthop?: unknown } | null;
       if (entry === null || typeof entry !== 'object' || typeof entry.service !== 'string') throw badAnswer(what, 'an ip.Destination list');
       const hops = entry.nexthop;
-      if (hops !== null && hops !== undefined && !(Array.isArray(hops) && hops.every((h) => typeof h === 'string'))) throw badAnswer(what, 'an ip.Destination (nexthop)');
+      if (hops !== null && hops !== undefined && !(Array.isArray(hops) && hops.every((h) => typeof h === 'string')))
+        throw badAnswer(what, 'an ip.Destination (nexthop)');
       return { service: entry.service, nexthops: (hops as string[] | null | undefined) ?? null };
     });
   }

@@ -92,10 +92,16 @@ export class IpMover {
         return;
       }
       failedTasks += 1;
-      ctx.log.warn({ address, server, taskId: result.task.taskId, status: result.task.status, comment: result.task.comment }, `move task of ${address} ended ${result.task.status}`);
+      ctx.log.warn(
+        { address, server, taskId: result.task.taskId, status: result.task.status, comment: result.task.comment },
+        `move task of ${address} ended ${result.task.status}`,
+      );
       if ((await this.ip.routedTo(address, ctx.signal)) === server) return;
       if (failedTasks >= MAX_FAILED_TASKS) {
-        throw new CarpOvhError(`OVH could not move ${address} to ${server}: task ${result.task.taskId} ended ${result.task.status} (${failedTasks} tasks failed)`, { source: 'ovh' });
+        throw new CarpOvhError(
+          `OVH could not move ${address} to ${server}: task ${result.task.taskId} ended ${result.task.status} (${failedTasks} tasks failed)`,
+          { source: 'ovh' },
+        );
       }
     }
   }

@@ -26,7 +26,8 @@ export async function planVirtualMac(options: PlanOptions, request: ClaimRequest
   const signal = ctx.signal;
   const macs = asStringList(await api.get(`${base}/virtualMac`, signal), 'GET virtualMac').map((m) => m.toLowerCase());
   for (const m of macs) {
-    if (!MAC.test(m)) throw new CarpOvhError(`OVH listed a vMAC that is not a MAC address: ${JSON.stringify(m.slice(0, 40))}`, { source: 'ovh', badInput: true });
+    if (!MAC.test(m))
+      throw new CarpOvhError(`OVH listed a vMAC that is not a MAC address: ${JSON.stringify(m.slice(0, 40))}`, { source: 'ovh', badInput: true });
   }
   const lists = new Map<string, string[]>();
   await Promise.all(
@@ -55,7 +56,14 @@ export async function planVirtualMac(options: PlanOptions, request: ClaimRequest
       calls.push({ address, from: holder, to: mac, method: 'DELETE', path: `${base}/virtualMac/${holder}/virtualAddress/${address}` });
     }
     // The provider's preflight ran first: our MAC is a vMAC of the server (OVH generates them; none is created here).
-    calls.push({ address, from: holder, to: mac, method: 'POST', path: `${base}/virtualMac/${mac}/virtualAddress`, body: { ipAddress: address, virtualMachineName: vmName ?? options.hostname } });
+    calls.push({
+      address,
+      from: holder,
+      to: mac,
+      method: 'POST',
+      path: `${base}/virtualMac/${mac}/virtualAddress`,
+      body: { ipAddress: address, virtualMachineName: vmName ?? options.hostname },
+    });
   }
   return calls;
 }

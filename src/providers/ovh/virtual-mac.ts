@@ -168,21 +168,41 @@ export class VirtualMacProvider implements FailoverProvider {
         const holder = holders.find((h) => h.addresses.includes(address)) ?? null;
         const away = cross.get(address);
         if (away !== undefined) {
-          ctx.log.info({ address, server: away.other, holder: away.holder?.mac ?? null }, `${address} is routed to ${away.other}${away.holder === null ? '' : ` (on ${away.holder.mac} there)`}`);
+          ctx.log.info(
+            { address, server: away.other, holder: away.holder?.mac ?? null },
+            `${address} is routed to ${away.other}${away.holder === null ? '' : ` (on ${away.holder.mac} there)`}`,
+          );
         } else {
-          ctx.log.info({ address, holder: holder?.mac ?? null }, holder === null ? `${address} is on no vMAC` : `${address} is on ${holder.mac} (with ${holder.addresses.join(', ')})`);
+          ctx.log.info(
+            { address, holder: holder?.mac ?? null },
+            holder === null ? `${address} is on no vMAC` : `${address} is on ${holder.mac} (with ${holder.addresses.join(', ')})`,
+          );
         }
         try {
           if (away !== undefined) {
             // Off the vMAC there, moved to this server, then attached here below: one claim, one deadline.
-            await bringToServer({ api: this.options.api, ip: this.ip, mover: this.mover, pollIntervalMs: this.options.pollIntervalMs }, address, this.options.server, away.other, away.holder, ctx, steps);
+            await bringToServer(
+              { api: this.options.api, ip: this.ip, mover: this.mover, pollIntervalMs: this.options.pollIntervalMs },
+              address,
+              this.options.server,
+              away.other,
+              away.holder,
+              ctx,
+              steps,
+            );
           }
           const outcome = await this.moveOne(address, holder, request, mac, ctx, steps);
           return away === undefined ? outcome : { ...outcome, from: away.holder?.mac ?? away.other, result: 'moved' };
         } catch (error) {
           const failure = deadlineAware(error, ctx.signal);
           const cancelled = isCarpOvhError(failure) && failure.isCanceled;
-          return { address, from: away?.holder?.mac ?? away?.other ?? holder?.mac ?? null, result: cancelled ? 'cancelled' : 'failed', steps, error: failure.toLogObject() };
+          return {
+            address,
+            from: away?.holder?.mac ?? away?.other ?? holder?.mac ?? null,
+            result: cancelled ? 'cancelled' : 'failed',
+            steps,
+            error: failure.toLogObject(),
+          };
         }
       }),
     );
@@ -226,24 +246,40 @@ export class VirtualMacProvider implements FailoverProvider {
       rules: (signal) =>
         (rules ??= readAccessRules(this.options.api, signal).catch((error: unknown) => {
           // Every valid key may read its own credential; one that may not is a doubt, not a refusal: the calls will tell.
-          if (isCarpOvhError(error) && (error.status === 403 || error.status === 401) && error.errorCode !== 'INVALID_SIGNATURE' && !signal.aborted) return null;
+          if (isCarpOvhError(error) && (error.status === 403 || error.status === 401) && error.errorCode !== 'INVALID_SIGNATURE' && !signal.aborted)
+            return null;
           throw error;
         })),
     };
   }
 
-  private async checkPreflight(mac: string, detach: Array<{ mac: string; address: string }>, reads: ClaimReads, ctx: Pick<ClaimContext, 'signal' | 'log'>): Promise<void> {
+  private async checkPreflight(
+    mac: string,
+    detach: Array<{ mac: string; address: string }>,
+    reads: ClaimReads,
+    ctx: Pick<ClaimContext, 'signal' | 'log'>,
+  ): Promise<void> {
     const [vmacs, rules] = await Promise.all([reads.vmacs(ctx.signal), reads.rules(ctx.signal)]);
     if (!vmacs.includes(mac)) throw notAVirtualMacError(mac, this.options.server);
     if (rules === null) {
-      ctx.log.warn({ server: this.options.server }, 'OVH would not show the consumer key\'s access rules (GET /auth/currentCredential): going on without proof that every call of the move is granted');
+      ctx.log.warn(
+        { server: this.options.server },
+        "OVH would not show the consumer key's access rules (GET /auth/currentCredential): going on without proof that every call of the move is granted",
+      );
       return;
     }
     const missing = missingCalls(rules, neededCalls(this.options.server, mac, detach));
     if (missing.length > 0) throw missingRightsError(missing);
   }
 
-  private async moveOne(address: string, initialHolder: Holder | null, request: ClaimRequest, mac: string, ctx: ClaimContext, steps: ClaimStep[]): Promise<AddressOutcome> {
+  private async moveOne(
+    address: string,
+    initialHolder: Holder | null,
+    request: ClaimRequest,
+    mac: string,
+    ctx: ClaimContext,
+    steps: ClaimStep[],
+  ): Promise<AddressOutcome> {
     let holder = initialHolder;
     const from = holder?.mac ?? null;
     let vmName = request.vmName;
@@ -261,9 +297,14 @@ export class VirtualMacProvider implements FailoverProvider {
       for (let attempt = 1; ; attempt++) {
         const waited = await this.detach(address, holder.mac, ctx, steps);
         if (waited.ok) break;
-        ctx.log.warn({ address, mac: holder.mac, taskId: waited.task.taskId, status: waited.task.status }, `detach task for ${address} ended ${waited.task.status}`);
+        ctx.log.warn(
+          { address, mac: holder.mac, taskId: waited.task.taskId, status: waited.task.status },
+          `detach task for ${address} ended ${waited.task.status}`,
+        );
         if (attempt >= 2) {
-          throw new CarpOvhError(`OVH could not detach ${address} from ${holder.mac}: task ${waited.task.taskId} ended ${waited.task.status} twice`, { source: 'ovh' });
+          throw new CarpOvhError(`OVH could not detach ${address} from ${holder.mac}: task ${waited.task.taskId} ended ${waited.task.status} twice`, {
+            source: 'ovh',
+          });
         }
         const now = (await this.allHolders(ctx.signal, mac)).find((h) => h.addresses.includes(address)) ?? null;
         const onOurs = (await this.lists.get(mac, ctx.signal))?.includes(address) === true;
@@ -283,7 +324,14 @@ export class VirtualMacProvider implements FailoverProvider {
     const started = Date.now();
     // Sent again (ovh.retries) only when OVH shows neither the detach nor a pending task.
     const task = await this.mutations.send(
-      { op: 'detach', method: 'DELETE', path: `${this.base}/virtualMac/${holderMac}/virtualAddress/${address}`, address, mac: holderMac, resends: this.options.retries },
+      {
+        op: 'detach',
+        method: 'DELETE',
+        path: `${this.base}/virtualMac/${holderMac}/virtualAddress/${address}`,
+        address,
+        mac: holderMac,
+        resends: this.options.retries,
+      },
       ctx,
     );
     steps.push({ step: 'detach', ms: Date.now() - started, detail: task === null ? 'OVH showed it done' : `task ${task.taskId}` });
@@ -327,7 +375,10 @@ export class VirtualMacProvider implements FailoverProvider {
       );
       const result = await this.trackAttach(address, mac, task, started, ctx, steps);
       if (result.ok) return;
-      ctx.log.warn({ address, mac, attempt, taskId: result.task.taskId, status: result.task.status }, `attach task ${result.task.taskId} for ${address} ended ${result.task.status} (attempt ${attempt}); ${address} is detached, trying again`);
+      ctx.log.warn(
+        { address, mac, attempt, taskId: result.task.taskId, status: result.task.status },
+        `attach task ${result.task.taskId} for ${address} ended ${result.task.status} (attempt ${attempt}); ${address} is detached, trying again`,
+      );
       await elsewhere();
       if ((await this.mutations.readBack({ op: 'attach', address, mac }, ctx)) === 'shown') return;
       await sleep(this.options.pollIntervalMs, ctx.signal);
@@ -363,7 +414,10 @@ export class VirtualMacProvider implements FailoverProvider {
           else if (!warned) {
             // 404/500/408/429 or a reset say nothing about the task: read it again next time.
             warned = true;
-            ctx.log.warn({ mac, taskId: task.taskId, err: read.unreadable.toLogObject() }, `cannot read task ${task.taskId} for now; waiting on the address list, reading the task again later`);
+            ctx.log.warn(
+              { mac, taskId: task.taskId, err: read.unreadable.toLogObject() },
+              `cannot read task ${task.taskId} for now; waiting on the address list, reading the task again later`,
+            );
           }
         } catch (error) {
           if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted) throw error;
@@ -386,7 +440,10 @@ export class VirtualMacProvider implements FailoverProvider {
   private async settlePendingTasks(addresses: string[], ctx: ClaimContext): Promise<void> {
     const entries = (await this.options.journal.list()).filter((entry) => addresses.includes(entry.address));
     for (const entry of entries) {
-      ctx.log.info({ address: entry.address, taskId: entry.taskId, op: entry.op }, `waiting for task ${entry.taskId} (${entry.op} of ${entry.address}) left by an earlier claim`);
+      ctx.log.info(
+        { address: entry.address, taskId: entry.taskId, op: entry.op },
+        `waiting for task ${entry.taskId} (${entry.op} of ${entry.address}) left by an earlier claim`,
+      );
       // A task OVH cannot show is gone only when the address list agrees (or OVH lists it pending no more).
       const gone = async (): Promise<boolean> => {
         this.lists.invalidate(entry.mac);
@@ -416,7 +473,8 @@ export class VirtualMacProvider implements FailoverProvider {
   private async readVmacs(signal: AbortSignal): Promise<string[]> {
     const macs = asStringList(await this.options.api.get(`${this.base}/virtualMac`, signal), 'GET virtualMac').map((m) => m.toLowerCase());
     for (const mac of macs) {
-      if (!MAC.test(mac)) throw new CarpOvhError(`OVH listed a vMAC that is not a MAC address: ${JSON.stringify(mac.slice(0, 40))}`, { source: 'ovh', badInput: true });
+      if (!MAC.test(mac))
+        throw new CarpOvhError(`OVH listed a vMAC that is not a MAC address: ${JSON.stringify(mac.slice(0, 40))}`, { source: 'ovh', badInput: true });
     }
     return macs;
   }
@@ -429,7 +487,9 @@ export class VirtualMacProvider implements FailoverProvider {
 
   private async holderVmName(mac: string, address: string, signal: AbortSignal): Promise<string | null> {
     try {
-      const detail = (await this.options.api.get(`${this.base}/virtualMac/${mac}/virtualAddress/${address}`, signal)) as { virtualMachineName?: unknown } | null;
+      const detail = (await this.options.api.get(`${this.base}/virtualMac/${mac}/virtualAddress/${address}`, signal)) as {
+        virtualMachineName?: unknown;
+      } | null;
       return typeof detail?.virtualMachineName === 'string' && detail.virtualMachineName !== '' ? detail.virtualMachineName : null;
     } catch (error) {
       if (signal.aborted) throw error;
@@ -438,4 +498,3 @@ export class VirtualMacProvider implements FailoverProvider {
     }
   }
 }
-

@@ -84,7 +84,10 @@ export class VmacMutations {
         failure = error;
       }
       lists.invalidate(mac);
-      ctx.log.warn({ address, mac, err: isCarpOvhError(failure) ? failure.toLogObject() : {} }, `outcome of ${method} of ${address} on ${mac} unknown (${describeError(failure)}): reading back what OVH shows`);
+      ctx.log.warn(
+        { address, mac, err: isCarpOvhError(failure) ? failure.toLogObject() : {} },
+        `outcome of ${method} of ${address} on ${mac} unknown (${describeError(failure)}): reading back what OVH shows`,
+      );
       let seen: 'shown' | 'absent' | 'unreadable';
       try {
         seen = await this.readBack(mutation, ctx);
@@ -103,9 +106,15 @@ export class VmacMutations {
       await mutation.beforeResend?.();
       const err = isCarpOvhError(failure) ? failure.toLogObject() : {};
       if (op === 'attach') {
-        ctx.log.warn({ address, mac, attempt: resends, err }, `OVH shows no attach of ${address} and no task pending (attempt ${resends}); ${address} is detached, trying again`);
+        ctx.log.warn(
+          { address, mac, attempt: resends, err },
+          `OVH shows no attach of ${address} and no task pending (attempt ${resends}); ${address} is detached, trying again`,
+        );
       } else {
-        ctx.log.warn({ address, mac, attempt: resends, err }, `OVH shows no detach of ${address} and no task pending: sending DELETE again (${resends} of ${mutation.resends})`);
+        ctx.log.warn(
+          { address, mac, attempt: resends, err },
+          `OVH shows no detach of ${address} and no task pending: sending DELETE again (${resends} of ${mutation.resends})`,
+        );
       }
       await sleep(this.deps.pollIntervalMs, ctx.signal);
     }
@@ -126,7 +135,10 @@ export class VmacMutations {
         lists.invalidate(mutation.mac);
         return effectShown(mutation, await lists.get(mutation.mac, ctx.signal)) ? 'shown' : 'absent';
       }
-      ctx.log.info({ address: mutation.address, taskIds: pending }, `OVH has vMAC task${pending.length === 1 ? '' : 's'} ${pending.join(', ')} pending on this server (tasks name no IP): waiting for ${pending.length === 1 ? 'it' : 'them'} before deciding`);
+      ctx.log.info(
+        { address: mutation.address, taskIds: pending },
+        `OVH has vMAC task${pending.length === 1 ? '' : 's'} ${pending.join(', ')} pending on this server (tasks name no IP): waiting for ${pending.length === 1 ? 'it' : 'them'} before deciding`,
+      );
       await this.waitOut(pending, ctx);
     }
   }

@@ -47,7 +47,12 @@ export function neededCalls(server: string, mac: string, detach: ReadonlyArray<{
     { method: 'POST', path: `${base}/virtualMac/${mac}/virtualAddress`, rule: 'POST /dedicated/server/*/virtualMac/*', why: `attach to ${mac}` },
   ];
   for (const { mac: holder, address } of detach) {
-    calls.push({ method: 'DELETE', path: `${base}/virtualMac/${holder}/virtualAddress/${address}`, rule: 'DELETE /dedicated/server/*/virtualMac/*', why: `detach ${address} from ${holder}` });
+    calls.push({
+      method: 'DELETE',
+      path: `${base}/virtualMac/${holder}/virtualAddress/${address}`,
+      rule: 'DELETE /dedicated/server/*/virtualMac/*',
+      why: `detach ${address} from ${holder}`,
+    });
   }
   return calls;
 }
@@ -85,7 +90,9 @@ export async function readAccessRules(api: OvhApi, signal: AbortSignal): Promise
       badInput: true,
     });
   }
-  const valid = rules.filter((rule): rule is AccessRule => typeof (rule as AccessRule | null)?.method === 'string' && typeof (rule as AccessRule | null)?.path === 'string');
+  const valid = rules.filter(
+    (rule): rule is AccessRule => typeof (rule as AccessRule | null)?.method === 'string' && typeof (rule as AccessRule | null)?.path === 'string',
+  );
   if (valid.length !== rules.length) {
     throw new CarpOvhError('OVH answered GET /auth/currentCredential with an access rule that has no method or path', { source: 'ovh', badInput: true });
   }

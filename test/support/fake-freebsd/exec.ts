@@ -10,11 +10,7 @@ export interface ToolRun {
  * Runs a fake tool the way devd or cron would: no shell, and by default an empty
  * environment and `/` as working directory, so a test proves the fake needs neither.
  */
-export function runTool(
-  path: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<ToolRun> {
+export function runTool(path: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
     execFile(
       path,

@@ -8,9 +8,30 @@ import type { FakeInet, FakeInet6, FakeInterface, FreeBsdVersion } from './types
  */
 
 const IFF_NAMES_14 = [
-  'UP', 'BROADCAST', 'DEBUG', 'LOOPBACK', 'POINTOPOINT', 'NEEDSEPOCH', 'RUNNING', 'NOARP',
-  'PROMISC', 'ALLMULTI', 'DRV_OACTIVE', 'SIMPLEX', 'LINK0', 'LINK1', 'LINK2', 'MULTICAST',
-  'CANTCONFIG', 'PPROMISC', 'MONITOR', 'STATICARP', 'STICKYARP', 'DYING', 'RENAMING', 'NOGROUP',
+  'UP',
+  'BROADCAST',
+  'DEBUG',
+  'LOOPBACK',
+  'POINTOPOINT',
+  'NEEDSEPOCH',
+  'RUNNING',
+  'NOARP',
+  'PROMISC',
+  'ALLMULTI',
+  'DRV_OACTIVE',
+  'SIMPLEX',
+  'LINK0',
+  'LINK1',
+  'LINK2',
+  'MULTICAST',
+  'CANTCONFIG',
+  'PPROMISC',
+  'MONITOR',
+  'STATICARP',
+  'STICKYARP',
+  'DYING',
+  'RENAMING',
+  'NOGROUP',
   'LOWER_UP',
 ];
 const IFF_BROADCAST = 0x2;
@@ -89,9 +110,7 @@ export function formatInterface(name: string, iface: FakeInterface, version: Fre
   if (media !== null) lines.push(`\tmedia: ${media}`);
   if (status !== null) lines.push(`\tstatus: ${status}`);
   const hasInet6 = (iface.inet6 ?? []).length > 0;
-  const nd6 = iface.nd6 === undefined
-    ? (hasInet6 ? '21<PERFORMNUD,AUTO_LINKLOCAL>' : '29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>')
-    : iface.nd6;
+  const nd6 = iface.nd6 === undefined ? (hasInet6 ? '21<PERFORMNUD,AUTO_LINKLOCAL>' : '29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>') : iface.nd6;
   if (nd6 !== null) lines.push(`\tnd6 options=${nd6}`);
   return `${lines.join('\n')}\n`;
 }

@@ -91,9 +91,7 @@ export function runIfconfig(state: FakeKernelState, argv: readonly string[]): Co
   try {
     const first = argv[0];
     if (first === undefined || (first === '-a' && argv.length === 1)) {
-      outcome.stdout = names
-        .map((name) => formatInterface(name, state.interfaces[name] ?? {}, state.freebsdVersion))
-        .join('');
+      outcome.stdout = names.map((name) => formatInterface(name, state.interfaces[name] ?? {}, state.freebsdVersion)).join('');
       return outcome;
     }
     if (first === '-l' && argv.length === 1) {

@@ -2,17 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { artifactsRoot } from '../tmp.ts';
-import {
-  STATE_FILE,
-  appendKernelLog,
-  callLogPathFor,
-  kernelLogPathFor,
-  readCalls,
-  readKernelLog,
-  readState,
-  withStateLock,
-  writeState,
-} from './store.ts';
+import { STATE_FILE, appendKernelLog, callLogPathFor, kernelLogPathFor, readCalls, readKernelLog, readState, withStateLock, writeState } from './store.ts';
 import {
   DEMOTION_SYSCTL,
   completeState,
@@ -100,11 +90,7 @@ function defaultReason(from: FakeCarpState, to: FakeCarpState): string {
   return 'hardware interface down';
 }
 
-export function createFakeKernel(
-  dir: string,
-  initial: FakeKernelSetup,
-  options: { freebsdVersion?: FreeBsdVersion } = {},
-): FakeKernel {
+export function createFakeKernel(dir: string, initial: FakeKernelSetup, options: { freebsdVersion?: FreeBsdVersion } = {}): FakeKernel {
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
   const statePath = join(root, STATE_FILE);
@@ -160,9 +146,7 @@ export function createFakeKernel(
     },
     calls: () => readCalls(statePath),
     demotionWrites: () =>
-      readCalls(statePath).flatMap((call) =>
-        (call.writes ?? []).filter((write) => write.name === DEMOTION_SYSCTL).map((write) => Number(write.value)),
-      ),
+      readCalls(statePath).flatMap((call) => (call.writes ?? []).filter((write) => write.name === DEMOTION_SYSCTL).map((write) => Number(write.value))),
     kernelLog: () => readKernelLog(statePath),
   };
 }

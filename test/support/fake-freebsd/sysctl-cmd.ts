@@ -8,9 +8,7 @@ import { DEMOTION_SYSCTL, type FakeKernelState } from './types.ts';
  * `net.inet.carp.demotion` behaves like carp_demote_adj_sysctl: a write ADDS.
  */
 
-const USAGE =
-  'usage: sysctl [-bdeFhiJNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n' +
-  '       sysctl [-bdeFhJNnoqTtWx] [ -B <bufsize> ] -a\n';
+const USAGE = 'usage: sysctl [-bdeFhiJNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n' + '       sysctl [-bdeFhJNnoqTtWx] [ -B <bufsize> ] -a\n';
 
 interface Flags {
   all: boolean;
@@ -54,13 +52,26 @@ function parseFlags(argv: readonly string[], outcome: CommandOutcome): { flags: 
     if (!arg.startsWith('-') || arg === '-') break;
     for (const letter of arg.slice(1)) {
       switch (letter) {
-        case 'a': flags.all = true; break;
-        case 'e': flags.equals = true; break;
-        case 'i': flags.ignoreUnknown = true; break;
-        case 'N': flags.namesOnly = true; break;
-        case 'n': flags.valuesOnly = true; break;
-        case 'q': flags.quiet = true; break;
-        case 'w': break; // compatibility no-op in the real tool too
+        case 'a':
+          flags.all = true;
+          break;
+        case 'e':
+          flags.equals = true;
+          break;
+        case 'i':
+          flags.ignoreUnknown = true;
+          break;
+        case 'N':
+          flags.namesOnly = true;
+          break;
+        case 'n':
+          flags.valuesOnly = true;
+          break;
+        case 'q':
+          flags.quiet = true;
+          break;
+        case 'w':
+          break; // compatibility no-op in the real tool too
         default:
           if ('AbBdfFhJoTtWxX'.includes(letter)) {
             outcome.stderr += `sysctl: fake sysctl does not support -${letter}\n`;

@@ -6,12 +6,7 @@ import type { FaultSpec, SimDelays, SimState } from './types.ts';
  * process (demo, benchmarks). Served only with `control: true`, outside /1.0,
  * unauthenticated: it listens on 127.0.0.1 and is a test fixture.
  */
-export function handleControl(
-  sim: OvhSimulator,
-  method: string,
-  rawUrl: string,
-  body: unknown,
-): { status: number; body: unknown } {
+export function handleControl(sim: OvhSimulator, method: string, rawUrl: string, body: unknown): { status: number; body: unknown } {
   const path = rawUrl.split('?')[0];
   const route = `${method} ${path}`;
   switch (route) {

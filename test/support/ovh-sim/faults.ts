@@ -72,9 +72,7 @@ export class FaultBook {
   }
 
   private matching(method: string, path: string): ActiveFault[] {
-    return this.faults.filter(
-      (f) => f.remaining > 0 && (f.method === undefined || f.method === method) && matchesWildcard(f.path, path),
-    );
+    return this.faults.filter((f) => f.remaining > 0 && (f.method === undefined || f.method === method) && matchesWildcard(f.path, path));
   }
 
   private consume(fault: ActiveFault): void {

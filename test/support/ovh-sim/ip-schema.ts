@@ -10,7 +10,24 @@ interface Property {
 }
 
 const ENUMS: Record<string, readonly (string | number)[]> = {
-  'ip.IpTypeEnum': ['cdn', 'cloud', 'dedicated', 'failover', 'hosted_ssl', 'housing', 'loadBalancing', 'mail', 'overthebox', 'pcc', 'pci', 'private', 'vpn', 'vps', 'vrack', 'xdsl'],
+  'ip.IpTypeEnum': [
+    'cdn',
+    'cloud',
+    'dedicated',
+    'failover',
+    'hosted_ssl',
+    'housing',
+    'loadBalancing',
+    'mail',
+    'overthebox',
+    'pcc',
+    'pci',
+    'private',
+    'vpn',
+    'vps',
+    'vrack',
+    'xdsl',
+  ],
   'ip.IpVersionEnum': [4, 6],
   'ip.TaskFunctionEnum': ['arinBlockReassign', 'changeRipeOrg', 'checkAndReleaseIp', 'genericMoveFloatingIp', 'supernetByoipFailoverPartitioning'],
   'ip.TaskStatusEnum': ['cancelled', 'customerError', 'doing', 'done', 'init', 'ovhError', 'todo'],
@@ -76,12 +93,17 @@ function fitsType(value: unknown, type: string, where: string, problems: string[
     return;
   }
   const ok =
-    type === 'string' ? typeof value === 'string'
-    : type === 'boolean' ? typeof value === 'boolean'
-    : type === 'long' ? Number.isInteger(value)
-    : type === 'datetime' ? typeof value === 'string' && Number.isFinite(Date.parse(value))
-    : type === 'ipBlock' ? typeof value === 'string' && /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(value)
-    : false;
+    type === 'string'
+      ? typeof value === 'string'
+      : type === 'boolean'
+        ? typeof value === 'boolean'
+        : type === 'long'
+          ? Number.isInteger(value)
+          : type === 'datetime'
+            ? typeof value === 'string' && Number.isFinite(Date.parse(value))
+            : type === 'ipBlock'
+              ? typeof value === 'string' && /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(value)
+              : false;
   if (!ok) problems.push(`${where}: ${JSON.stringify(value)} is not a ${type}`);
 }
 

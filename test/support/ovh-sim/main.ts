@@ -14,8 +14,7 @@ const { values } = parseArgs({
   options: { port: { type: 'string' }, state: { type: 'string' }, rogue: { type: 'boolean' } },
 });
 
-const fromFile: OvhSimulatorOptions =
-  values.state === undefined ? {} : (JSON.parse(readFileSync(values.state, 'utf8')) as OvhSimulatorOptions);
+const fromFile: OvhSimulatorOptions = values.state === undefined ? {} : (JSON.parse(readFileSync(values.state, 'utf8')) as OvhSimulatorOptions);
 
 const sim = await startOvhSimulator({
   ...fromFile,

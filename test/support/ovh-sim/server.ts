@@ -84,7 +84,7 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 };
 
 /** What an overloaded front (HAProxy's stock page) answers: HTML, not OVH's JSON. */
-const HTML_408 = '<html><body><h1>408 Request Time-out</h1>\nYour browser didn\'t send a complete request in time.\n</body></html>\n';
+const HTML_408 = "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n";
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -5,14 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * sent; clients sign the host without the port (node-ovh builds it from its
  * `host` option), so the check strips the port from the Host header too.
  */
-export function ovhSignature(parts: {
-  secret: string;
-  consumerKey: string;
-  method: string;
-  url: string;
-  body: string;
-  timestamp: string;
-}): string {
+export function ovhSignature(parts: { secret: string; consumerKey: string; method: string; url: string; body: string; timestamp: string }): string {
   const input = [parts.secret, parts.consumerKey, parts.method, parts.url, parts.body, parts.timestamp].join('+');
   return `$1$${createHash('sha1').update(input).digest('hex')}`;
 }

@@ -38,9 +38,7 @@ export class FaultSet {
   /** Claims the first rule matching this request, counting it against `times`. */
   take(method: string, path: string): FaultRule | null {
     const upper = method.toUpperCase();
-    const found = this.#rules.find(
-      (r) => r.remaining > 0 && (r.method === null || r.method === upper) && r.pattern.test(path),
-    );
+    const found = this.#rules.find((r) => r.remaining > 0 && (r.method === null || r.method === upper) && r.pattern.test(path));
     if (found === undefined) return null;
     found.remaining -= 1;
     found.hits += 1;

@@ -1,12 +1,5 @@
 import { CA_PATH, serverTls } from '../certs.ts';
-import {
-  OVH_APPLICATION_KEY,
-  OVH_APPLICATION_SECRET,
-  OVH_CONSUMER_KEY,
-  VAULT_ROLE_ID,
-  VAULT_ROOT_TOKEN,
-  VAULT_SECRET_ID,
-} from '../secrets.ts';
+import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, VAULT_ROLE_ID, VAULT_ROOT_TOKEN, VAULT_SECRET_ID } from '../secrets.ts';
 import { SimClock } from './clock.ts';
 import { FaultSet } from './faults.ts';
 import { KvStore } from './kv.ts';

@@ -18,7 +18,14 @@ export const PERMISSION_DENIED = errorAnswer(403, 'permission denied');
 export const SEALED = errorAnswer(503, 'Vault is sealed');
 
 /** The envelope of every successful logical response. */
-export function okAnswer(fields: { data?: unknown; auth?: unknown; lease_duration?: number; renewable?: boolean; warnings?: string[] | null; mount_type?: string }): Answer {
+export function okAnswer(fields: {
+  data?: unknown;
+  auth?: unknown;
+  lease_duration?: number;
+  renewable?: boolean;
+  warnings?: string[] | null;
+  mount_type?: string;
+}): Answer {
   return {
     status: 200,
     body: {

@@ -281,9 +281,7 @@ export class VaultApi {
           max_versions: 0,
           oldest_version: 0,
           updated_time: last.createdTime,
-          versions: Object.fromEntries(
-            versions.map((v) => [String(v.version), { created_time: v.createdTime, deletion_time: '', destroyed: false }]),
-          ),
+          versions: Object.fromEntries(versions.map((v) => [String(v.version), { created_time: v.createdTime, deletion_time: '', destroyed: false }])),
         },
         mount_type: 'kv',
       });
