@@ -230,17 +230,27 @@ export const ipMoveSection: BenchSection = {
     }
     const spread = `${ms(Math.min(...short.map((r) => r.carpOvhMs)))}–${ms(Math.max(...short.map((r) => r.carpOvhMs)))}`;
     const decisions = [
-      `**Poll at \`poll_interval\`, not at 5 or 10 s.** At D = 1 s the claim took ${ms(mid.carpOvhMs)} (${ratio(mid.carpOvhMs, mid.delayMs)}× D) where Ansible's polling took ${ms(mid.ansibleMs)} and Terraform's ${ms(mid.terraformMs)}: a 5 or 10 s step costs up to a whole step after OVH is done.`,
+      `**Poll at \`poll_interval\`, not at 5 or 10 s.** At D = 1 s the claim took ${ms(mid.carpOvhMs)} ` +
+        `(${ratio(mid.carpOvhMs, mid.delayMs)}× D) where Ansible's polling took ${ms(mid.ansibleMs)} and Terraform's ` +
+        `${ms(mid.terraformMs)}: a 5 or 10 s step costs up to a whole step after OVH is done.`,
       long === null
         ? 'The D = 30 s round was skipped (--quick).'
-        : `At D = 30 s the claim took ${ms(long.carpOvhMs)} (${ratio(long.carpOvhMs, long.delayMs)}× D) with ${long.requests} requests, under the ${MAX_RPM} a minute the key shares: the 1 s poll is affordable because a move has one task to read.`,
+        : `At D = 30 s the claim took ${ms(long.carpOvhMs)} (${ratio(long.carpOvhMs, long.delayMs)}× D) with ${long.requests} requests, ` +
+          `under the ${MAX_RPM} a minute the key shares: the 1 s poll is affordable because a move has one task to read.`,
     ];
     return {
       rows,
       method: [
-        `**ip-move claim at D**: the \`via: ip-move\` provider in-process (GET /ip, preflight, pending-move check, POST /ip/{ip}/move, task polls, route read back), product defaults (\`poll_interval\` 1 s, \`max_rpm\` ${MAX_RPM}, \`retries\` ${RETRIES}), against a simulator whose move task completes D after the POST; the figure is from the first request to the claim's answer, against D. D = 1 s is the median of 3 rounds (spread ${spread}). Process start-up and the Vault login are not in it.`,
-        "**cross-server virtual MAC at D**: the VIP on the peer's vMAC on the other server; the claim's steps in-process with the same defaults: GET /ip, the other server's vMACs, DELETE there and wait until gone, move and wait, POST to our vMAC and wait until listed; each OVH step takes D, so OVH alone needs 3·D. D = 1 s is the median of 3 runs.",
-        "**Ansible / Terraform**: their flow replayed with the same OVH client at the same moment, each against its own simulator: read the route, wait while a `genericMoveFloatingIp` task is listed as todo, POST the move, then read the task at once and every 5 s (Ansible's ovh_ip_failover) or 10 s (Terraform) until it is done.",
+        `**ip-move claim at D**: the \`via: ip-move\` provider in-process (GET /ip, preflight, pending-move check, POST /ip/{ip}/move, task ` +
+          `polls, route read back), product defaults (\`poll_interval\` 1 s, \`max_rpm\` ${MAX_RPM}, \`retries\` ${RETRIES}), against a ` +
+          `simulator whose move task completes D after the POST; the figure is from the first request to the claim's answer, against D. D = 1 ` +
+          `s is the median of 3 rounds (spread ${spread}). Process start-up and the Vault login are not in it.`,
+        "**cross-server virtual MAC at D**: the VIP on the peer's vMAC on the other server; the claim's steps in-process with the same " +
+          "defaults: GET /ip, the other server's vMACs, DELETE there and wait until gone, move and wait, POST to our vMAC and wait until " +
+          'listed; each OVH step takes D, so OVH alone needs 3·D. D = 1 s is the median of 3 runs.',
+        '**Ansible / Terraform**: their flow replayed with the same OVH client at the same moment, each against its own simulator: read the ' +
+          'route, wait while a `genericMoveFloatingIp` task is listed as todo, POST the move, then read the task at once and every 5 s ' +
+          "(Ansible's ovh_ip_failover) or 10 s (Terraform) until it is done.",
       ],
       decisions,
       ...(ctx.quick ? { skipped: 'the D = 30 s round' } : {}),

@@ -25,7 +25,9 @@ export async function hookStartup(runs = 21): Promise<StartupResult> {
   // The hook does not read the config on its fast path; the detached worker does, and finds vhid 2 BACKUP-only work.
   writeFileSync(
     config,
-    `ovh:\n  credentials: { file: ${join(dir, 'none.yaml')} }\nfailover:\n  - { vhid: 2, interface: vmx1, addresses: [192.0.2.10], server: ns1.example }\nstate_dir: ${stateDir}\nlog: { syslog: false, file: ${join(dir, 'log')} }\n`,
+    `ovh:\n  credentials: { file: ${join(dir, 'none.yaml')} }\n` +
+      'failover:\n  - { vhid: 2, interface: vmx1, addresses: [192.0.2.10], server: ns1.example }\n' +
+      `state_dir: ${stateDir}\nlog: { syslog: false, file: ${join(dir, 'log')} }\n`,
   );
   const cache = join(dir, 'compile-cache');
   const hookArgs = [CLI_PATH, '--config', config, 'hook', '2@vmx1', 'BACKUP'];

@@ -127,7 +127,8 @@ describe('doctor', () => {
     const write = (priority: number, subsystem: string) =>
       writeFileSync(
         other,
-        `# the seed's test rule\nnotify ${priority} {\n\tmatch "system" "CARP";\n\tmatch "subsystem" "${subsystem}";\n\tmatch "type" "(MASTER|BACKUP)";\n\taction "/usr/local/scripts/carp-test.sh $subsystem $type";\n};\n`,
+        `# the seed's test rule\nnotify ${priority} {\n\tmatch "system" "CARP";\n\tmatch "subsystem" "${subsystem}";\n` +
+          '\tmatch "type" "(MASTER|BACKUP)";\n\taction "/usr/local/scripts/carp-test.sh $subsystem $type";\n};\n',
       );
     try {
       write(200, '[0-9]+@[0-9a-z.]+');

@@ -200,7 +200,9 @@ function mutate(pick: Pick): { how: string; text: string } {
       return pick.one([
         {
           how: 'an alias bomb',
-          text: `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n${VALID}`,
+          text:
+            'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n' +
+            `d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n${VALID}`,
         },
         { how: 'a !!binary tag', text: VALID.replace('mount: apps', 'mount: !!binary aGVsbG8=') },
         { how: 'a js/function tag', text: VALID.replace('level: info', 'level: !!js/function "function(){}"') },

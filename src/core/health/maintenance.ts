@@ -46,7 +46,7 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
   if (changed !== null) deps.notify?.notify(changed);
   const others = Object.keys(demotion.reasons).filter((name) => name !== MAINTENANCE_REASON);
   options.progress(
-    `${deps.platform.describeDemotion()} is ${demotion.total}${demotion.changed === 'demoted' ? '' : ` (already demoted${others.length > 0 ? ` for ${others.join(', ')}` : ''})`}: waiting until this router is BACKUP and OVH routes the VIPs to the peer`,
+    `${deps.platform.describeDemotion()} is ${demotion.total}${alreadyDemoted(demotion.changed, others)}: waiting until this router is BACKUP and OVH routes the VIPs to the peer`,
   );
 
   const deadline = started + options.timeoutMs;
@@ -133,4 +133,10 @@ function elapsed(started: number): string {
 
 function allAddresses(deps: HealthDeps): string[] {
   return deps.config.failover.flatMap((entry) => entry.addresses);
+}
+
+/** ` (already demoted for vault, claim)` when the counter was already ours before maintenance. */
+function alreadyDemoted(changed: string | null, others: readonly string[]): string {
+  if (changed === 'demoted') return '';
+  return ` (already demoted${others.length > 0 ? ` for ${others.join(', ')}` : ''})`;
 }

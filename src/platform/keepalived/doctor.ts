@@ -357,7 +357,8 @@ function instanceChecks(
           'warn',
           id('preempt'),
           `preemption of ${name}`,
-          'nopreempt: this router never takes over from a peer that is MASTER, even when that peer is demoted and cannot claim the failover IPs; the VIP then stays where OVH cannot be told to route it',
+          'nopreempt: this router never takes over from a peer that is MASTER, even when that peer is demoted and cannot claim the failover IPs; ' +
+            'the VIP then stays where OVH cannot be told to route it',
           `remove nopreempt from vrrp_instance ${name} (preempt_delay softens a flapping peer instead).`,
         )
       : check(
