@@ -8,7 +8,7 @@ import type { LogPort } from '../../src/core/ports/index.ts';
 import { METRICS_FILE } from '../../src/core/metrics/snapshot.ts';
 import { replaceFile } from '../../src/textfile.ts';
 import { StateDir } from '../../src/state.ts';
-import { parseExposition, valueOf } from '../support/prom-parse.ts';
+import { parseExposition, metricValue } from '../support/prom-parse.ts';
 import { makeTempDir } from '../support/tmp.ts';
 
 const quiet: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -40,9 +40,9 @@ describe('metrics recorder', () => {
       ),
     );
     const m = parseExposition(readFileSync(join(dir, 'carp_ovh.prom'), 'utf8'));
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'ok' }), 15);
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'failed' }), 15);
-    assert.equal(valueOf(m, 'carp_ovh_ovh_requests_total', { method: 'GET', code: '200' }), 30);
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }), 15);
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'failed' }), 15);
+    assert.equal(metricValue(m, 'carp_ovh_ovh_requests_total', { method: 'GET', code: '200' }), 30);
   });
 
   test('a torn metrics.json is set aside and counting starts afresh; a failed platform read keeps the last one', async () => {
@@ -55,13 +55,13 @@ describe('metrics recorder', () => {
     });
     await failing.claimFinished({ at: new Date().toISOString(), result: 'ok', durationMs: 2000, here: [] });
     const m = parseExposition(readFileSync(join(dir, 'carp_ovh.prom'), 'utf8'));
-    assert.equal(valueOf(m, 'carp_ovh_claims_total', { result: 'ok' }), 1, 'afresh after the torn file');
-    assert.equal(valueOf(m, 'carp_ovh_claim_duration_seconds'), 2);
+    assert.equal(metricValue(m, 'carp_ovh_claims_total', { result: 'ok' }), 1, 'afresh after the torn file');
+    assert.equal(metricValue(m, 'carp_ovh_claim_duration_seconds'), 2);
     assert.equal(m.get('carp_ovh_master')?.samples.length, 0, 'no platform read yet in the fresh file');
     await r.claimFinished({ at: new Date().toISOString(), result: 'ok', durationMs: 10, here: [] });
     await failing.checkFailed();
     const after = parseExposition(readFileSync(join(dir, 'carp_ovh.prom'), 'utf8'));
-    assert.equal(valueOf(after, 'carp_ovh_master', { key: '2@vmx1' }), 1, 'the last good read stands');
-    assert.equal(valueOf(after, 'carp_ovh_up'), 0);
+    assert.equal(metricValue(after, 'carp_ovh_master', { key: '2@vmx1' }), 1, 'the last good read stands');
+    assert.equal(metricValue(after, 'carp_ovh_up'), 0);
   });
 });

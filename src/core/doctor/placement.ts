@@ -124,7 +124,9 @@ function ownVmacCheck(key: string, ours: string | null, vmacs: VmacMap, vips: Se
       id,
       title,
       `${ours} is not a virtual MAC of ${server} at OVH: a claim here would refuse to move anything (OVH routes a failover IP only to a vMAC it generated)`,
-      `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual MAC on ${server} (IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then run carp-ovh doctor`,
+      `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual ` +
+        `MAC on ${server} (IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then ` +
+        `run carp-ovh doctor`,
     );
   }
   const others = list.filter((address) => !vips.has(address));

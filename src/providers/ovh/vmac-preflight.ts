@@ -26,7 +26,10 @@ export interface NeededCall {
 
 /** The fix, in the words the claim and doctor both use. */
 export function notAVirtualMacFix(server: string): string {
-  return `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual MAC on ${server} (IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then run carp-ovh doctor`;
+  return (
+    `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual MAC on ${server} ` +
+    `(IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then run carp-ovh doctor`
+  );
 }
 
 export function notAVirtualMacError(mac: string, server: string): CarpOvhError {
@@ -75,7 +78,8 @@ export function missingRightsError(missing: readonly NeededCall[]): CarpOvhError
   const rules = [...new Set(missing.map((call) => call.rule))];
   const calls = missing.map((call) => `${call.method} ${call.path} (${call.why})`).join(', ');
   return new CarpOvhError(
-    `the OVH consumer key may not make every call the move needs (${calls}), so the claim changed nothing at OVH; create a consumer key that also has ${rules.join(', ')} and store it where ovh.credentials points`,
+    `the OVH consumer key may not make every call the move needs (${calls}), so the claim changed nothing at OVH; create a consumer key ` +
+      `that also has ${rules.join(', ')} and store it where ovh.credentials points`,
     { source: 'claim', errorCode: 'NOT_GRANTED_CALL' },
   );
 }
