@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import type { CarpState, LogPort, Platform } from '../../src/core/ports/index.ts';
 import { runClaim, type ClaimOutcome } from '../../src/core/reconcile.ts';
-import { ovhApiFor } from '../../src/cli/wiring/wire.ts';
-import { IpMoveProvider } from '../../src/providers/ip-move/index.ts';
+import { ovhApiFor, providersFor } from '../../src/cli/wiring/wire.ts';
 import { StateDir } from '../../src/state.ts';
 import { CA_PATH } from '../support/certs.ts';
 import { type OvhSimulator, startOvhSimulator } from '../support/ovh-sim/index.ts';
@@ -14,9 +13,10 @@ import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from '.
 import { makeTempDir } from '../support/tmp.ts';
 
 /**
- * Two bare-metal routers, each its own dedicated server: the real reconcile
- * (lock, MASTER guard, outcome record, demotion) drives the ip-move provider
- * against the simulator; only the kernel is an in-memory CARP.
+ * Two bare-metal routers, each its own dedicated server: the real config
+ * (`via: ip-move`), wiring and reconcile (lock, MASTER guard, outcome record,
+ * demotion) drive the ip-move provider against the simulator; only the kernel
+ * is an in-memory CARP.
  */
 
 const VIP = '203.0.113.100';
@@ -46,7 +46,7 @@ function memoryCarp(state: () => CarpState): Platform & { demotion: () => number
 
 const quiet: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-async function claimAs(sim: OvhSimulator, server: string, state: () => CarpState = () => 'MASTER'): Promise<{ outcome: ClaimOutcome; demotion: number }> {
+async function claimAs(sim: OvhSimulator, server: string, state: () => CarpState = () => 'MASTER', nexthop?: string): Promise<{ outcome: ClaimOutcome; demotion: number }> {
   const dir = makeTempDir(`ip-move-${server}`);
   const configPath = join(dir, 'carp-ovh.yaml');
   writeFileSync(
@@ -65,28 +65,30 @@ failover:
   - vhid: 1
     interface: ix1
     addresses: [${VIP}]
+    via: ip-move
     server: ${server}
-state_dir: ${join(dir, 'state')}
+${nexthop === undefined ? '' : `    nexthop: ${nexthop}\n`}state_dir: ${join(dir, 'state')}
 log:
   syslog: false
 `,
   );
   const config = await loadConfig(configPath);
   const carp = memoryCarp(state);
+  const stateDir = new StateDir(config.stateDir);
   const credentials = { applicationKey: OVH_APPLICATION_KEY, applicationSecret: OVH_APPLICATION_SECRET, consumerKey: OVH_CONSUMER_KEY };
   let close = (): void => undefined;
   const outcome = await runClaim(
     {
       config,
       platform: carp,
-      state: new StateDir(config.stateDir),
+      state: stateDir,
       log: quiet,
       secrets: async () => ({ description: 'test keys', readOvhCredentials: async () => credentials }),
       providers: async (keys) => {
         const { client, api } = await ovhApiFor(config, keys);
         close = () => client.close();
-        return (entry) =>
-          new IpMoveProvider({ server: entry.server ?? '', nexthop: null, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries });
+        // The wiring picks the provider by via: ip-move, as the hook's worker does.
+        return providersFor(config, api, stateDir);
       },
     },
     [{ entry: config.failover[0]!, seq: 1n }],
@@ -159,6 +161,17 @@ test('BACKUP by the time the move would be sent: nothing sent, the claim cancell
       [],
     );
     assert.equal(b.demotion, 0);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('nexthop from the config is sent with the move', async () => {
+  const sim = await startOvhSimulator({ state: { ...world(), dedicated: { ...world().dedicated, [SERVER_B]: { virtualMacs: {}, nexthops: ['198.51.100.20'] } } } });
+  try {
+    const b = await claimAs(sim, SERVER_B, () => 'MASTER', '198.51.100.20');
+    assert.equal(b.outcome.result, 'ok', JSON.stringify(b.outcome));
+    assert.deepEqual(sim.requests().filter((r) => r.method === 'POST').map((r) => r.body), [{ to: SERVER_B, nexthop: '198.51.100.20' }]);
   } finally {
     await sim.close();
   }

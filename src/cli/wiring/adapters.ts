@@ -23,6 +23,7 @@ export const PLATFORMS: Readonly<Record<string, PlatformEntry>> = {
 
 export const PROVIDERS: Readonly<Record<string, () => Promise<OvhProviderModule>>> = {
   'virtual-mac': () => import('../../providers/ovh/virtual-mac.ts'),
+  'ip-move': () => import('../../providers/ip-move/index.ts'),
 };
 
 export function availability(): Availability {
