@@ -46,7 +46,12 @@ function memoryCarp(state: () => CarpState): Platform & { demotion: () => number
 
 const quiet: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-async function claimAs(sim: OvhSimulator, server: string, state: () => CarpState = () => 'MASTER', nexthop?: string): Promise<{ outcome: ClaimOutcome; demotion: number }> {
+async function claimAs(
+  sim: OvhSimulator,
+  server: string,
+  state: () => CarpState = () => 'MASTER',
+  nexthop?: string,
+): Promise<{ outcome: ClaimOutcome; demotion: number }> {
   const dir = makeTempDir(`ip-move-${server}`);
   const configPath = join(dir, 'carp-ovh.yaml');
   writeFileSync(
@@ -167,11 +172,19 @@ test('BACKUP by the time the move would be sent: nothing sent, the claim cancell
 });
 
 test('nexthop from the config is sent with the move', async () => {
-  const sim = await startOvhSimulator({ state: { ...world(), dedicated: { ...world().dedicated, [SERVER_B]: { virtualMacs: {}, nexthops: ['198.51.100.20'] } } } });
+  const sim = await startOvhSimulator({
+    state: { ...world(), dedicated: { ...world().dedicated, [SERVER_B]: { virtualMacs: {}, nexthops: ['198.51.100.20'] } } },
+  });
   try {
     const b = await claimAs(sim, SERVER_B, () => 'MASTER', '198.51.100.20');
     assert.equal(b.outcome.result, 'ok', JSON.stringify(b.outcome));
-    assert.deepEqual(sim.requests().filter((r) => r.method === 'POST').map((r) => r.body), [{ to: SERVER_B, nexthop: '198.51.100.20' }]);
+    assert.deepEqual(
+      sim
+        .requests()
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.body),
+      [{ to: SERVER_B, nexthop: '198.51.100.20' }],
+    );
   } finally {
     await sim.close();
   }

@@ -14,5 +14,11 @@ export { IpMoveProvider, neededCalls, type IpMoveOptions, type ProviderCheck } f
 export function createProvider(entry: FailoverEntry, ctx: OvhProviderContext): FailoverProvider {
   if (entry.server === undefined) throw new CarpOvhError('via: ip-move needs failover[].server', { source: 'config', badInput: true });
   const { config, api } = ctx;
-  return new IpMoveProvider({ server: entry.server, nexthop: entry.nexthop ?? null, api, pollIntervalMs: config.ovh.pollIntervalMs, retries: config.ovh.retries });
+  return new IpMoveProvider({
+    server: entry.server,
+    nexthop: entry.nexthop ?? null,
+    api,
+    pollIntervalMs: config.ovh.pollIntervalMs,
+    retries: config.ovh.retries,
+  });
 }
