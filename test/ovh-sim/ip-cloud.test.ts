@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { type OvhSimulator, type SimState, startOvhSimulator } from '../support/ovh-sim/index.ts';
-import { type NodeOvhClient, realOvhClient, settle, sleep, trustTestCaGlobally } from '../support/ovh-sim/test-clients.ts';
+import { type NodeOvhClient, realOvhClient, settle, trustTestCaGlobally } from '../support/ovh-sim/test-clients.ts';
 
 // Long enough for a loaded machine to read the pending state before the task is due.
 const DELAY = 1500;
@@ -92,37 +92,4 @@ test('a move to an unknown server or to where it already is: 400; an ovhError ta
   await sim.waitForTasks();
   assert.equal(((await client.requestPromised('GET', `/ip/${FIP}/task/${task.taskId}`)) as { status: string }).status, 'ovhError');
   assert.equal(sim.locate(FIP).find((p) => p.via === 'ip-move')?.server, 'ns1.example');
-});
-
-test('cloud attach is atomic: operationPending for the delay, then routed to the new instance', async () => {
-  const base = '/cloud/project/pcproject01';
-  const instances = (await client.requestPromised('GET', `${base}/instance`)) as Array<{ id: string; name: string }>;
-  const target = instances.find((i) => i.name === 'router-b');
-  assert.equal(target?.id, 'inst-b');
-
-  const [before] = (await client.requestPromised('GET', `${base}/ip/failover`)) as Array<Record<string, unknown>>;
-  assert.equal(before?.status, 'ok');
-  assert.equal(before?.routedTo, 'inst-a');
-  assert.equal(before?.block, '198.51.100.80/32');
-
-  const attached = (await client.requestPromised('POST', `${base}/ip/failover/fip-1/attach`, { instanceId: 'inst-b' })) as Record<string, unknown>;
-  assert.equal(attached.status, 'operationPending');
-  assert.equal(attached.routedTo, 'inst-a');
-  await sleep(DELAY / 2);
-  const [pending] = (await client.requestPromised('GET', `${base}/ip/failover`)) as Array<Record<string, unknown>>;
-  assert.equal(pending?.status, 'operationPending');
-  assert.equal(
-    ((await settle(client.requestPromised('POST', `${base}/ip/failover/fip-1/attach`, { instanceId: 'inst-a' }))) as { error?: unknown }).error,
-    409,
-  );
-
-  await sim.waitForTasks();
-  const done = (await client.requestPromised('GET', `${base}/ip/failover/fip-1`)) as Record<string, unknown>;
-  assert.equal(done.status, 'ok');
-  assert.equal(done.routedTo, 'inst-b');
-  assert.deepEqual(sim.locate('198.51.100.80'), [{ via: 'cloud-failover', project: 'pcproject01', failoverIpId: 'fip-1', instanceId: 'inst-b' }]);
-  assert.equal(
-    ((await settle(client.requestPromised('POST', `${base}/ip/failover/fip-1/attach`, { instanceId: 'inst-zzz' }))) as { error?: unknown }).error,
-    400,
-  );
 });

@@ -1,8 +1,14 @@
 import { badRequest, conflict, notFound } from './http-errors.ts';
 import { param, type Route, type RouteContext } from './router.ts';
-import type { SimCloudFailoverIp, SimCloudProject } from './types.ts';
+import type { SimCloudFailoverIp, SimCloudInstance, SimCloudProject } from './types.ts';
 
-/** Public Cloud failover IPs: one atomic attach, visible as `operationPending` meanwhile. */
+/**
+ * Public Cloud failover IPs: one atomic attach, visible as `operationPending` meanwhile.
+ * Every answer has the shape of its model in OVH's published cloud schema
+ * (cloud.ip.FailoverIp, cloud.instance.Instance, cloud.instance.InstanceDetail).
+ */
+
+const CREATED = '2026-01-05T09:00:00Z';
 
 function project(ctx: RouteContext): { sn: string; project: SimCloudProject } {
   const sn = param(ctx, 'serviceName');
@@ -31,7 +37,48 @@ function failoverJson(ctx: RouteContext, fip: SimCloudFailoverIp): Record<string
     subType: 'cloud',
     continentCode: 'EU',
     geoloc: 'FR',
-    region: fip.region ?? 'GRA11',
+  };
+}
+
+function instanceJson(instance: SimCloudInstance): Record<string, unknown> {
+  const region = instance.region ?? 'GRA11';
+  return {
+    id: instance.id,
+    name: instance.name,
+    status: instance.status ?? 'ACTIVE',
+    region,
+    created: CREATED,
+    flavorId: 'flavor-b2-7',
+    imageId: 'image-openbsd',
+    planCode: null,
+    sshKeyId: null,
+    monthlyBilling: null,
+    currentMonthOutgoingTraffic: null,
+    operationIds: [],
+    ipAddresses:
+      instance.publicIp === undefined
+        ? []
+        : [{ ip: instance.publicIp, type: 'public', version: 4, networkId: 'ext-net', gatewayIp: null }],
+  };
+}
+
+function instanceDetailJson(instance: SimCloudInstance): Record<string, unknown> {
+  const { flavorId: _flavor, imageId: _image, sshKeyId: _key, ...common } = instanceJson(instance);
+  const region = instance.region ?? 'GRA11';
+  return {
+    ...common,
+    rescuePassword: null,
+    sshKey: null,
+    flavor: {
+      id: 'flavor-b2-7', name: 'b2-7', region, type: 'ovh.ssd.eg', osType: 'linux', available: true,
+      vcpus: 2, ram: 7000, disk: 50, quota: 10, inboundBandwidth: 250, outboundBandwidth: 250,
+      planCodes: { hourly: 'b2-7.consumption', monthly: 'b2-7.monthly.postpaid' },
+      capabilities: [{ name: 'failoverip', enabled: true }],
+    },
+    image: {
+      id: 'image-openbsd', name: 'OpenBSD', region, type: 'bsd', user: 'openbsd', visibility: 'public',
+      status: 'active', creationDate: CREATED, minDisk: 0, minRam: 0, size: 0.5, flavorType: null, planCode: null, tags: null,
+    },
   };
 }
 
@@ -39,15 +86,11 @@ export const cloudRoutes: Route[] = [
   {
     method: 'GET',
     pattern: '/cloud/project/{serviceName}/instance',
-    handler: (ctx) => ({
-      body: project(ctx).project.instances.map((i) => ({
-        id: i.id,
-        name: i.name,
-        status: i.status ?? 'ACTIVE',
-        region: i.region ?? 'GRA11',
-        ipAddresses: [],
-      })),
-    }),
+    handler: (ctx) => {
+      const region = ctx.query.get('region');
+      const instances = project(ctx).project.instances.filter((i) => region === null || (i.region ?? 'GRA11') === region);
+      return { body: instances.map(instanceJson) };
+    },
   },
   {
     method: 'GET',
@@ -56,7 +99,7 @@ export const cloudRoutes: Route[] = [
       const id = param(ctx, 'instanceId');
       const instance = project(ctx).project.instances.find((i) => i.id === id);
       if (instance === undefined) throw notFound(`instanceId = ${id}`);
-      return { body: { id: instance.id, name: instance.name, status: instance.status ?? 'ACTIVE', region: instance.region ?? 'GRA11' } };
+      return { body: instanceDetailJson(instance) };
     },
   },
   {
@@ -78,7 +121,12 @@ export const cloudRoutes: Route[] = [
       if (typeof instanceId !== 'string' || instanceId === '') throw badRequest('[instanceId] Property is mandatory');
       const pending = ctx.core.tasks.pendingOn(fip.ip);
       if (pending !== undefined) throw conflict(`An operation is already pending on failover IP ${fip.ip}`);
-      if (!p.instances.some((i) => i.id === instanceId)) throw badRequest(`Instance ${instanceId} not found in project ${sn}`);
+      const instance = p.instances.find((i) => i.id === instanceId);
+      if (instance === undefined) throw badRequest(`Instance ${instanceId} not found in project ${sn}`);
+      if ((instance.ipNotAllocatedAttaches ?? 0) > 0) {
+        instance.ipNotAllocatedAttaches = (instance.ipNotAllocatedAttaches ?? 0) - 1;
+        throw badRequest('instance IP not allocated yet');
+      }
       if (fip.routedTo === instanceId) return { body: failoverJson(ctx, fip) };
       ctx.core.tasks.create(
         {

@@ -99,7 +99,7 @@ export function locate(state: SimState, ip: string): SimPlacement[] {
   if (block?.routedTo != null) found.push({ via: 'ip-move', server: block.routedTo });
   for (const [project, cloud] of Object.entries(state.cloud)) {
     for (const fip of cloud.failoverIps) {
-      if (fip.ip === ip && fip.routedTo !== null) {
+      if (fip.ip === ip) {
         found.push({ via: 'cloud-failover', project, failoverIpId: fip.id, instanceId: fip.routedTo });
       }
     }

@@ -90,16 +90,23 @@ export interface SimCloudInstance {
   id: string;
   name: string;
   region?: string;
+  /** cloud.instance.InstanceStatusEnum; ACTIVE when unset. */
   status?: string;
+  /** The instance's own public IPv4 (ipAddresses). */
+  publicIp?: string;
+  /**
+   * The next N attaches to this instance answer 400 "instance IP not allocated yet"
+   * (seen right after an instance is created; Terraform's provider retries it).
+   */
+  ipNotAllocatedAttaches?: number;
 }
 
 export interface SimCloudFailoverIp {
   id: string;
   /** Bare IPv4, without /32. */
   ip: string;
-  /** Instance id, or null. */
-  routedTo: string | null;
-  region?: string;
+  /** Instance id (the schema's routedTo cannot be null: a Public Cloud failover IP is always attached). */
+  routedTo: string;
 }
 
 export interface SimCloudProject {
