@@ -190,6 +190,7 @@ describe('via: cloud', () => {
       { type: 'status', status: 500 },
       { type: 'drop' },
       { type: 'malformed', status: 200, body: '<html>408 Request Time-out</html>' },
+      { type: 'lose-answer' },
     ] as const) {
       sim.setState(world());
       sim.clearLog();
