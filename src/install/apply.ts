@@ -195,10 +195,12 @@ const PLATFORM_WORDS: Record<InstallPlan['platform'], string> = {
   freebsd: 'FreeBSD (devd rule)',
   opnsense: 'OPNsense (syshook)',
   keepalived: 'keepalived (notify and track_file snippets)',
+  openbsd: 'OpenBSD (ifstated section)',
 };
 
 async function nextSteps(plan: InstallPlan): Promise<string[]> {
   if (plan.platform === 'keepalived') return (await import('../platform/keepalived/install.ts')).keepalivedNextSteps(plan.timer);
+  if (plan.platform === 'openbsd') return (await import('../platform/openbsd/install.ts')).openBsdNextSteps(plan.timer);
   const out: string[] = [];
   if (plan.platform === 'freebsd') out.push('  service devd restart          # devd reads its rules only at start');
   else out.push('  (OPNsense runs the syshook on the next CARP event: nothing to restart)');
@@ -260,9 +262,13 @@ export async function applyUninstall(options: { root: string; dryRun: boolean; f
     return { lines, exitCode: 0 };
   }
 
-  if (manifest.timer === 'rc.d') lines.push('  (stop the check service first if it runs: service carp_ovh onestop; sysrc -x carp_ovh_enable)');
+  if (manifest.timer === 'rc.d' && manifest.platform !== 'openbsd') lines.push('  (stop the check service first if it runs: service carp_ovh onestop; sysrc -x carp_ovh_enable)');
   const keepalivedSteps =
-    manifest.platform === 'keepalived' ? (await import('../platform/keepalived/install.ts')).keepalivedUninstallSteps(manifest.timer) : [];
+    manifest.platform === 'keepalived'
+      ? (await import('../platform/keepalived/install.ts')).keepalivedUninstallSteps(manifest.timer)
+      : manifest.platform === 'openbsd'
+        ? (await import('../platform/openbsd/install.ts')).openBsdUninstallSteps(manifest.timer)
+        : [];
   const removal = await removeFiles(root, manifest.files, force);
   lines.push(...removal.lines);
   const manifestPath = underRoot(root, MANIFEST_PATH);

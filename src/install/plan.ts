@@ -7,7 +7,7 @@ import { readTemplate, readTemplateDir, renderTemplate, type Template, type Temp
 
 /** `none` on OPNsense by default: its carp_service_status runs carp-ovh's probes and owns the bit. */
 export type Timer = 'cron' | 'rc.d' | 'systemd' | 'none';
-export type Platform = 'freebsd' | 'opnsense' | 'keepalived';
+export type Platform = 'freebsd' | 'opnsense' | 'keepalived' | 'openbsd';
 
 export interface PlannedFile {
   /** Where it goes on the target system (the --root prefix comes on top). */
@@ -37,6 +37,8 @@ export interface PlanOptions {
   timer: Timer | undefined;
   /** Set for a keepalived router (the config's platform.kind): its track file and demotion share. */
   keepalived?: { trackFile: string; share: number };
+  /** Set for an OpenBSD router: the carp interfaces its ifstated section reports on. */
+  openbsd?: { interfaces: string[] };
 }
 
 /** Template folders under hooks/ and where their files go. */
@@ -48,6 +50,7 @@ const TIMERS: Record<Exclude<Timer, 'none'>, { dir: string; target: string; mode
 
 export async function planInstall(options: PlanOptions): Promise<InstallPlan> {
   if (options.keepalived !== undefined) return planKeepalived(options, options.keepalived);
+  if (options.openbsd !== undefined) return planOpenBsd(options, options.openbsd);
   const platform: Platform = isOpnsense(options.root) ? 'opnsense' : 'freebsd';
   const paths: TemplatePaths = { node: options.node, cli: options.cli };
   if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
@@ -107,6 +110,21 @@ async function planKeepalived(options: PlanOptions, keepalived: { trackFile: str
     }
   }
   return { platform: 'keepalived', timer: timerName, paths, files };
+}
+
+/** An OpenBSD router: the ifstated section, the rc.d script for check --every (timer rc.d, the default), a sample config. */
+async function planOpenBsd(options: PlanOptions, openbsd: { interfaces: string[] }): Promise<InstallPlan> {
+  const { openBsdInstallFiles } = await import('../platform/openbsd/install.ts');
+  const paths: TemplatePaths = { node: options.node, cli: options.cli };
+  if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
+  const [node = '', cli = '', ...configWords] = renderTemplate('%%NODE%% %%CLI%%%%CONFIG%%', paths, 'ifstated run line').split(' ');
+  const timerName: Timer = options.timer ?? 'rc.d';
+  if (timerName !== 'rc.d' && timerName !== 'none') {
+    throw new CarpOvhError(`--timer ${timerName} is not for OpenBSD: use rc.d (rcctl) or none`, { source: 'cli', badInput: true });
+  }
+  const files: PlannedFile[] = openBsdInstallFiles({ node, cli, configArg: configWords.join(' '), interfaces: openbsd.interfaces }, timerName === 'rc.d').map((file) => ({ ...file, sample: false }));
+  files.push({ path: options.config, content: SAMPLE_CONFIG, mode: 0o644, source: 'sample', sample: true });
+  return { platform: 'openbsd', timer: timerName, paths, files };
 }
 
 async function required(source: string): Promise<Template> {

@@ -1,0 +1,115 @@
+import { CarpOvhError } from '../../errors.ts';
+import { isOpenBsdInterface } from './names.ts';
+
+/**
+ * What `carp-ovh install` writes on an OpenBSD router, and what the operator
+ * does next. /etc/ifstated.conf is the operator's: carp-ovh writes its section to
+ * a file of its own and prints the `include` line to add.
+ *
+ * ifstated's `run` takes a fixed command (no variables), so the section has one
+ * `run` line per carp interface and link state. carp(4) reports MASTER as link
+ * up and BACKUP (and INIT, which is link state invalid) as link down, which
+ * ifstated tests as `carp0.link.up` / `carp0.link.down`; the hook reads the real
+ * state from ifconfig again before it acts.
+ */
+
+export const IFSTATED_SECTION_PATH = '/etc/carp-ovh/ifstated.conf';
+export const OPENBSD_RC_SCRIPT_PATH = '/etc/rc.d/carp_ovh';
+
+export interface OpenBsdInstallOptions {
+  node: string;
+  cli: string;
+  /** ` --config PATH`, or '' for the default. */
+  configArg: string;
+  /** The carp interfaces of the failover entries (carp0, …). */
+  interfaces: string[];
+  /** check --every interval for the rc.d script. */
+  every?: string;
+}
+
+export interface OpenBsdFile {
+  path: string;
+  content: string;
+  mode: number;
+  source: string;
+}
+
+/** ifstated reads `run "…"` up to the next double quote, then hands it to /bin/sh -c. */
+function safeForRun(word: string, what: string): string {
+  if (!/^[A-Za-z0-9_./@%+=:,-]+$/.test(word)) {
+    throw new CarpOvhError(`${what} ${JSON.stringify(word.slice(0, 80))} cannot go into an ifstated run line: use a path of letters, digits and ./_-`, {
+      source: 'config',
+      badInput: true,
+    });
+  }
+  return word;
+}
+
+export function ifstatedSection(options: OpenBsdInstallOptions): string {
+  const interfaces = [...new Set(options.interfaces)];
+  for (const iface of interfaces) {
+    if (!isOpenBsdInterface(iface)) throw new CarpOvhError(`failover[].interface ${JSON.stringify(iface)} is not a carp interface name`, { source: 'config', badInput: true });
+  }
+  const words = [safeForRun(options.node, 'node'), safeForRun(options.cli, 'the carp-ovh CLI')];
+  for (const word of options.configArg.trim().split(/\s+/).filter((w) => w !== '')) words.push(safeForRun(word, 'the configuration path'));
+  const command = words.join(' ');
+  const blocks = interfaces.map((iface) => [
+    `# ${iface}: MASTER is link up; BACKUP and INIT are link down.`,
+    `if ${iface}.link.up`,
+    `\trun "${command} hook ${iface} MASTER"`,
+    `if ${iface}.link.down`,
+    `\trun "${command} hook ${iface} BACKUP"`,
+  ].join('\n'));
+  return `# carp-ovh: tells carp-ovh about every CARP state change (it claims the failover IP on
+# MASTER, and drops its alias on BACKUP). Written by \`carp-ovh install\`, removed by
+# \`carp-ovh uninstall\`. Include it at the top level of /etc/ifstated.conf, outside
+# any state block:
+#   include "${IFSTATED_SECTION_PATH}"
+# ifstated's run takes no variables: one line per interface and state.
+${blocks.join('\n\n')}
+`;
+}
+
+export function openBsdRcScript(options: OpenBsdInstallOptions): string {
+  const flags = [options.cli, ...options.configArg.trim().split(/\s+/).filter((w) => w !== ''), 'check', '--every', options.every ?? '10s'];
+  return `#!/bin/ksh
+#
+# carp-ovh health checks in a loop (\`carp-ovh check --every\`): they raise carp-ovh's share
+# of the carp group's demote counter while a check fails. Written by \`carp-ovh install\`.
+#   rcctl enable carp_ovh && rcctl start carp_ovh
+# The loop logs to syslog itself and finishes the check in progress on SIGTERM.
+
+daemon="${options.node}"
+daemon_flags="${flags.join(' ')}"
+
+. /etc/rc.d/rc.subr
+
+rc_bg=YES
+rc_reload=NO
+
+rc_cmd $1
+`;
+}
+
+export function openBsdInstallFiles(options: OpenBsdInstallOptions, withTimer: boolean): OpenBsdFile[] {
+  const files: OpenBsdFile[] = [{ path: IFSTATED_SECTION_PATH, content: ifstatedSection(options), mode: 0o644, source: 'ifstated section (run lines for carp-ovh hook)' }];
+  if (withTimer) files.push({ path: OPENBSD_RC_SCRIPT_PATH, content: openBsdRcScript(options), mode: 0o555, source: 'rc.d script (check --every)' });
+  return files;
+}
+
+export function openBsdNextSteps(timer: string): string[] {
+  const out = [
+    '  add to /etc/ifstated.conf, at the top level (carp-ovh never edits it):',
+    `    include "${IFSTATED_SECTION_PATH}"`,
+    '  rcctl enable ifstated && rcctl restart ifstated   # ifstated reads its configuration at start',
+    '  and in /etc/pf.conf, if it is not there yet: pass on vio2 proto carp   (the carpdev), then pfctl -f /etc/pf.conf',
+  ];
+  if (timer === 'rc.d') out.push('  rcctl enable carp_ovh && rcctl start carp_ovh    # the health checks');
+  return out;
+}
+
+export function openBsdUninstallSteps(timer: string): string[] {
+  const out = [`  remove the include line of ${IFSTATED_SECTION_PATH} from /etc/ifstated.conf, then: rcctl restart ifstated`];
+  if (timer === 'rc.d') out.unshift('  (stop the checks first if they run: rcctl stop carp_ovh; rcctl disable carp_ovh)');
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * install / uninstall on an OpenBSD router: the ifstated section (one run line per
+ * carp interface and link state) and the rc.d script land under --root with
+ * absolute paths, the printed next steps say how to include and enable them, and
+ * uninstall removes exactly what install wrote.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { applyInstall, applyUninstall } from '../../src/install/apply.ts';
+import { planInstall } from '../../src/install/plan.ts';
+import { parseHookArgs } from '../../src/platform/openbsd/hook-args.ts';
+import { makeTempDir } from '../support/tmp.ts';
+
+const NODE = '/usr/local/bin/node';
+const CLI = '/usr/local/lib/node_modules/carp-ovh/dist/cli.js';
+
+async function install(root: string, options: { config?: string; timer?: 'rc.d' | 'none'; interfaces?: string[] } = {}) {
+  const plan = await planInstall({
+    root,
+    node: NODE,
+    cli: CLI,
+    config: options.config ?? '/usr/local/etc/carp-ovh.yaml',
+    timer: options.timer,
+    openbsd: { interfaces: options.interfaces ?? ['carp0'] },
+  });
+  return { plan, outcome: await applyInstall(plan, { root, dryRun: false }) };
+}
+
+describe('install on OpenBSD', () => {
+  it('writes the ifstated section and the rc.d script, prints the include and rcctl lines; uninstall removes them', async () => {
+    const root = makeTempDir('obsd-install');
+    const { plan, outcome } = await install(root, { config: '/etc/carp-ovh.yaml', interfaces: ['carp0', 'carp1', 'carp0'] });
+    assert.equal(outcome.exitCode, 0, outcome.lines.join('\n'));
+    assert.equal(plan.platform, 'openbsd');
+    assert.equal(plan.timer, 'rc.d');
+    const section = readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8');
+    const runs = [...section.matchAll(/^if (\S+)\n\trun "([^"]+)"$/gm)].map((m) => [m[1], m[2]]);
+    const command = `${NODE} ${CLI} --config /etc/carp-ovh.yaml hook`;
+    assert.deepEqual(runs, [
+      ['carp0.link.up', `${command} carp0 MASTER`],
+      ['carp0.link.down', `${command} carp0 BACKUP`],
+      ['carp1.link.up', `${command} carp1 MASTER`],
+      ['carp1.link.down', `${command} carp1 BACKUP`],
+    ]);
+    // Each run line is a command the hook accepts as it stands.
+    for (const [, line] of runs) {
+      const words = (line ?? '').split(' ');
+      assert.deepEqual(words.slice(0, 5), [NODE, CLI, '--config', '/etc/carp-ovh.yaml', 'hook']);
+      parseHookArgs(words.slice(5));
+    }
+    const rc = readFileSync(join(root, 'etc/rc.d/carp_ovh'), 'utf8');
+    assert.match(rc, /^daemon="\/usr\/local\/bin\/node"$/m);
+    assert.match(rc, new RegExp(`^daemon_flags="${CLI} --config /etc/carp-ovh.yaml check --every 10s"$`, 'm'));
+    assert.match(rc, /^rc_bg=YES$/m);
+    assert.equal(statSync(join(root, 'etc/rc.d/carp_ovh')).mode & 0o777, 0o555);
+    const text = outcome.lines.join('\n');
+    assert.match(text, /OpenBSD \(ifstated section\)/);
+    assert.match(text, /include "\/etc\/carp-ovh\/ifstated\.conf"/);
+    assert.match(text, /rcctl enable ifstated && rcctl restart ifstated/);
+    assert.match(text, /rcctl enable carp_ovh && rcctl start carp_ovh/);
+    assert.match(text, /pass on vio2 proto carp/);
+
+    const removed = await applyUninstall({ root, dryRun: false, force: false });
+    assert.equal(removed.exitCode, 0, removed.lines.join('\n'));
+    assert.equal(existsSync(join(root, 'etc/carp-ovh/ifstated.conf')), false);
+    assert.equal(existsSync(join(root, 'etc/rc.d/carp_ovh')), false);
+    const after = removed.lines.join('\n');
+    assert.match(after, /remove the include line of \/etc\/carp-ovh\/ifstated\.conf/);
+    assert.match(after, /rcctl stop carp_ovh/);
+    assert.doesNotMatch(after, /sysrc|service carp_ovh/);
+  });
+
+  it('--timer none writes no rc.d script; a timer OpenBSD lacks or a path ifstated cannot quote is refused', async () => {
+    const root = makeTempDir('obsd-install-none');
+    const { plan } = await install(root, { timer: 'none' });
+    assert.deepEqual(plan.files.filter((f) => !f.sample).map((f) => f.path), ['/etc/carp-ovh/ifstated.conf']);
+    assert.doesNotMatch(readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8'), /--config/);
+    await assert.rejects(planInstall({ root, node: NODE, cli: CLI, config: '/usr/local/etc/carp-ovh.yaml', timer: 'cron', openbsd: { interfaces: ['carp0'] } }), /not for OpenBSD/);
+    await assert.rejects(planInstall({ root, node: NODE, cli: CLI, config: '/etc/a"b.yaml', timer: 'none', openbsd: { interfaces: ['carp0'] } }), /cannot put .* in a devd rule or script/);
+  });
+});
