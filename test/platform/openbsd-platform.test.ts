@@ -5,7 +5,10 @@ import { isCarpOvhError } from '../../src/errors.ts';
 import { parseHookArgs } from '../../src/platform/openbsd/hook-args.ts';
 import { createOpenBsdPlatform } from '../../src/platform/openbsd/index.ts';
 import { SHARE_FILE, ShareStore } from '../../src/platform/openbsd/share.ts';
-import { runTool } from '../support/fake-freebsd/exec.ts';
+import { runTool as runToolWithin } from '../support/fake-freebsd/exec.ts';
+
+/** Each fake tool is a node process: generous on a loaded machine. */
+const runTool = (path: string, args: readonly string[]) => runToolWithin(path, args, { timeoutMs: 120_000 });
 import { createFakeOpenBsd, edgeInstance, type ObsdDialect } from '../support/fake-openbsd/index.ts';
 import { makeTempDir } from '../support/tmp.ts';
 
@@ -27,7 +30,7 @@ function instance(label: string, options: { state?: 'MASTER' | 'BACKUP'; dialect
     ...(options.dialect === undefined ? {} : { dialect: options.dialect }),
   });
   const stateDir = join(dir, 'state');
-  const platform = createOpenBsdPlatform({ ifconfig: kernel.ifconfigPath, sysctl: kernel.sysctlPath, stateDir, share: options.share ?? 16, timeoutMs: 20_000 });
+  const platform = createOpenBsdPlatform({ ifconfig: kernel.ifconfigPath, sysctl: kernel.sysctlPath, stateDir, share: options.share ?? 16, timeoutMs: 120_000 });
   return { kernel, platform, stateDir };
 }
 

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { CarpOvhError, type ErrorFacts } from '../../errors.ts';
-import { runCommand } from '../freebsd/run.ts';
+import { runTool } from '../run-tool.ts';
 import { parseDemoteCount, parseInterface, type OpenBsdInterface } from './ifconfig-parse.ts';
 import { shown, validateInterface, validateIpv4 } from './names.ts';
 import type { AliasPort, DemotionChange, DemotionReading, EntryFacts, EntryView, PlatformCheck } from './port.ts';
@@ -86,20 +86,8 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
   }
   const store = new ShareStore(options.stateDir);
 
-  async function invoke(tool: Tool, args: string[]): Promise<Completed> {
-    const path = paths[tool];
-    const command = [path, ...args].join(' ');
-    const outcome = await runCommand(path, args, { timeoutMs });
-    if (outcome.ok) {
-      if (outcome.signal !== null) throw platformError(`${command} was killed by ${outcome.signal}`, { retryable: true });
-      return { command, stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
-    }
-    if (outcome.reason === 'timeout') throw platformError(`${command} did not finish within ${timeoutMs} ms and was killed`, { timedOut: true, retryable: true });
-    if (outcome.reason === 'output') throw platformError(`${command} printed more than 1 MiB and was killed`);
-    throw platformError(
-      `cannot run ${tool} at ${path} (platform.${tool}): ${outcome.code === 'ENOENT' ? 'no such file' : outcome.message}; set platform.${tool} to /sbin/${tool}`,
-      { errorCode: outcome.code },
-    );
+  function invoke(tool: Tool, args: string[]): Promise<Completed> {
+    return runTool({ name: tool, path: paths[tool], where: `set platform.${tool} in the configuration to /sbin/${tool}` }, args, timeoutMs);
   }
 
   async function readInterface(name: string): Promise<OpenBsdInterface | null> {
