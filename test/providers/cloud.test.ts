@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { ClaimContext, LogPort } from '../../src/core/ports.ts';
+import type { ClaimContext, LogPort } from '../../src/core/ports/index.ts';
 import { CarpOvhError } from '../../src/errors.ts';
 import { CloudProvider } from '../../src/providers/cloud/index.ts';
 import { OvhApi } from '../../src/providers/ovh/api.ts';

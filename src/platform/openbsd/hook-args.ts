@@ -1,4 +1,4 @@
-import type { CarpState } from '../../core/ports.ts';
+import type { CarpState } from '../../core/ports/index.ts';
 import { CarpOvhError } from '../../errors.ts';
 import { INTERFACE_RULE, isOpenBsdInterface, shown } from './names.ts';
 

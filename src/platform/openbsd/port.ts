@@ -3,7 +3,7 @@
  * src/core/ports/platform.ts is on this branch, these are the same shapes, kept
  * here; the adapter then imports them from the core instead.
  */
-import type { CarpState } from '../../core/ports.ts';
+import type { CarpState } from '../../core/ports/index.ts';
 
 export type { CarpState };
 

@@ -1,4 +1,4 @@
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep } from '../../core/ports.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep } from '../../core/ports/index.ts';
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
