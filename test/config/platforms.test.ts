@@ -60,7 +60,8 @@ describe('config: platforms and providers', () => {
   test('openbsd: vhid optional, a cloud entry with project, instance and an alias; demotion 16', async () => {
     const config = await loadConfig(
       write(
-        `${OVH}failover:\n  - interface: carp0\n    addresses: [198.51.100.7]\n    via: cloud\n    project: 0123456789abcdef\n    instance: bi-edge-sbg-1\n    alias: { interface: vio0 }\nplatform: { kind: openbsd }\n`,
+        `${OVH}failover:\n  - interface: carp0\n    addresses: [198.51.100.7]\n    via: cloud\n    project: 0123456789abcdef\n    instance: ` +
+          `bi-edge-sbg-1\n    alias: { interface: vio0 }\nplatform: { kind: openbsd }\n`,
       ),
     );
     assert.equal(config.platform.kind, 'openbsd');
@@ -87,7 +88,8 @@ describe('config: platforms and providers', () => {
 
   test('each required key per platform and per via is named with its line', async () => {
     const problems = await problemsOf(
-      `${OVH}failover:\n  - interface: em0\n    addresses: [192.0.2.10]\n  - interface: em1\n    vhid: 3\n    addresses: [192.0.2.11]\n    via: cloud\n    nexthop: 192.0.2.1\nplatform:\n  kind: freebsd\n`,
+      `${OVH}failover:\n  - interface: em0\n    addresses: [192.0.2.10]\n  - interface: em1\n    vhid: 3\n    addresses: [192.0.2.11]\n   ` +
+        ` via: cloud\n    nexthop: 192.0.2.1\nplatform:\n  kind: freebsd\n`,
     );
     const text = problems.join('\n');
     assert.match(text, /carp-ovh\.yaml:4: failover\[0\]\.vhid: missing \(required with platform\.kind freebsd\)/);
@@ -109,7 +111,8 @@ describe('config: platforms and providers', () => {
 
   test('an entry key twice is refused, keyed as each platform keys events', async () => {
     const keepalived = await problemsOf(
-      `${OVH}failover:\n  - { vrrp_instance: VI_1, interface: eth0, addresses: [192.0.2.10], server: s1 }\n  - { vrrp_instance: VI_1, interface: eth1, addresses: [192.0.2.11], server: s1 }\nplatform: { kind: keepalived }\n`,
+      `${OVH}failover:\n  - { vrrp_instance: VI_1, interface: eth0, addresses: [192.0.2.10], server: s1 }\n  - { vrrp_instance: VI_1, ` +
+        `interface: eth1, addresses: [192.0.2.11], server: s1 }\nplatform: { kind: keepalived }\n`,
     );
     assert.match(keepalived.join('\n'), /:5: failover\[1\]\.vrrp_instance: VI_1 is already configured in failover\[0\]/);
     const openbsd = await problemsOf(
