@@ -262,7 +262,8 @@ export async function applyUninstall(options: { root: string; dryRun: boolean; f
     return { lines, exitCode: 0 };
   }
 
-  if (manifest.timer === 'rc.d' && manifest.platform !== 'openbsd') lines.push('  (stop the check service first if it runs: service carp_ovh onestop; sysrc -x carp_ovh_enable)');
+  if (manifest.timer === 'rc.d' && manifest.platform !== 'openbsd')
+    lines.push('  (stop the check service first if it runs: service carp_ovh onestop; sysrc -x carp_ovh_enable)');
   const keepalivedSteps =
     manifest.platform === 'keepalived'
       ? (await import('../platform/keepalived/install.ts')).keepalivedUninstallSteps(manifest.timer)

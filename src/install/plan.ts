@@ -122,7 +122,9 @@ async function planOpenBsd(options: PlanOptions, openbsd: { interfaces: string[]
   if (timerName !== 'rc.d' && timerName !== 'none') {
     throw new CarpOvhError(`--timer ${timerName} is not for OpenBSD: use rc.d (rcctl) or none`, { source: 'cli', badInput: true });
   }
-  const files: PlannedFile[] = openBsdInstallFiles({ node, cli, configArg: configWords.join(' '), interfaces: openbsd.interfaces }, timerName === 'rc.d').map((file) => ({ ...file, sample: false }));
+  const files: PlannedFile[] = openBsdInstallFiles({ node, cli, configArg: configWords.join(' '), interfaces: openbsd.interfaces }, timerName === 'rc.d').map(
+    (file) => ({ ...file, sample: false }),
+  );
   files.push({ path: options.config, content: SAMPLE_CONFIG, mode: 0o644, source: 'sample', sample: true });
   return { platform: 'openbsd', timer: timerName, paths, files };
 }

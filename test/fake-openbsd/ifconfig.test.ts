@@ -19,8 +19,10 @@ const SEED_MASTER = [
   '',
 ].join('\n');
 
-const SEED_BACKUP = SEED_MASTER.replace('MASTER carpdev vio2 vhid 1 advbase 1 advskew 50', 'BACKUP carpdev vio2 vhid 1 advbase 1 advskew 1')
-  .replace('status: master', 'status: backup');
+const SEED_BACKUP = SEED_MASTER.replace('MASTER carpdev vio2 vhid 1 advbase 1 advskew 50', 'BACKUP carpdev vio2 vhid 1 advbase 1 advskew 1').replace(
+  'status: master',
+  'status: backup',
+);
 
 function seedInstance(state: 'MASTER' | 'BACKUP', advskew: number, dialect?: ObsdKernelSetup['dialect']): ObsdKernelSetup {
   return {

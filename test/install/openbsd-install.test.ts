@@ -75,9 +75,18 @@ describe('install on OpenBSD', () => {
   it('--timer none writes no rc.d script; a timer OpenBSD lacks or a path ifstated cannot quote is refused', async () => {
     const root = makeTempDir('obsd-install-none');
     const { plan } = await install(root, { timer: 'none' });
-    assert.deepEqual(plan.files.filter((f) => !f.sample).map((f) => f.path), ['/etc/carp-ovh/ifstated.conf']);
+    assert.deepEqual(
+      plan.files.filter((f) => !f.sample).map((f) => f.path),
+      ['/etc/carp-ovh/ifstated.conf'],
+    );
     assert.doesNotMatch(readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8'), /--config/);
-    await assert.rejects(planInstall({ root, node: NODE, cli: CLI, config: '/usr/local/etc/carp-ovh.yaml', timer: 'cron', openbsd: { interfaces: ['carp0'] } }), /not for OpenBSD/);
-    await assert.rejects(planInstall({ root, node: NODE, cli: CLI, config: '/etc/a"b.yaml', timer: 'none', openbsd: { interfaces: ['carp0'] } }), /cannot put .* in a devd rule or script/);
+    await assert.rejects(
+      planInstall({ root, node: NODE, cli: CLI, config: '/usr/local/etc/carp-ovh.yaml', timer: 'cron', openbsd: { interfaces: ['carp0'] } }),
+      /not for OpenBSD/,
+    );
+    await assert.rejects(
+      planInstall({ root, node: NODE, cli: CLI, config: '/etc/a"b.yaml', timer: 'none', openbsd: { interfaces: ['carp0'] } }),
+      /cannot put .* in a devd rule or script/,
+    );
   });
 });

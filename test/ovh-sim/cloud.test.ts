@@ -36,9 +36,19 @@ before(async () => {
     delays: { attach: 150 },
     state: world(),
     consumers: {
-      [OVH_CONSUMER_KEY]: { rules: [{ method: 'GET', path: '/*' }, { method: 'POST', path: '/*' }] },
+      [OVH_CONSUMER_KEY]: {
+        rules: [
+          { method: 'GET', path: '/*' },
+          { method: 'POST', path: '/*' },
+        ],
+      },
       [READER_CK]: { rules: [{ method: 'GET', path: '/cloud/project/*' }] },
-      [ATTACHER_CK]: { rules: [{ method: 'GET', path: '/cloud/project/*' }, { method: 'POST', path: '/cloud/project/*/ip/failover/*/attach' }] },
+      [ATTACHER_CK]: {
+        rules: [
+          { method: 'GET', path: '/cloud/project/*' },
+          { method: 'POST', path: '/cloud/project/*/ip/failover/*/attach' },
+        ],
+      },
     },
   });
 });
@@ -62,13 +72,16 @@ async function failover(): Promise<Record<string, unknown>> {
   return list[0] as Record<string, unknown>;
 }
 
-test('every Public Cloud answer fits its model in OVH\'s cloud schema', async () => {
+test("every Public Cloud answer fits its model in OVH's cloud schema", async () => {
   const client = realOvhClient(sim);
   const list = (await client.requestPromised('GET', `${BASE}/ip/failover`)) as unknown[];
   for (const fip of list) assert.deepEqual(cloudModelProblems(fip, 'cloud.ip.FailoverIp'), []);
   assert.deepEqual(cloudModelProblems(await client.requestPromised('GET', `${BASE}/ip/failover/fo-0001`), 'cloud.ip.FailoverIp'), []);
   const instances = (await client.requestPromised('GET', `${BASE}/instance`)) as Array<Record<string, unknown>>;
-  assert.deepEqual(instances.map((i) => i.name), ['bi-edge-sbg-1', 'bi-edge-sbg-2']);
+  assert.deepEqual(
+    instances.map((i) => i.name),
+    ['bi-edge-sbg-1', 'bi-edge-sbg-2'],
+  );
   for (const instance of instances) assert.deepEqual(cloudModelProblems(instance, 'cloud.instance.Instance'), []);
   assert.deepEqual(((await client.requestPromised('GET', `${BASE}/instance`, { region: 'GRA11' })) as unknown[]).length, 0);
   const detail = await client.requestPromised('GET', `${BASE}/instance/a1b2c3d4-0002`);
@@ -114,10 +127,18 @@ test('attach is atomic: operationPending with the old routedTo while it runs, th
 });
 
 test('the "instance IP not allocated yet" switch answers 400 to the next N attaches and changes nothing', async () => {
-  sim.setState({ ...world(), cloud: { [PROJECT]: { ...world().cloud[PROJECT]!, instances: [
-    { id: 'a1b2c3d4-0001', name: 'bi-edge-sbg-1' },
-    { id: 'a1b2c3d4-0002', name: 'bi-edge-sbg-2', ipNotAllocatedAttaches: 2 },
-  ] } } });
+  sim.setState({
+    ...world(),
+    cloud: {
+      [PROJECT]: {
+        ...world().cloud[PROJECT]!,
+        instances: [
+          { id: 'a1b2c3d4-0001', name: 'bi-edge-sbg-1' },
+          { id: 'a1b2c3d4-0002', name: 'bi-edge-sbg-2', ipNotAllocatedAttaches: 2 },
+        ],
+      },
+    },
+  });
   for (let i = 0; i < 2; i++) {
     const refused = await rawCall(sim, 'POST', `${BASE}/ip/failover/fo-0001/attach`, { body: { instanceId: 'a1b2c3d4-0002' } });
     assert.equal(refused.status, 400);
@@ -136,7 +157,10 @@ test('access rules: a read-only key is refused the attach (403 NOT_GRANTED_CALL)
   assert.equal((denied.json as { errorCode?: string }).errorCode, 'NOT_GRANTED_CALL');
   assert.equal((await rawCall(sim, 'GET', `${BASE}/ip/failover`, { sign: { consumerKey: READER_CK } })).status, 200);
   assert.equal((await failover()).status, 'ok');
-  const allowed = await rawCall(sim, 'POST', `${BASE}/ip/failover/fo-0001/attach`, { body: { instanceId: 'a1b2c3d4-0002' }, sign: { consumerKey: ATTACHER_CK } });
+  const allowed = await rawCall(sim, 'POST', `${BASE}/ip/failover/fo-0001/attach`, {
+    body: { instanceId: 'a1b2c3d4-0002' },
+    sign: { consumerKey: ATTACHER_CK },
+  });
   assert.equal(allowed.status, 200);
 });
 

@@ -30,7 +30,13 @@ function instance(label: string, options: { state?: 'MASTER' | 'BACKUP'; dialect
     ...(options.dialect === undefined ? {} : { dialect: options.dialect }),
   });
   const stateDir = join(dir, 'state');
-  const platform = createOpenBsdPlatform({ ifconfig: kernel.ifconfigPath, sysctl: kernel.sysctlPath, stateDir, share: options.share ?? 16, timeoutMs: 120_000 });
+  const platform = createOpenBsdPlatform({
+    ifconfig: kernel.ifconfigPath,
+    sysctl: kernel.sysctlPath,
+    stateDir,
+    share: options.share ?? 16,
+    timeoutMs: 120_000,
+  });
   return { kernel, platform, stateDir };
 }
 
@@ -39,7 +45,7 @@ async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void
 }
 
 describe('OpenBSD platform: CARP state and our MAC', () => {
-  it('reads MASTER/BACKUP/INIT from carp0, with the carpdev (or alias interface) MAC, never carp0\'s virtual one', async () => {
+  it("reads MASTER/BACKUP/INIT from carp0, with the carpdev (or alias interface) MAC, never carp0's virtual one", async () => {
     const { kernel, platform } = instance('obsd-entry');
     assert.equal(platform.entryKey(ENTRY), 'carp0');
     assert.deepEqual(await platform.readEntry(ENTRY), { state: 'MASTER', mac: VIO2, detail: 'carp: MASTER carpdev vio2 vhid 1 advbase 1 advskew 1' });
@@ -62,7 +68,11 @@ describe('OpenBSD platform: CARP state and our MAC', () => {
     const { kernel, platform } = instance('obsd-garbage');
     kernel.setFault('ifconfig', { mode: 'output', stdout: 'carp0: flags=8843<UP> mtu 1500\n\tcarp: MASTER vhid 1\n', remaining: 1 });
     await rejects(platform.readEntry(ENTRY), /cannot read the carp line/);
-    kernel.setFault('ifconfig', { mode: 'output', stdout: 'carp0: flags=8843<UP> mtu 1500\n\tcarp: MASTER carpdev vio2 vhid 1 advbase 1 advskew 1\n\tstatus: backup\n', remaining: 1 });
+    kernel.setFault('ifconfig', {
+      mode: 'output',
+      stdout: 'carp0: flags=8843<UP> mtu 1500\n\tcarp: MASTER carpdev vio2 vhid 1 advbase 1 advskew 1\n\tstatus: backup\n',
+      remaining: 1,
+    });
     await rejects(platform.readEntry(ENTRY), /shows carp MASTER but status "backup"/);
     const before = kernel.calls().length;
     await rejects(platform.readEntry({ ...ENTRY, interface: 'carp0;reboot' }), /invalid interface name/);
@@ -72,7 +82,10 @@ describe('OpenBSD platform: CARP state and our MAC', () => {
 });
 
 describe('OpenBSD platform: the carp group demote counter', () => {
-  for (const dialect of [{ demoteRange: 'EINVAL', groupErrors: 'named' }, { demoteRange: 'ERANGE', groupErrors: 'bare' }] as const) {
+  for (const dialect of [
+    { demoteRange: 'EINVAL', groupErrors: 'named' },
+    { demoteRange: 'ERANGE', groupErrors: 'bare' },
+  ] as const) {
     it(`adds our share once, removes exactly it, and keeps others' shares (${dialect.demoteRange}/${dialect.groupErrors})`, async () => {
       const { kernel, platform } = instance('obsd-share', { dialect });
       await runTool(kernel.ifconfigPath, ['-g', 'carp', 'carpdemote', '3']); // someone else's (ifstated's, the operator's)
@@ -84,7 +97,10 @@ describe('OpenBSD platform: the carp group demote counter', () => {
       assert.deepEqual(await platform.setDemoted(false), { value: 8, ours: false, changed: true });
       assert.deepEqual(await platform.setDemoted(false), { value: 8, ours: false, changed: false });
       assert.equal(kernel.demoteCount(), 8);
-      const writes = kernel.calls().filter((call) => call.argv.length > 2).map((call) => call.argv.join(' '));
+      const writes = kernel
+        .calls()
+        .filter((call) => call.argv.length > 2)
+        .map((call) => call.argv.join(' '));
       assert.deepEqual(writes, ['-g carp carpdemote 3', '-g carp carpdemote 16', '-g carp carpdemote 5', '-g carp -carpdemote 16']);
     });
 
@@ -185,9 +201,24 @@ describe('OpenBSD hook arguments (ifstated run lines)', () => {
     assert.deepEqual(parseHookArgs(['carp0', 'MASTER']), { key: 'carp0', state: 'MASTER' });
     assert.deepEqual(parseHookArgs(['carp12', 'backup']), { key: 'carp12', state: 'BACKUP' });
     assert.deepEqual(parseHookArgs(['carp0', 'Init']), { key: 'carp0', state: 'INIT' });
-    for (const argv of [[], ['carp0'], ['carp0', 'MASTER', 'x'], ['1@carp0', 'MASTER'], ['carp', 'MASTER'], ['carp0', 'FAULT'],
-      ['carp0;id', 'MASTER'], ['carp0', 'MASTER\n'], ['carp0000000000000', 'MASTER'], ['CARP0', 'MASTER'], ['carp0', '']]) {
-      assert.throws(() => parseHookArgs(argv), (error: unknown) => isCarpOvhError(error) && error.badInput && /usage: carp-ovh hook <carp interface>/.test(error.message), JSON.stringify(argv));
+    for (const argv of [
+      [],
+      ['carp0'],
+      ['carp0', 'MASTER', 'x'],
+      ['1@carp0', 'MASTER'],
+      ['carp', 'MASTER'],
+      ['carp0', 'FAULT'],
+      ['carp0;id', 'MASTER'],
+      ['carp0', 'MASTER\n'],
+      ['carp0000000000000', 'MASTER'],
+      ['CARP0', 'MASTER'],
+      ['carp0', ''],
+    ]) {
+      assert.throws(
+        () => parseHookArgs(argv),
+        (error: unknown) => isCarpOvhError(error) && error.badInput && /usage: carp-ovh hook <carp interface>/.test(error.message),
+        JSON.stringify(argv),
+      );
     }
   });
 });

@@ -97,7 +97,12 @@ before(async () => {
     consumers: {
       [OVH_CONSUMER_KEY]: { rules: ATTACH_RULES },
       [READER_CK]: { rules: [{ method: 'GET', path: '/cloud/project/*' }] },
-      [NARROW_CK]: { rules: [{ method: 'GET', path: '/*' }, { method: 'POST', path: '/cloud/project/other/ip/failover/*/attach' }] },
+      [NARROW_CK]: {
+        rules: [
+          { method: 'GET', path: '/*' },
+          { method: 'POST', path: '/cloud/project/other/ip/failover/*/attach' },
+        ],
+      },
     },
   });
 });
@@ -123,12 +128,18 @@ describe('via: cloud', () => {
     const [outcome] = await p.claim({ addresses: [FIP], mac: '', vmName: null }, ctx);
     assert.equal(outcome?.result, 'moved');
     assert.equal(outcome?.from, EDGE1);
-    assert.deepEqual(outcome?.steps.map((s) => s.step), ['locate', 'attach', 'wait-visible']);
+    assert.deepEqual(
+      outcome?.steps.map((s) => s.step),
+      ['locate', 'attach', 'wait-visible'],
+    );
     assert.deepEqual(sim.locate(FIP), [{ via: 'cloud-failover', project: PROJECT, failoverIpId: 'fo-0001', instanceId: EDGE2 }]);
     assert.ok(ctx.guards >= 1, 'guarded before the attach');
     // Every request the claim sent fits OVH's schema; one attach only.
     const posts = mutations();
-    assert.deepEqual(posts.map((r) => [r.method, r.path]), [['POST', `/1.0/cloud/project/${PROJECT}/ip/failover/fo-0001/attach`]]);
+    assert.deepEqual(
+      posts.map((r) => [r.method, r.path]),
+      [['POST', `/1.0/cloud/project/${PROJECT}/ip/failover/fo-0001/attach`]],
+    );
     assert.deepEqual(cloudModelProblems(posts[0]?.body, 'cloud.ProjectIpFailoverAttachCreation'), []);
     assert.deepEqual(posts[0]?.body, { instanceId: EDGE2 });
     // The instance list was read once for the run.
@@ -165,18 +176,24 @@ describe('via: cloud', () => {
       assert.match(grants?.detail ?? '', /POST \/cloud\/project\/\*\/ip\/failover\/\*\/attach/);
     }
     const checks = await provider().doctorChecks([FIP], AbortSignal.timeout(10_000));
-    assert.deepEqual(checks.map((c) => [c.id, c.status]), [
-      [`ovh.grants:cloud:${PROJECT}`, 'pass'],
-      [`ovh.instance:${PROJECT}`, 'pass'],
-      [`placement.vip:${FIP}`, 'pass'],
-    ]);
+    assert.deepEqual(
+      checks.map((c) => [c.id, c.status]),
+      [
+        [`ovh.grants:cloud:${PROJECT}`, 'pass'],
+        [`ovh.instance:${PROJECT}`, 'pass'],
+        [`placement.vip:${FIP}`, 'pass'],
+      ],
+    );
   });
 
   it('retries "instance IP not allocated yet" (400) within the deadline, and fails at the deadline if it never ends', async () => {
     sim.setState(world({ edge2: { ipNotAllocatedAttaches: 3 } }));
     const [outcome] = await provider().claim({ addresses: [FIP], mac: '', vmName: null }, context());
     assert.equal(outcome?.result, 'moved');
-    assert.deepEqual(mutations().map((r) => r.status), [400, 400, 400, 200]);
+    assert.deepEqual(
+      mutations().map((r) => r.status),
+      [400, 400, 400, 200],
+    );
 
     sim.setState(world({ edge2: { ipNotAllocatedAttaches: 1_000_000 } }));
     const [never] = await provider().claim({ addresses: [FIP], mac: '', vmName: null }, context({ deadlineMs: 1_500 }));
@@ -217,13 +234,16 @@ describe('via: cloud', () => {
     await waitUntil(() => sim.requests().some((r) => r.fault === 'delay'), 10_000);
   });
 
-  it('waits out an operation already pending (someone else\'s attach), then attaches; an operation that fails is tried again', async () => {
+  it("waits out an operation already pending (someone else's attach), then attaches; an operation that fails is tried again", async () => {
     // Another attach is in flight to edge 1 (held pending), ours waits for it.
     sim.setState(world());
     sim.addFault({ method: 'POST', path: '/cloud/project/*/ip/failover/*/attach', times: 1, action: { type: 'task', outcome: 'ovhError' } });
     const [outcome] = await provider().claim({ addresses: [FIP], mac: '', vmName: null }, context());
     assert.equal(outcome?.result, 'moved');
-    assert.deepEqual(mutations().map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      mutations().map((r) => r.status),
+      [200, 200],
+    );
     assert.equal(routedTo(), EDGE2);
   });
 
@@ -242,10 +262,13 @@ describe('via: cloud', () => {
     sim.setState(world({ extraFip: true }));
     sim.clearLog();
     const planned = await provider().plan({ addresses: [FIP, '146.59.143.232'], mac: '', vmName: null }, context());
-    assert.deepEqual(planned.map((c) => [c.address, c.from, c.to, c.method, c.path]), [
-      [FIP, EDGE1, EDGE2, 'POST', `/cloud/project/${PROJECT}/ip/failover/fo-0001/attach`],
-      ['146.59.143.232', EDGE1, EDGE2, 'POST', `/cloud/project/${PROJECT}/ip/failover/fo-0002/attach`],
-    ]);
+    assert.deepEqual(
+      planned.map((c) => [c.address, c.from, c.to, c.method, c.path]),
+      [
+        [FIP, EDGE1, EDGE2, 'POST', `/cloud/project/${PROJECT}/ip/failover/fo-0001/attach`],
+        ['146.59.143.232', EDGE1, EDGE2, 'POST', `/cloud/project/${PROJECT}/ip/failover/fo-0002/attach`],
+      ],
+    );
     assert.deepEqual(mutations(), []);
   });
 });

@@ -45,7 +45,10 @@ function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}):
 
 function firstLine(text: string): string {
   const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
-  return line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
+  return line
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 function failed(result: Completed, hint = ''): CarpOvhError {
@@ -105,7 +108,8 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
     const result = await invoke('sysctl', ['-n', name]);
     if (result.exitCode !== 0) throw failed(result);
     const text = result.stdout.trim();
-    if (!/^-?\d{1,16}$/.test(text)) throw platformError(`${result.command} printed ${JSON.stringify(firstLine(result.stdout))}, not an integer`, { badInput: true });
+    if (!/^-?\d{1,16}$/.test(text))
+      throw platformError(`${result.command} printed ${JSON.stringify(firstLine(result.stdout))}, not an integer`, { badInput: true });
     return Number(text);
   }
 
@@ -222,9 +226,21 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
         try {
           const view = await this.readEntry(entry);
           if (view.state === 'absent') {
-            check(`carp.interface:${entry.interface}`, 'fail', `carp interface ${entry.interface}`, view.detail ?? 'absent', `create it (/etc/hostname.${entry.interface}: inet ADDR NETMASK BROADCAST vhid N carpdev IF pass …) or correct failover[].interface.`);
+            check(
+              `carp.interface:${entry.interface}`,
+              'fail',
+              `carp interface ${entry.interface}`,
+              view.detail ?? 'absent',
+              `create it (/etc/hostname.${entry.interface}: inet ADDR NETMASK BROADCAST vhid N carpdev IF pass …) or correct failover[].interface.`,
+            );
           } else if (view.mac === null) {
-            check(`carp.interface:${entry.interface}`, 'fail', `carp interface ${entry.interface}`, `${view.detail ?? view.state}; no lladdr for the interface OVH routes to`, 'set alias.interface, or failover[].mac to the MAC OVH knows.');
+            check(
+              `carp.interface:${entry.interface}`,
+              'fail',
+              `carp interface ${entry.interface}`,
+              `${view.detail ?? view.state}; no lladdr for the interface OVH routes to`,
+              'set alias.interface, or failover[].mac to the MAC OVH knows.',
+            );
           } else {
             check(`carp.interface:${entry.interface}`, 'pass', `carp interface ${entry.interface}`, `${view.detail ?? view.state}; our MAC ${view.mac}`);
           }
@@ -234,35 +250,73 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
             const wrong = entry.addresses.filter((_, i) => present[i] !== master);
             const where = entry.alias.interface;
             if (wrong.length === 0) {
-              check(`alias:${entry.interface}`, 'pass', `alias on ${where}`, master ? `${entry.addresses.join(', ')} aliased on ${where} (MASTER)` : `no alias on ${where} (${view.state})`);
+              check(
+                `alias:${entry.interface}`,
+                'pass',
+                `alias on ${where}`,
+                master ? `${entry.addresses.join(', ')} aliased on ${where} (MASTER)` : `no alias on ${where} (${view.state})`,
+              );
             } else {
-              check(`alias:${entry.interface}`, 'warn', `alias on ${where}`,
+              check(
+                `alias:${entry.interface}`,
+                'warn',
+                `alias on ${where}`,
                 master ? `MASTER but ${wrong.join(', ')} not aliased on ${where}` : `${view.state} but ${wrong.join(', ')} still aliased on ${where}`,
-                'run carp-ovh reconcile, which sets the aliases from the CARP state.');
+                'run carp-ovh reconcile, which sets the aliases from the CARP state.',
+              );
             }
           }
         } catch (error) {
-          check(`carp.interface:${entry.interface}`, 'fail', `carp interface ${entry.interface}`, error instanceof Error ? error.message : String(error), 'fix platform.ifconfig, then run doctor again.');
+          check(
+            `carp.interface:${entry.interface}`,
+            'fail',
+            `carp interface ${entry.interface}`,
+            error instanceof Error ? error.message : String(error),
+            'fix platform.ifconfig, then run doctor again.',
+          );
         }
       }
       try {
         const preempt = await readSysctl('net.inet.carp.preempt');
         // The demote count travels in every advertisement, so a demoted master hands over
         // whatever preempt says; preempt decides whether a recovered router takes MASTER back.
-        check('sysctl.preempt', 'pass', 'net.inet.carp.preempt', preempt === 0
-          ? '0: a demoted master still hands over; a recovered router stays BACKUP until the other is demoted or fails'
-          : `${preempt}: a recovered router with the lower advskew takes MASTER back`);
+        check(
+          'sysctl.preempt',
+          'pass',
+          'net.inet.carp.preempt',
+          preempt === 0
+            ? '0: a demoted master still hands over; a recovered router stays BACKUP until the other is demoted or fails'
+            : `${preempt}: a recovered router with the lower advskew takes MASTER back`,
+        );
       } catch (error) {
-        check('sysctl.preempt', 'fail', 'net.inet.carp.preempt', error instanceof Error ? error.message : String(error), 'set platform.sysctl to /sbin/sysctl.');
+        check(
+          'sysctl.preempt',
+          'fail',
+          'net.inet.carp.preempt',
+          error instanceof Error ? error.message : String(error),
+          'set platform.sysctl to /sbin/sysctl.',
+        );
       }
       try {
         const now = await reading();
         const detail = `${now.value}${now.ours > 0 ? ` (carp-ovh's share ${now.ours} is in)` : ''}`;
         if (now.value + share > 255 && now.ours === 0) {
-          check('carp.demote', 'warn', `${group} demote count`, `${detail}; adding ${share} would leave 0..255 and the kernel would refuse it`, `lower health.demotion or find what raised the counter (ifconfig -g ${group}).`);
+          check(
+            'carp.demote',
+            'warn',
+            `${group} demote count`,
+            `${detail}; adding ${share} would leave 0..255 and the kernel would refuse it`,
+            `lower health.demotion or find what raised the counter (ifconfig -g ${group}).`,
+          );
         } else check('carp.demote', 'pass', `${group} demote count`, detail);
       } catch (error) {
-        check('carp.demote', 'fail', `${group} demote count`, error instanceof Error ? error.message : String(error), `configure a carp interface (it joins group ${group}).`);
+        check(
+          'carp.demote',
+          'fail',
+          `${group} demote count`,
+          error instanceof Error ? error.message : String(error),
+          `configure a carp interface (it joins group ${group}).`,
+        );
       }
       return checks;
     },

@@ -48,18 +48,25 @@ function safeForRun(word: string, what: string): string {
 export function ifstatedSection(options: OpenBsdInstallOptions): string {
   const interfaces = [...new Set(options.interfaces)];
   for (const iface of interfaces) {
-    if (!isOpenBsdInterface(iface)) throw new CarpOvhError(`failover[].interface ${JSON.stringify(iface)} is not a carp interface name`, { source: 'config', badInput: true });
+    if (!isOpenBsdInterface(iface))
+      throw new CarpOvhError(`failover[].interface ${JSON.stringify(iface)} is not a carp interface name`, { source: 'config', badInput: true });
   }
   const words = [safeForRun(options.node, 'node'), safeForRun(options.cli, 'the carp-ovh CLI')];
-  for (const word of options.configArg.trim().split(/\s+/).filter((w) => w !== '')) words.push(safeForRun(word, 'the configuration path'));
+  for (const word of options.configArg
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== ''))
+    words.push(safeForRun(word, 'the configuration path'));
   const command = words.join(' ');
-  const blocks = interfaces.map((iface) => [
-    `# ${iface}: MASTER is link up; BACKUP and INIT are link down.`,
-    `if ${iface}.link.up`,
-    `\trun "${command} hook ${iface} MASTER"`,
-    `if ${iface}.link.down`,
-    `\trun "${command} hook ${iface} BACKUP"`,
-  ].join('\n'));
+  const blocks = interfaces.map((iface) =>
+    [
+      `# ${iface}: MASTER is link up; BACKUP and INIT are link down.`,
+      `if ${iface}.link.up`,
+      `\trun "${command} hook ${iface} MASTER"`,
+      `if ${iface}.link.down`,
+      `\trun "${command} hook ${iface} BACKUP"`,
+    ].join('\n'),
+  );
   return `# carp-ovh: tells carp-ovh about every CARP state change (it claims the failover IP on
 # MASTER, and drops its alias on BACKUP). Written by \`carp-ovh install\`, removed by
 # \`carp-ovh uninstall\`. Include it at the top level of /etc/ifstated.conf, outside
@@ -71,7 +78,16 @@ ${blocks.join('\n\n')}
 }
 
 export function openBsdRcScript(options: OpenBsdInstallOptions): string {
-  const flags = [options.cli, ...options.configArg.trim().split(/\s+/).filter((w) => w !== ''), 'check', '--every', options.every ?? '10s'];
+  const flags = [
+    options.cli,
+    ...options.configArg
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== ''),
+    'check',
+    '--every',
+    options.every ?? '10s',
+  ];
   return `#!/bin/ksh
 #
 # carp-ovh health checks in a loop (\`carp-ovh check --every\`): they raise carp-ovh's share
@@ -92,7 +108,9 @@ rc_cmd $1
 }
 
 export function openBsdInstallFiles(options: OpenBsdInstallOptions, withTimer: boolean): OpenBsdFile[] {
-  const files: OpenBsdFile[] = [{ path: IFSTATED_SECTION_PATH, content: ifstatedSection(options), mode: 0o644, source: 'ifstated section (run lines for carp-ovh hook)' }];
+  const files: OpenBsdFile[] = [
+    { path: IFSTATED_SECTION_PATH, content: ifstatedSection(options), mode: 0o644, source: 'ifstated section (run lines for carp-ovh hook)' },
+  ];
   if (withTimer) files.push({ path: OPENBSD_RC_SCRIPT_PATH, content: openBsdRcScript(options), mode: 0o555, source: 'rc.d script (check --every)' });
   return files;
 }

@@ -15,8 +15,13 @@ export function neededCalls(project: string, failoverId = 'ID'): NeededCall[] {
   const base = `/cloud/project/${project}`;
   return [
     { method: 'GET', path: `${base}/ip/failover`, rule: 'GET /cloud/project/*/ip/failover', why: 'locate the failover IP' },
-    { method: 'GET', path: `${base}/instance`, rule: 'GET /cloud/project/*/instance', why: 'find this instance\'s id' },
-    { method: 'POST', path: `${base}/ip/failover/${failoverId}/attach`, rule: 'POST /cloud/project/*/ip/failover/*/attach', why: 'attach the failover IP here' },
+    { method: 'GET', path: `${base}/instance`, rule: 'GET /cloud/project/*/instance', why: "find this instance's id" },
+    {
+      method: 'POST',
+      path: `${base}/ip/failover/${failoverId}/attach`,
+      rule: 'POST /cloud/project/*/ip/failover/*/attach',
+      why: 'attach the failover IP here',
+    },
   ];
 }
 

@@ -66,10 +66,16 @@ export class CloudProvider {
 
   constructor(options: CloudOptions) {
     if (!PROJECT.test(options.project)) {
-      throw new CarpOvhError(`failover[].project must be a Public Cloud project id, got ${JSON.stringify(options.project.slice(0, 70))}`, { source: 'config', badInput: true });
+      throw new CarpOvhError(`failover[].project must be a Public Cloud project id, got ${JSON.stringify(options.project.slice(0, 70))}`, {
+        source: 'config',
+        badInput: true,
+      });
     }
     if (options.instance === '' || /[\u0000-\u001f/]/.test(options.instance)) {
-      throw new CarpOvhError(`failover[].instance must be an instance name or id, got ${JSON.stringify(options.instance.slice(0, 70))}`, { source: 'config', badInput: true });
+      throw new CarpOvhError(`failover[].instance must be an instance name or id, got ${JSON.stringify(options.instance.slice(0, 70))}`, {
+        source: 'config',
+        badInput: true,
+      });
     }
     this.#options = options;
     this.#base = `/cloud/project/${options.project}`;
@@ -93,9 +99,15 @@ export class CloudProvider {
     const byName = instances.filter((i) => i.name === wanted);
     if (byName.length === 1 && byName[0] !== undefined) return byName[0];
     if (byName.length > 1) {
-      throw new CarpOvhError(`${byName.length} instances of project ${this.#options.project} are named ${wanted}: set failover[].instance to the id (${byName.map((i) => i.id).join(', ')})`, { source: 'claim' });
+      throw new CarpOvhError(
+        `${byName.length} instances of project ${this.#options.project} are named ${wanted}: set failover[].instance to the id (${byName.map((i) => i.id).join(', ')})`,
+        { source: 'claim' },
+      );
     }
-    throw new CarpOvhError(`project ${this.#options.project} has no instance named or with id ${wanted} (${instances.length} instances listed): correct failover[].instance`, { source: 'claim' });
+    throw new CarpOvhError(
+      `project ${this.#options.project} has no instance named or with id ${wanted} (${instances.length} instances listed): correct failover[].instance`,
+      { source: 'claim' },
+    );
   }
 
   async #list(signal: AbortSignal): Promise<FailoverIp[]> {
@@ -119,7 +131,10 @@ export class CloudProvider {
     const list = await this.#list(ctx.signal);
     const unknown = request.addresses.filter((address) => !list.some((f) => f.ip === address));
     if (unknown.length > 0) {
-      throw new CarpOvhError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is not a failover IP' : 'are not failover IPs'} of project ${this.#options.project}: correct failover[].addresses or failover[].project`, { source: 'claim' });
+      throw new CarpOvhError(
+        `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a failover IP' : 'are not failover IPs'} of project ${this.#options.project}: correct failover[].addresses or failover[].project`,
+        { source: 'claim' },
+      );
     }
     this.#mayAttach ??= this.#checkMayAttach(ctx.signal).catch((error: unknown) => {
       this.#mayAttach = null;
@@ -135,11 +150,14 @@ export class CloudProvider {
     if (rules === null) return;
     const missing = missingRules(rules, neededCalls(this.#options.project));
     if (missing.length > 0) {
-      throw new CarpOvhError(`the OVH consumer key may not ${missing.map((m) => `${m.method} ${m.path}`).join(', ')}: create a key with the rules ${missing.map((m) => m.rule).join(', ')} (docs/operations.md)`, {
-        source: 'ovh',
-        errorCode: 'NOT_GRANTED_CALL',
-        status: 403,
-      });
+      throw new CarpOvhError(
+        `the OVH consumer key may not ${missing.map((m) => `${m.method} ${m.path}`).join(', ')}: create a key with the rules ${missing.map((m) => m.rule).join(', ')} (docs/operations.md)`,
+        {
+          source: 'ovh',
+          errorCode: 'NOT_GRANTED_CALL',
+          status: 403,
+        },
+      );
     }
   }
 
@@ -163,7 +181,13 @@ export class CloudProvider {
     } catch (error) {
       const failure = deadlineAware(error, ctx.signal);
       ctx.log.error({ err: failure.toLogObject() }, `cloud preflight failed, nothing was changed at OVH: ${failure.message}`);
-      return request.addresses.map((address) => ({ address, from: null, result: failure.isCanceled ? 'cancelled' : 'failed', steps: [], error: failure.toLogObject() }));
+      return request.addresses.map((address) => ({
+        address,
+        from: null,
+        result: failure.isCanceled ? 'cancelled' : 'failed',
+        steps: [],
+        error: failure.toLogObject(),
+      }));
     }
     const locateMs = Date.now() - started;
     return Promise.all(
@@ -237,9 +261,12 @@ export class CloudProvider {
         steps.push({ step: 'attach', ms: Date.now() - sent, detail: `attempt ${attempt}: ${errorText(error)}` });
         if (!isCarpOvhError(error) || error.isCanceled || ctx.signal.aborted) throw error;
         if (isAuthError(error)) throw error;
-        const how = error.status === 400 ? 'OVH refused it (400), which it does while the instance IP is not allocated yet'
-          : error.status === 409 ? 'an operation is already pending on it (409)'
-          : 'the answer leaves the outcome unknown';
+        const how =
+          error.status === 400
+            ? 'OVH refused it (400), which it does while the instance IP is not allocated yet'
+            : error.status === 409
+              ? 'an operation is already pending on it (409)'
+              : 'the answer leaves the outcome unknown';
         ctx.log.warn({ address, attempt, err: error.toLogObject() }, `attach of ${address}: ${how}; reading it back`);
       }
       const waitStarted = Date.now();
@@ -277,29 +304,56 @@ export class CloudProvider {
       const needed = neededCalls(project);
       const rules = Array.isArray(credential.rules) ? (credential.rules as Array<{ method?: unknown; path?: unknown }>) : null;
       const list = needed.map((n) => n.rule).join(', ');
-      if (rules === null) add(`ovh.grants:cloud:${project}`, 'warn', `access rules for project ${project}`, `OVH did not list the key's rules; needed: ${list}`, 'check the key in the OVH console.');
+      if (rules === null)
+        add(
+          `ovh.grants:cloud:${project}`,
+          'warn',
+          `access rules for project ${project}`,
+          `OVH did not list the key's rules; needed: ${list}`,
+          'check the key in the OVH console.',
+        );
       else {
         const missing = missingRules(rules, needed);
         if (missing.length === 0) add(`ovh.grants:cloud:${project}`, 'pass', `access rules for project ${project}`, `the key may ${list}`);
-        else add(`ovh.grants:cloud:${project}`, 'fail', `access rules for project ${project}`, `missing: ${missing.map((m) => `${m.rule} (${m.why})`).join(', ')}`, `create a consumer key with ${list} and store it with the credentials.`);
+        else
+          add(
+            `ovh.grants:cloud:${project}`,
+            'fail',
+            `access rules for project ${project}`,
+            `missing: ${missing.map((m) => `${m.rule} (${m.why})`).join(', ')}`,
+            `create a consumer key with ${list} and store it with the credentials.`,
+          );
       }
     }
     let ours: Instance | null = null;
     try {
       ours = await this.instance(signal);
-      add(`ovh.instance:${project}`, ours.status === 'ACTIVE' ? 'pass' : 'warn', `instance ${this.#options.instance}`, `${ours.name} (${ours.id}), ${ours.status}`,
-        ours.status === 'ACTIVE' ? undefined : 'an instance that is not ACTIVE cannot take traffic.');
+      add(
+        `ovh.instance:${project}`,
+        ours.status === 'ACTIVE' ? 'pass' : 'warn',
+        `instance ${this.#options.instance}`,
+        `${ours.name} (${ours.id}), ${ours.status}`,
+        ours.status === 'ACTIVE' ? undefined : 'an instance that is not ACTIVE cannot take traffic.',
+      );
     } catch (error) {
-      add(`ovh.instance:${project}`, 'fail', `instance ${this.#options.instance}`, errorText(error), 'set failover[].instance to this instance\'s name or id (GET /cloud/project/{project}/instance).');
+      add(
+        `ovh.instance:${project}`,
+        'fail',
+        `instance ${this.#options.instance}`,
+        errorText(error),
+        "set failover[].instance to this instance's name or id (GET /cloud/project/{project}/instance).",
+      );
     }
     try {
       const placements = await this.locate([...addresses], { signal });
       for (const p of placements) {
-        if (p.holder === null) add(`placement.vip:${p.address}`, 'fail', `${p.address} in project ${project}`, p.where, 'correct failover[].addresses or failover[].project.');
+        if (p.holder === null)
+          add(`placement.vip:${p.address}`, 'fail', `${p.address} in project ${project}`, p.where, 'correct failover[].addresses or failover[].project.');
         else add(`placement.vip:${p.address}`, 'pass', `${p.address} in project ${project}`, `routed to ${p.where}${p.here ? ' (this instance)' : ''}`);
       }
     } catch (error) {
-      if (ours !== null) add(`ovh.read:cloud:${project}`, 'fail', `failover IPs of project ${project}`, errorText(error), 'add the rule GET /cloud/project/*/ip/failover.');
+      if (ours !== null)
+        add(`ovh.read:cloud:${project}`, 'fail', `failover IPs of project ${project}`, errorText(error), 'add the rule GET /cloud/project/*/ip/failover.');
     }
     return checks;
   }

@@ -7,8 +7,22 @@ import type { ObsdInet, ObsdInterface } from './types.ts';
  */
 
 const IFF_NAMES = [
-  'UP', 'BROADCAST', 'DEBUG', 'LOOPBACK', 'POINTOPOINT', 'STATICARP', 'RUNNING', 'NOARP',
-  'PROMISC', 'ALLMULTI', 'OACTIVE', 'SIMPLEX', 'LINK0', 'LINK1', 'LINK2', 'MULTICAST',
+  'UP',
+  'BROADCAST',
+  'DEBUG',
+  'LOOPBACK',
+  'POINTOPOINT',
+  'STATICARP',
+  'RUNNING',
+  'NOARP',
+  'PROMISC',
+  'ALLMULTI',
+  'OACTIVE',
+  'SIMPLEX',
+  'LINK0',
+  'LINK1',
+  'LINK2',
+  'MULTICAST',
 ];
 export const IFF_UP = 0x1;
 const IFF_BROADCAST = 0x2;

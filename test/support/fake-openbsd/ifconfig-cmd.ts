@@ -120,13 +120,14 @@ function interfaceCommand(state: ObsdKernelState, name: string, args: readonly s
     else if (word === 'up' || word === 'down') updown = word;
     else if (word === 'netmask') {
       const value = args[++i];
-      if (value === undefined) fail(outcome, "ifconfig: netmask: requires 1 argument\n");
+      if (value === undefined) fail(outcome, 'ifconfig: netmask: requires 1 argument\n');
       if (address === undefined) fail(outcome, USAGE);
       address.prefix = parsePrefix(outcome, value);
     } else if (address === undefined && /^[0-9./]+$/.test(word)) address = parseAddress(outcome, word);
     else fail(outcome, `ifconfig: ${word}: bad value\n`);
   }
-  const inet = (iface.inet ??= []);
+  iface.inet ??= [];
+  const inet = iface.inet;
   if (address !== undefined) {
     const at = inet.findIndex((entry) => entry.addr === address.addr);
     if (alias === 'remove') {

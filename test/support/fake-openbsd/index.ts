@@ -66,7 +66,9 @@ function writeWrapper(path: string, tool: ObsdTool, statePath: string): void {
 
 function readLines(path: string): string[] {
   try {
-    return readFileSync(path, 'utf8').split('\n').filter((line) => line.length > 0);
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;

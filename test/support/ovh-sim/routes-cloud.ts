@@ -55,10 +55,7 @@ function instanceJson(instance: SimCloudInstance): Record<string, unknown> {
     monthlyBilling: null,
     currentMonthOutgoingTraffic: null,
     operationIds: [],
-    ipAddresses:
-      instance.publicIp === undefined
-        ? []
-        : [{ ip: instance.publicIp, type: 'public', version: 4, networkId: 'ext-net', gatewayIp: null }],
+    ipAddresses: instance.publicIp === undefined ? [] : [{ ip: instance.publicIp, type: 'public', version: 4, networkId: 'ext-net', gatewayIp: null }],
   };
 }
 
@@ -70,14 +67,36 @@ function instanceDetailJson(instance: SimCloudInstance): Record<string, unknown>
     rescuePassword: null,
     sshKey: null,
     flavor: {
-      id: 'flavor-b2-7', name: 'b2-7', region, type: 'ovh.ssd.eg', osType: 'linux', available: true,
-      vcpus: 2, ram: 7000, disk: 50, quota: 10, inboundBandwidth: 250, outboundBandwidth: 250,
+      id: 'flavor-b2-7',
+      name: 'b2-7',
+      region,
+      type: 'ovh.ssd.eg',
+      osType: 'linux',
+      available: true,
+      vcpus: 2,
+      ram: 7000,
+      disk: 50,
+      quota: 10,
+      inboundBandwidth: 250,
+      outboundBandwidth: 250,
       planCodes: { hourly: 'b2-7.consumption', monthly: 'b2-7.monthly.postpaid' },
       capabilities: [{ name: 'failoverip', enabled: true }],
     },
     image: {
-      id: 'image-openbsd', name: 'OpenBSD', region, type: 'bsd', user: 'openbsd', visibility: 'public',
-      status: 'active', creationDate: CREATED, minDisk: 0, minRam: 0, size: 0.5, flavorType: null, planCode: null, tags: null,
+      id: 'image-openbsd',
+      name: 'OpenBSD',
+      region,
+      type: 'bsd',
+      user: 'openbsd',
+      visibility: 'public',
+      status: 'active',
+      creationDate: CREATED,
+      minDisk: 0,
+      minRam: 0,
+      size: 0.5,
+      flavorType: null,
+      planCode: null,
+      tags: null,
     },
   };
 }
