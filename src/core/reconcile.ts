@@ -114,6 +114,10 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
       outcome.state = view.state;
       if (outcome.state !== 'MASTER') {
         log.info({ key, vhid: entry.vhid, iface: entry.interface, state: outcome.state }, `${key} is ${outcome.state}, not MASTER: nothing to claim`);
+        // Traffic for the VIP must stop arriving here: drop its alias (a failure is logged, the peer's claim goes on).
+        await setAliases(deps, entry, false).catch((error: unknown) => {
+          log.error({ key, err: asError(error).toLogObject() }, `${key}: cannot remove the alias: ${asError(error).message}`);
+        });
         continue;
       }
       outcome.mac = ourMac(entry, view);
@@ -123,6 +127,16 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
         continue;
       }
       log.info({ iface: entry.interface, mac: outcome.mac }, `Detected MAC on ${entry.interface}: ${outcome.mac}`);
+      // The alias goes on before OVH routes the VIP here, so the first packets find it.
+      try {
+        await setAliases(deps, entry, true);
+      } catch (error) {
+        const failure = asError(error);
+        log.error({ key, err: failure.toLogObject() }, `${key}: cannot add the alias: ${failure.message}`);
+        outcome.result = 'failed';
+        outcome.error = failure.toLogObject();
+        continue;
+      }
       claimable.push({ target, outcome, guard: makeGuard(deps, target) });
     }
 
@@ -210,6 +224,40 @@ async function settleDemotion(deps: ClaimDeps, outcome: ClaimOutcome): Promise<v
   } catch (error) {
     // The claim's own result stands; a demotion we could not write is its own alarm.
     deps.log.error({ err: asError(error).toLogObject() }, `cannot adjust ${deps.platform.describeDemotion()}: ${asError(error).message}`);
+  }
+}
+
+/**
+ * A BACKUP or INIT event for an entry with `alias`: the VIP's traffic must stop
+ * arriving here. The state is read again first (a MASTER event may have overtaken it).
+ */
+export async function releaseAliases(deps: ClaimDeps, entry: ClaimTarget['entry']): Promise<void> {
+  if (entry.alias === undefined) return;
+  const key = deps.platform.entryKey(entry);
+  const { state } = await deps.platform.readEntry(entry);
+  if (state === 'MASTER') {
+    deps.log.info({ key }, `${key} is MASTER again: keeping the alias`);
+    return;
+  }
+  await setAliases(deps, entry, false);
+}
+
+/**
+ * `alias: {interface}`: the VIP as a /32 alias there while MASTER, gone otherwise.
+ * Each address is read first, so nothing is changed (or logged) when it is as it should be.
+ */
+async function setAliases(deps: ClaimDeps, entry: ClaimTarget['entry'], present: boolean): Promise<void> {
+  const where = entry.alias?.interface;
+  if (where === undefined) return;
+  const alias = deps.platform.alias;
+  if (alias === undefined) {
+    throw new CarpOvhError(`platform.kind ${deps.platform.kind} cannot add aliases: remove alias from the entry for ${entry.interface}`, { source: 'config', badInput: true });
+  }
+  for (const address of entry.addresses) {
+    if ((await alias.has(where, address)) === present) continue;
+    if (present) await alias.add(where, address);
+    else await alias.remove(where, address);
+    deps.log.info({ iface: where, address }, present ? `Added ${address}/32 as an alias on ${where}` : `Removed the alias ${address} from ${where}`);
   }
 }
 

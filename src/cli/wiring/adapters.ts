@@ -19,11 +19,13 @@ export interface PlatformEntry {
 
 export const PLATFORMS: Readonly<Record<string, PlatformEntry>> = {
   freebsd: { adapter: () => import('../../platform/freebsd/index.ts'), hookArgs: () => import('../../platform/freebsd/hook-args.ts') },
+  openbsd: { adapter: () => import('../../platform/openbsd/index.ts'), hookArgs: () => import('../../platform/openbsd/hook-args.ts') },
 };
 
 export const PROVIDERS: Readonly<Record<string, () => Promise<OvhProviderModule>>> = {
   'virtual-mac': () => import('../../providers/ovh/virtual-mac.ts'),
   'ip-move': () => import('../../providers/ip-move/index.ts'),
+  cloud: () => import('../../providers/cloud/index.ts'),
 };
 
 export function availability(): Availability {

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/types.ts';
 import { recordEvent } from '../../core/events.ts';
 import type { CarpState } from '../../core/ports/index.ts';
-import { runClaim, type ClaimOutcome, type ClaimTarget } from '../../core/reconcile.ts';
+import { releaseAliases, runClaim, type ClaimOutcome, type ClaimTarget } from '../../core/reconcile.ts';
 import { describeError, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, exitCodeFor, isCarpOvhError } from '../../errors.ts';
 import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
 import { StateDir } from '../../state.ts';
@@ -58,7 +58,8 @@ async function withLog(ctx: CliContext, config: Config, opened: OpenLog, request
       return EXIT_OK;
     }
     if (request.type !== 'MASTER') {
-      log.info({ subsystem: request.key, type: request.type }, `${request.key} is ${request.type}: not MASTER, nothing to do`);
+      log.info({ subsystem: request.key, type: request.type }, `${request.key} is ${request.type}: not MASTER, nothing to claim`);
+      await releaseAliases(deps, entry);
       return EXIT_OK;
     }
     log.info({ subsystem: request.key, type: request.type }, `CARP event: ${request.key} is MASTER, claiming ${entry.addresses.join(', ')}`);

@@ -3,6 +3,8 @@ import { CarpOvhError, type ErrorFacts } from '../../errors.ts';
 import { runTool } from '../run-tool.ts';
 import { parseDemoteCount, parseInterface, type OpenBsdInterface } from './ifconfig-parse.ts';
 import { shown, validateInterface, validateIpv4 } from './names.ts';
+import type { Config } from '../../config/types.ts';
+import type { Platform } from '../../core/ports/index.ts';
 import type { AliasPort, DemotionChange, DemotionReading, EntryFacts, EntryView, PlatformCheck } from './port.ts';
 import { shareNow, ShareStore } from './share.ts';
 
@@ -320,5 +322,26 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
       }
       return checks;
     },
+  };
+}
+
+/** The wiring's entry point (src/cli/wiring/adapters.ts): the Platform port for this config. */
+export function createPlatform(config: Config): Platform {
+  const platform = createOpenBsdPlatform({
+    ifconfig: config.platform.ifconfig,
+    sysctl: config.platform.sysctl,
+    timeoutMs: config.platform.timeoutMs,
+    stateDir: config.stateDir,
+    share: config.health.demotion,
+  });
+  return {
+    kind: platform.kind,
+    entryKey: (entry) => platform.entryKey(entry),
+    readEntry: (entry) => platform.readEntry(entry),
+    readDemotion: () => platform.readDemotion(),
+    setDemoted: (on) => platform.setDemoted(on),
+    describeDemotion: () => platform.describeDemotion(),
+    alias: platform.alias,
+    doctorChecks: (ctx) => platform.doctorChecks(ctx.config.failover),
   };
 }

@@ -1,8 +1,10 @@
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep } from '../../core/ports/index.ts';
+import type { FailoverEntry } from '../../config/types.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider } from '../../core/ports/index.ts';
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 import type { OvhApi } from '../ovh/api.ts';
+import type { OvhProviderContext } from '../ovh/provider-module.ts';
 import { missingRules, neededCalls } from './access.ts';
 import { asFailoverIp, asFailoverIps, asInstances, type FailoverIp, type Instance } from './answers.ts';
 
@@ -357,4 +359,28 @@ export class CloudProvider {
     }
     return checks;
   }
+}
+const perContext = new WeakMap<OvhProviderContext, Map<string, CloudProvider>>();
+
+/**
+ * The wiring's entry point (src/cli/wiring/adapters.ts): the provider for one
+ * `via: cloud` entry. Entries naming the same project and instance share one, so
+ * the instance is looked up once per run.
+ */
+export function createProvider(entry: FailoverEntry, ctx: OvhProviderContext): FailoverProvider {
+  if (entry.project === undefined || entry.instance === undefined) {
+    throw new CarpOvhError(`failover entry ${entry.interface}: via cloud needs project and instance`, { source: 'config', badInput: true });
+  }
+  let providers = perContext.get(ctx);
+  if (providers === undefined) {
+    providers = new Map();
+    perContext.set(ctx, providers);
+  }
+  const key = `${entry.project}\n${entry.instance}`;
+  let provider = providers.get(key);
+  if (provider === undefined) {
+    provider = new CloudProvider({ project: entry.project, instance: entry.instance, api: ctx.api, pollIntervalMs: ctx.config.ovh.pollIntervalMs });
+    providers.set(key, provider);
+  }
+  return provider;
 }
