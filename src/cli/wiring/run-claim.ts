@@ -58,7 +58,7 @@ async function withLog(ctx: CliContext, config: Config, opened: OpenLog, request
       return EXIT_OK;
     }
     if (request.type !== 'MASTER') {
-      log.info({ subsystem: request.key, type: request.type }, `${request.key} is ${request.type}: not MASTER, nothing to claim`);
+      log.info({ subsystem: request.key, type: request.type }, `${request.key} is ${request.type}: not MASTER, nothing to do`);
       await releaseAliases(deps, entry);
       return EXIT_OK;
     }
