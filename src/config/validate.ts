@@ -1,5 +1,4 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { configSchema } from './schema.ts';
 import { formatPath, pointerToPath, type ConfigPath } from './locate.ts';
 
 export interface Problem {
@@ -10,17 +9,25 @@ export interface Problem {
 let compiled: ValidateFunction | undefined;
 
 /**
- * ajv is compiled on first use only: the hook's fast path never validates, and
- * compiling the schema is the single most expensive thing config loading does.
+ * The build compiles the schema into generated/validate-config.js (see
+ * scripts/gen-config-validator.ts): loading that costs a fraction of ajv's compiler.
+ * A tree that was not built yet (a test run straight from the sources) compiles it here.
  */
 async function validator(): Promise<ValidateFunction> {
   if (compiled !== undefined) return compiled;
-  const { Ajv } = await import('ajv');
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
-  ajv.addFormat('ipv4', /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/);
-  compiled = ajv.compile(configSchema);
+  try {
+    compiled = (await import(GENERATED)).default as ValidateFunction;
+  } catch {
+    const [{ Ajv }, { configSchema }, { AJV_OPTIONS, IPV4 }] = await Promise.all([import('ajv'), import('./schema.ts'), import('./validator-options.ts')]);
+    const ajv = new Ajv(AJV_OPTIONS);
+    ajv.addFormat('ipv4', IPV4);
+    compiled = ajv.compile(configSchema);
+  }
   return compiled;
 }
+
+// A variable, so that the type checker does not look for a file the build writes.
+const GENERATED = './generated/validate-config.js';
 
 /** Layer 1: the schema. Fills in defaults in place and returns one problem per offending key. */
 export async function validateAgainstSchema(data: unknown): Promise<Problem[]> {

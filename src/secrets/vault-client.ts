@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import type NodeVault from 'node-vault';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { CarpOvhError } from '../errors.ts';
 import { resolveSecretsmithToken, type SecretsmithConfig } from './secretsmith.ts';
 import { cancelledError, timeoutError, toVaultError, type VaultCallContext } from './vault-errors.ts';
-import { vaultTransport } from './vault-transport.ts';
 import { isRecord } from './yaml-file.ts';
 
 export interface VaultSessionOptions {
   config: SecretsmithConfig;
-  /** Bound on each HTTP request (node-vault has none: a black-holed Vault would hang forever). */
+  /** Bound on each whole HTTP exchange, connection included: a black-holed Vault must not hang a claim. */
   timeoutMs: number;
   /** Honour VAULT_SKIP_VERIFY from `env` (parsed as a boolean, as the vault CLI does). */
   allowEnvSkipVerify: boolean;
@@ -37,7 +35,7 @@ export interface RawHealth {
   clusterName: string | null;
 }
 
-/** One login's worth of node-vault, with the TLS, timeout, abort and error rules of carp-ovh. */
+/** One login's worth of Vault HTTP API, with the TLS, timeout, abort and error rules of carp-ovh. */
 export interface VaultSession {
   readonly url: string;
   readonly tlsVerify: 'ca-file' | 'system' | 'off';
@@ -48,9 +46,16 @@ export interface VaultSession {
   /** The KV version of `mount` from sys/internal/ui/mounts, or null when Vault will not say. */
   mountVersion(mount: string): Promise<1 | 2 | null>;
   health(): Promise<RawHealth>;
+  /** Extends the token by its increment; returns the seconds it has left (0 = never expires). */
+  renewSelf(): Promise<number>;
   revokeSelf(timeoutMs: number): Promise<void>;
+  /** The signal later calls obey: a session kept across the health loop's runs gets each run's. */
+  useSignal(signal: AbortSignal | undefined): void;
   close(): void;
 }
+
+/** Vault's answers to these calls are a few KB; a larger one is not Vault (or not sane). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 const TRUE_WORDS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
@@ -59,7 +64,8 @@ export function skipVerifyFromEnv(env: NodeJS.ProcessEnv): boolean {
 }
 
 export async function openVaultSession(options: VaultSessionOptions): Promise<VaultSession> {
-  const { config, timeoutMs, signal } = options;
+  const { config, timeoutMs } = options;
+  let signal = options.signal;
   const skipVerify = config.verify === false || (options.allowEnvSkipVerify && skipVerifyFromEnv(options.env));
   const tlsVerify = skipVerify ? 'off' : typeof config.verify === 'string' ? 'ca-file' : 'system';
 
@@ -78,29 +84,14 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     }
   }
 
-  // The session's own agent, for every call: the CA and the verification rule are
-  // this session's, nothing global is read or changed.
+  // One agent per session, kept alive: the health loop's session reuses its TLS connection run after run.
   const https = config.url.startsWith('https:');
   const agent = https
-    ? new HttpsAgent({ keepAlive: false, rejectUnauthorized: !skipVerify, ...(ca === undefined ? {} : { ca }) })
-    : new HttpAgent({ keepAlive: false });
-
-  const { default: createClient } = await import('node-vault');
-  const clientOptions: NodeVault.VaultOptions & { 'request-promise': ReturnType<typeof vaultTransport> } = {
-    endpoint: config.url,
-    apiVersion: 'v1',
-    // node-vault builds the paths and reads the answers; the requests go out on our agent
-    // (node-vault's own axios instance would also follow HTTP(S)_PROXY from the environment).
-    'request-promise': vaultTransport(agent),
-    // node-vault's debug output would print the login body, secret_id included.
-    debug: () => {},
-  };
-  const client = createClient(clientOptions);
-  // node-vault falls back to VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX; the secretsmith file alone decides.
-  const mutable = client as unknown as { token: string; namespace: string; pathPrefix: string };
-  mutable.token = '';
-  mutable.namespace = config.namespace ?? '';
-  mutable.pathPrefix = '';
+    ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: !skipVerify, ...(ca === undefined ? {} : { ca }) })
+    : new HttpAgent({ keepAlive: true });
+  const send = https ? httpsRequest : httpRequest;
+  const root = config.url.replace(/\/+$/, '');
+  let token = '';
 
   const secrets: string[] = [];
   if (config.auth.method === 'approle') {
@@ -108,36 +99,72 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     if (config.auth.secretId !== undefined) secrets.push(config.auth.secretId);
   }
 
-  /** One call with its own deadline and abort: ending it leaves the agent serving the next. */
-  const call = <T>(step: string, run: (requestOptions: { signal: AbortSignal }) => Promise<T>, limitMs = timeoutMs): Promise<T> => {
-    const ctx: VaultCallContext = {
-      step,
-      url: config.url,
-      timeoutMs: limitMs,
-      file: config.file,
-      secrets: [...secrets, ...(client.token === '' ? [] : [client.token])],
-    };
+  /**
+   * One HTTP exchange. Answers other than 200/204 reject with Vault's first error
+   * (as the vault CLI prints it), except where `anyStatus` (sys/health, whose status
+   * is its answer). The whole call, connection included, is bounded by `limitMs`.
+   */
+  const call = (step: string, method: 'GET' | 'POST', apiPath: string, body?: unknown, limitMs = timeoutMs, anyStatus = false): Promise<unknown> => {
+    const ctx: VaultCallContext = { step, url: config.url, timeoutMs: limitMs, file: config.file, secrets: [...secrets, ...(token === '' ? [] : [token])] };
     if (signal?.aborted === true) return Promise.reject(cancelledError(ctx));
-    return new Promise<T>((resolve, reject) => {
-      const request = new AbortController();
+    const outer = signal;
+    return new Promise<unknown>((resolve, reject) => {
+      const abort = new AbortController();
       let settled = false;
       const settle = (action: () => void): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        outer?.removeEventListener('abort', onAbort);
+        abort.abort();
         action();
-        // After settling, so the request's own AbortError is ignored.
-        request.abort();
       };
-      // Bounds the whole call, connection and TLS included.
       const timer = setTimeout(() => settle(() => reject(timeoutError(ctx))), limitMs);
       const onAbort = (): void => settle(() => reject(cancelledError(ctx)));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      run({ signal: request.signal }).then(
-        (value) => settle(() => resolve(value)),
-        (error: unknown) => settle(() => reject(toVaultError(error, ctx))),
-      );
+      outer?.addEventListener('abort', onAbort, { once: true });
+
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (token !== '') headers['X-Vault-Token'] = token;
+      if (config.namespace !== undefined && config.namespace !== '') headers['X-Vault-Namespace'] = config.namespace;
+      if (payload !== undefined) {
+        headers['Content-Type'] = 'application/json';
+        headers['Content-Length'] = String(Buffer.byteLength(payload));
+      }
+      const req = send(`${root}/v1/${apiPath}`, { method, agent, headers, signal: abort.signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) {
+            settle(() =>
+              reject(
+                new CarpOvhError(`Vault ${step} failed: the answer is larger than ${MAX_ANSWER_BYTES} bytes`, {
+                  source: 'vault',
+                  status: res.statusCode ?? 0,
+                  badInput: true,
+                }),
+              ),
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (error) => settle(() => reject(toVaultError(error, ctx))));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const parsed = parseBody(Buffer.concat(chunks).toString('utf8'));
+          if (status === 200 || status === 204 || anyStatus) {
+            settle(() => resolve(parsed));
+            return;
+          }
+          const errors = isRecord(parsed) && Array.isArray(parsed.errors) ? parsed.errors.filter((e): e is string => typeof e === 'string') : [];
+          const message = errors[0] ?? `Status ${status}`;
+          settle(() => reject(toVaultError({ message, response: { statusCode: status } }, ctx)));
+        });
+      });
+      req.on('error', (error) => settle(() => reject(toVaultError(error, ctx))));
+      req.end(payload);
     });
   };
 
@@ -150,19 +177,18 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
 
     async login() {
       if (config.auth.method === 'token') {
-        const token = await resolveSecretsmithToken(config);
+        token = await resolveSecretsmithToken(config);
         secrets.push(token);
-        client.token = token;
         return { method: 'token', revocable: false, ttlSeconds: null, policies: [] };
       }
       const args: Record<string, string> = { role_id: config.auth.roleId };
       if (config.auth.secretId !== undefined) args.secret_id = config.auth.secretId;
-      const body: unknown = await call('AppRole login', (requestOptions) => client.approleLogin({ ...args, requestOptions }));
+      const body = await call('AppRole login', 'POST', 'auth/approle/login', args);
       const auth = isRecord(body) ? body.auth : undefined;
       if (!isRecord(auth) || typeof auth.client_token !== 'string' || auth.client_token === '') {
         throw notJson('AppRole login');
       }
-      client.token = auth.client_token;
+      token = auth.client_token;
       secrets.push(auth.client_token);
       return {
         method: 'approle',
@@ -173,19 +199,19 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     },
 
     async lookupSelf() {
-      const body: unknown = await call('token lookup', (requestOptions) => client.tokenLookupSelf({ requestOptions }));
+      const body = await call('token lookup', 'GET', 'auth/token/lookup-self');
       const data = isRecord(body) ? body.data : undefined;
       if (!isRecord(data)) throw notJson('token lookup');
       return { ttlSeconds: typeof data.ttl === 'number' ? data.ttl : 0, policies: stringArray(data.policies) };
     },
 
     read(apiPath) {
-      return call(`read ${apiPath}`, (requestOptions) => client.read(apiPath, requestOptions));
+      return call(`read ${apiPath}`, 'GET', apiPath);
     },
 
     async mountVersion(mount) {
       try {
-        const body: unknown = await call('mount lookup', (requestOptions) => client.read(`sys/internal/ui/mounts/${mount}`, requestOptions));
+        const body = await call('mount lookup', 'GET', `sys/internal/ui/mounts/${mount}`);
         const data = isRecord(body) ? body.data : undefined;
         const opts = isRecord(data) ? data.options : undefined;
         if (!isRecord(data) || (data.type !== 'kv' && data.type !== 'generic')) return null;
@@ -196,8 +222,8 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
     },
 
     async health() {
-      // node-vault resolves sys/health whatever its status: the body says what state Vault is in.
-      const body: unknown = await call('health check', (requestOptions) => client.health({ requestOptions }));
+      // sys/health answers with a status that encodes Vault's state; the body says the same.
+      const body = await call('health check', 'GET', 'sys/health', undefined, timeoutMs, true);
       if (!isRecord(body) || typeof body.sealed !== 'boolean') throw notJson('health check');
       return {
         initialized: body.initialized !== false,
@@ -210,18 +236,37 @@ export async function openVaultSession(options: VaultSessionOptions): Promise<Va
       };
     },
 
+    async renewSelf() {
+      const body = await call('token renewal', 'POST', 'auth/token/renew-self', {});
+      const auth = isRecord(body) ? body.auth : undefined;
+      if (!isRecord(auth) || typeof auth.lease_duration !== 'number') throw notJson('token renewal');
+      return auth.lease_duration;
+    },
+
+    useSignal(next) {
+      signal = next;
+    },
+
     async revokeSelf(limitMs) {
-      // write() rather than tokenRevokeSelf(): the generated command would serialise its
-      // arguments, request options included, into the request body.
-      await call('token revocation', (requestOptions) => client.write('auth/token/revoke-self', {}, requestOptions), limitMs);
-      client.token = '';
+      await call('token revocation', 'POST', 'auth/token/revoke-self', {}, limitMs);
+      token = '';
     },
 
     close() {
-      client.token = '';
+      token = '';
       agent.destroy();
     },
   };
+}
+
+/** Vault's answers are JSON; anything else is kept as text, for the caller's shape check to reject. */
+function parseBody(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 function stringArray(value: unknown): string[] {

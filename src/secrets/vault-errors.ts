@@ -54,9 +54,9 @@ export function isTimeoutCode(code: string | undefined, message: string): boolea
 }
 
 /**
- * One CarpOvhError (source 'vault') for whatever node-vault or axios threw. The
- * original error is not kept as `cause`: axios errors carry the request config,
- * headers (X-Vault-Token) and body (secret_id) included.
+ * One CarpOvhError (source 'vault') for whatever a Vault call threw. The
+ * original error is not kept as `cause`: a request error can carry the request's
+ * options, headers (X-Vault-Token) included.
  */
 export function toVaultError(error: unknown, ctx: VaultCallContext): CarpOvhError {
   if (error instanceof CarpOvhError) return error;
