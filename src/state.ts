@@ -71,15 +71,18 @@ export class StateDir implements StateStore {
     }
   }
 
-  /** Atomic: readers see the old file or the new one, never half of either. */
-  async writeJson(name: string, value: unknown): Promise<void> {
+  /**
+   * Atomic: readers see the old file or the new one, never half of either. `sync:
+   * false` skips the fsync for files whose loss at power-off costs nothing.
+   */
+  async writeJson(name: string, value: unknown, options: { sync?: boolean } = {}): Promise<void> {
     const path = this.file(name);
     const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     const text = `${scrubText(JSON.stringify(value, null, 2))}\n`;
     const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
       await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      if (options.sync !== false) await handle.sync();
     } finally {
       await handle.close();
     }

@@ -84,6 +84,12 @@ export interface HealthConfig {
   claimHoldMs: number;
   probeTimeoutMs: number;
   scriptTimeoutMs: number;
+  /** How often `check --every` reads OVH for the ovh-api probe (at every run while it fails). */
+  ovhIntervalMs: number;
+  /** How often `check --every` compares CARP with OVH's placement (at once when the MASTER set changes). */
+  claimIntervalMs: number;
+  /** How long `check --every` uses a secret it read before reading it again on the same token. */
+  secretRefreshMs: number;
 }
 
 export interface SyslogConfig {

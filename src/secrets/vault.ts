@@ -198,7 +198,7 @@ function healthState(h: RawHealth): VaultHealth['state'] {
   return 'active';
 }
 
-function open(config: SecretsmithConfig, options: VaultSourceOptions, signal: AbortSignal | undefined): Promise<VaultSession> {
+export function open(config: SecretsmithConfig, options: VaultSourceOptions, signal: AbortSignal | undefined): Promise<VaultSession> {
   return openVaultSession({
     config,
     timeoutMs: timeoutOf(options),
@@ -208,7 +208,7 @@ function open(config: SecretsmithConfig, options: VaultSourceOptions, signal: Ab
   });
 }
 
-async function readSecretData(session: VaultSession, options: VaultSourceOptions): Promise<Record<string, unknown>> {
+export async function readSecretData(session: VaultSession, options: VaultSourceOptions): Promise<Record<string, unknown>> {
   const kvVersion = options.kvVersion ?? 2;
   const apiPath = kvReadPath(options.mount, options.path, kvVersion);
   let body: unknown;
@@ -251,7 +251,7 @@ async function notFoundError(session: VaultSession, options: VaultSourceOptions,
   return new CarpOvhError(message, { source: 'vault', status: 404, badInput: true });
 }
 
-function missingKeysError(options: VaultSourceOptions, missing: string[]): CarpOvhError {
+export function missingKeysError(options: VaultSourceOptions, missing: string[]): CarpOvhError {
   const apiPath = kvReadPath(options.mount, options.path, options.kvVersion ?? 2);
   return new CarpOvhError(`Vault secret ${apiPath} lacks ${missing.join(', ')} (each a non-empty string)`, {
     source: 'vault',
@@ -259,7 +259,7 @@ function missingKeysError(options: VaultSourceOptions, missing: string[]): CarpO
   });
 }
 
-async function revokeQuietly(session: VaultSession, options: VaultSourceOptions, signal: AbortSignal | undefined): Promise<void> {
+export async function revokeQuietly(session: VaultSession, options: VaultSourceOptions, signal: AbortSignal | undefined): Promise<void> {
   // A cancelled caller wants out now; the token expires with its TTL.
   if (signal?.aborted === true) return;
   try {
@@ -269,7 +269,7 @@ async function revokeQuietly(session: VaultSession, options: VaultSourceOptions,
   }
 }
 
-function checkOptions(options: VaultSourceOptions): void {
+export function checkOptions(options: VaultSourceOptions): void {
   const bad = (message: string): CarpOvhError => new CarpOvhError(message, { source: 'config', badInput: true });
   if (trimSlashes(options.mount ?? '') === '') throw bad('Vault credentials: mount is empty');
   if (trimSlashes(options.path ?? '') === '') throw bad('Vault credentials: path is empty');
@@ -288,6 +288,6 @@ function asCarpOvhError(error: unknown): CarpOvhError {
   return new CarpOvhError(`Vault check failed: ${error instanceof Error ? error.name : 'unknown error'}`, { source: 'internal' });
 }
 
-function trimSlashes(text: string): string {
+export function trimSlashes(text: string): string {
   return text.replace(/^\/+|\/+$/g, '');
 }

@@ -51,7 +51,7 @@ describe('shipped hooks', () => {
       const text = readFileSync(join(HOOKS, relative), 'utf8');
       const placeholders = new Set(text.match(/%%[A-Z_]+%%/g) ?? []);
       assert.deepEqual([...placeholders].sort(), ['%%CLI%%', '%%CONFIG%%', '%%NODE%%'], relative);
-      assert.match(text, /%%NODE%% %%CLI%%%%CONFIG%% (probe|check)/, relative);
+      assert.match(text, /%%NODE%% (--max-old-space-size=\S+ )?%%CLI%%%%CONFIG%% (probe|check)/, relative);
       if (!relative.startsWith('cron.d/')) {
         assert.ok((statSync(join(HOOKS, relative)).mode & 0o111) !== 0, `${relative} is executable`);
         execFileSync('/bin/sh', ['-n', join(HOOKS, relative)]);
@@ -105,8 +105,9 @@ describe('shipped hooks', () => {
     assert.match(text, /^command="\/usr\/sbin\/daemon"$/m);
     assert.match(
       text,
-      /^command_args="-f -R 5 -P \$\{pidfile\} -S -l daemon -T carp-ovh-check %%NODE%% %%CLI%%%%CONFIG%% check --every \$\{carp_ovh_interval\}"$/m,
+      /^command_args="-f -R 5 -P \$\{pidfile\} -S -l daemon -T carp-ovh-check %%NODE%% --max-old-space-size=\$\{carp_ovh_heap_mb\} %%CLI%%%%CONFIG%% check --every \$\{carp_ovh_interval\}"$/m,
     );
+    assert.match(text, /^: \$\{carp_ovh_heap_mb:="64"\}$/m);
     assert.match(text, /^run_rc_command "\$1"$/m);
   });
 });

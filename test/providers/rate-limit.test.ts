@@ -28,5 +28,5 @@ test('callers are served in order, and one that gives up does not block the othe
   const before = Date.now();
   await next;
   assert.ok(Date.now() - before < 300);
-  assert.equal(limiter.inLastMinute, 1);
+  assert.equal(await limiter.inLastMinute(), 1);
 });

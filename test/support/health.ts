@@ -15,6 +15,9 @@ export interface HealthTuning {
   claim_hold?: string;
   probe_timeout?: string;
   script_timeout?: string;
+  ovh_interval?: string;
+  claim_interval?: string;
+  secret_refresh?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Config } from '../../config/types.ts';
+import type { Config, VaultCredentialsConfig } from '../../config/types.ts';
 import type { FailoverEntry } from '../../config/types.ts';
 import type { HealthDeps } from '../../core/health/types.ts';
 import type { FailoverProvider, LogPort, OvhCredentials, OvhProbeSession, Placement, ScriptOutcome, ScriptRunner } from '../../core/ports/index.ts';
@@ -6,7 +6,7 @@ import { CommandError, type CommandRunner, commandRunner } from '../../command.t
 import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
 import { StateDir } from '../../state.ts';
 import { loadConfigOf, type CliContext } from './context.ts';
-import { claimDeps, metricsFor, notifierFor, ovhApiFor, platformFor, providersFor, secretSourceFor } from './wire.ts';
+import { claimDeps, metricsFor, notifierFor, ovhApiFor, platformFor, providersFor, recorderOf, registering, secretSourceFor, vaultOptionsOf } from './wire.ts';
 
 /** The adapters behind `check`, `probe` and `maintenance` (see wire.ts for the claim's). */
 export async function healthDeps(config: Config, log: LogPort): Promise<HealthDeps> {
@@ -24,6 +24,52 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
     runScript: await scriptRunner(),
     fileModeProblem: async (path) => (await import('../../secrets/file-mode.ts')).fileModeProblem(path),
   };
+}
+
+/**
+ * `check --every`: the same adapters, kept for the loop's life. One Vault token
+ * (looked up once a run, revoked at the end), one OVH client with its agent and
+ * clock offset, and the memory that lets the OVH probes run at their own cadence.
+ */
+async function loopHealthDeps(config: Config, log: LogPort): Promise<{ deps: HealthDeps; close: () => Promise<void> }> {
+  const { LoopMemory } = await import('../../core/health/loop-memory.ts');
+  const base = await healthDeps(config, log);
+  const secrets = config.ovh.credentials.kind === 'vault' ? await leasedVaultSource(config, config.ovh.credentials, log) : null;
+  let session: { key: string; session: OvhProbeSession } | null = null;
+  const deps: HealthDeps = {
+    ...base,
+    loop: new LoopMemory(),
+    ...(secrets === null ? {} : { secrets: async () => secrets }),
+    ovh: async (credentials) => {
+      // Rotated credentials (a new secret in Vault) get a new client; the same ones keep theirs.
+      const key = `${credentials.applicationKey}\0${credentials.consumerKey}`;
+      if (session?.key !== key) {
+        session?.session.close();
+        session = { key, session: await ovhProbeSession(config, credentials) };
+      }
+      const kept = session.session;
+      return { clockOffset: (signal) => kept.clockOffset(signal), locate: (entries, signal) => kept.locate(entries, signal), close: () => undefined };
+    },
+  };
+  return {
+    deps,
+    close: async () => {
+      session?.session.close();
+      await secrets?.close();
+    },
+  };
+}
+
+async function leasedVaultSource(config: Config, credentials: VaultCredentialsConfig, log: LogPort) {
+  const { createLeasedVaultSource } = await import('../../secrets/vault-lease.ts');
+  const source = createLeasedVaultSource({
+    ...vaultOptionsOf(credentials),
+    refreshMs: config.health.secretRefreshMs,
+    onWarning: (message) => log.warn(message),
+    onLogin: (ttl) => recorderOf(config)?.vaultLogin(ttl),
+  });
+  const registered = registering(source);
+  return { ...registered, close: () => source.close() };
 }
 
 /** One OVH client per run: its /auth/time measure and keep-alive connection serve every read. */
@@ -83,10 +129,11 @@ function openForegroundLog(config: Config, component: string): Promise<OpenLog> 
 }
 
 /** The log, then the deps that log into it; the log is closed again if the deps cannot be built. */
-async function openDeps(config: Config, component: string): Promise<{ opened: OpenLog; deps: HealthDeps }> {
+async function openDeps(config: Config, component: string, loop = false): Promise<{ opened: OpenLog; deps: HealthDeps; close: () => Promise<void> }> {
   const opened = await openForegroundLog(config, component);
   try {
-    return { opened, deps: await healthDeps(config, opened.log) };
+    if (!loop) return { opened, deps: await healthDeps(config, opened.log), close: async () => undefined };
+    return { opened, ...(await loopHealthDeps(config, opened.log)) };
   } catch (error) {
     await opened.close();
     throw error;
@@ -99,17 +146,25 @@ export async function openHealthCommand(ctx: CliContext, component: string): Pro
   return { config, ...(await openDeps(config, component)) };
 }
 
-/** The same, opened on first use (and once): `check` starts its scripts first. */
-export function lazyHealthDeps(config: Config, component: string): { get: () => Promise<HealthDeps>; close: () => Promise<void> } {
-  let opening: Promise<{ opened: OpenLog; deps: HealthDeps }> | null = null;
+/** The same, opened on first use (and once): `check` starts its scripts first. `loop` keeps clients and the Vault token across runs. */
+export function lazyHealthDeps(
+  config: Config,
+  component: string,
+  options: { loop?: boolean } = {},
+): { get: () => Promise<HealthDeps>; close: () => Promise<void> } {
+  let opening: Promise<{ opened: OpenLog; deps: HealthDeps; close: () => Promise<void> }> | null = null;
   return {
     get: async () => {
-      opening ??= openDeps(config, component);
+      opening ??= openDeps(config, component, options.loop === true);
       return (await opening).deps;
     },
     close: async () => {
       const done = await opening?.catch(() => null);
-      await done?.opened.close();
+      try {
+        await done?.close();
+      } finally {
+        await done?.opened.close();
+      }
     },
   };
 }

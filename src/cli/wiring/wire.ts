@@ -50,7 +50,7 @@ export function vaultOptionsOf(credentials: VaultCredentialsConfig, env: NodeJS.
 }
 
 /** Every secret read is registered with the log scrubber before anyone can log it. */
-function registering(source: SecretSource): SecretSource {
+export function registering(source: SecretSource): SecretSource {
   return {
     description: source.description,
     readOvhCredentials: async (options?: { signal?: AbortSignal }) => {
@@ -63,12 +63,14 @@ function registering(source: SecretSource): SecretSource {
 }
 
 export async function ovhApiFor(config: Config, credentials: OvhCredentials) {
-  const [{ createOvhClient }, { OvhApi }, { RateLimiter }] = await Promise.all([
+  const [{ createOvhClient }, { OvhApi }, { RateLimiter }, { stateDirWindow }] = await Promise.all([
     import('../../providers/ovh/client.ts'),
     import('../../providers/ovh/api.ts'),
     import('../../providers/ovh/rate-limit.ts'),
+    import('../../providers/ovh/send-window-file.ts'),
   ]);
-  const limiter = new RateLimiter(config.ovh.maxRpm);
+  // One window per router, in the state dir: the claim worker and the health loop draw from the same budget.
+  const limiter = new RateLimiter(config.ovh.maxRpm, undefined, stateDirWindow(new StateDir(config.stateDir)));
   const client = createOvhClient({
     endpoint: config.ovh.endpoint ?? undefined,
     url: config.ovh.url ?? undefined,
@@ -127,7 +129,7 @@ export async function providersFor(config: Config, api: OvhApi, state: StateDir)
 const recorders = new WeakMap<Config, MetricsRecorder>();
 
 /** The recorder this process made for `config`, if metrics are on and one was made. */
-function recorderOf(config: Config): MetricsRecorder | undefined {
+export function recorderOf(config: Config): MetricsRecorder | undefined {
   return recorders.get(config);
 }
 

@@ -38,9 +38,14 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   }
 
   if (masters.length > macless.length) {
-    const ovh = await run.ovh();
+    const memory = deps.loop;
+    const mastersSeen = masters.map((o) => `${o.key}=${o.mac ?? ''}`).join(',');
+    const due = memory === undefined || memory.claimDue(run.started, deps.config.health.claimIntervalMs, mastersSeen);
+    const ovh = await run.ovh({ fresh: due });
+    if (ovh.ok && due && memory !== undefined) memory.claim = { at: run.started, masters: mastersSeen };
     if (!ovh.ok) {
-      notRun = `not run: cannot see where OVH routes the VIPs of ${masters.map((o) => o.key).join(', ')} (${ovh.notRun ?? 'ovh-api'} failed)`;
+      const why = ovh.notRun === undefined ? 'ovh-api failed' : ovh.notRun === 'vault' ? 'vault failed' : ovh.notRun;
+      notRun = `not run: cannot see where OVH routes the VIPs of ${masters.map((o) => o.key).join(', ')} (${why})`;
     } else {
       const misplaced: Array<{ o: Observed; wrong: string[] }> = [];
       for (const o of masters) {
@@ -50,6 +55,8 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
         else misplaced.push({ o, wrong });
       }
       if (misplaced.length > 0) {
+        // Whatever the repair does, OVH's placement is no longer what was read.
+        memory?.forgetPlacement();
         const repaired = await repair(run, misplaced, (where) => ovh.value.placements.get(where) ?? null);
         if (repaired.failure !== null) {
           failures.push(repaired.failure);

@@ -5,7 +5,8 @@ import type { ProbeVerdict } from './types.ts';
  * health.fall / health.rise, per probe: a probe's reason is raised after `fall`
  * failed checks in a row and dropped after `rise` passed ones. The streaks live in
  * the state dir (health.json), since every cron check is a new process.
- * A probe that did not run leaves its streak as it was.
+ * A probe that did not run, or whose answer was reused from an earlier run of the
+ * loop, leaves its streak (and its reason) as it was.
  */
 
 export const HEALTH_FILE = 'health.json';
@@ -39,7 +40,7 @@ export function advance(
   const transitions: Transition[] = [];
   for (const result of results) {
     const before = previous[result.name];
-    if (result.skipped === true) {
+    if (result.skipped === true || result.reused === true) {
       if (before !== undefined) streaks[result.name] = before;
       continue;
     }
@@ -73,7 +74,7 @@ export function settleReasons(
     if (reason.by === 'check' && !names.has(name)) delete reasons[name];
   }
   for (const result of results) {
-    if (result.skipped === true) continue;
+    if (result.skipped === true || result.reused === true) continue;
     const existing = reasons[result.name];
     if (existing !== undefined && existing.by !== 'check') continue;
     const streak = streaks[result.name];

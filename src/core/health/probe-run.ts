@@ -22,6 +22,8 @@ export interface OvhView {
   offsetSec: number;
   /** Address → what OVH routes it to (a MAC for virtual-mac; null: nowhere), for every configured address. */
   placements: Map<string, string | null>;
+  /** When OVH was read (epoch ms): before this run's start when the loop reused an earlier read. */
+  readAt: number;
 }
 
 export class ProbeRun {
@@ -57,8 +59,36 @@ export class ProbeRun {
     return this.credentialsStep;
   }
 
-  ovh(): Promise<Step<OvhView>> {
-    this.ovhStep ??= (async (): Promise<Step<OvhView>> => {
+  /**
+   * OVH's view for this run. In `check --every`, a caller that does not ask for a
+   * `fresh` read gets the loop's last one (or the read another probe of this run
+   * started), and no read is made while a claim runs: the claim has the budget.
+   */
+  ovh(options: { fresh?: boolean } = {}): Promise<Step<OvhView>> {
+    const memory = this.deps.loop;
+    if (memory !== undefined && memory.ovh !== null && this.ovhStep === null && options.fresh !== true) {
+      return Promise.resolve({ ok: true, value: memory.ovh.view });
+    }
+    this.ovhStep ??= this.readOvh();
+    return this.ovhStep;
+  }
+
+  private async readOvh(): Promise<Step<OvhView>> {
+    const memory = this.deps.loop;
+    if (memory !== undefined) {
+      const claiming = await this.deps.state.lockHolder('claim');
+      if (claiming !== null && claiming.pid !== process.pid) {
+        if (memory.ovh !== null) return { ok: true, value: memory.ovh.view };
+        return { ok: false, notRun: `a claim is running (pid ${claiming.pid})` };
+      }
+    }
+    const step = await this.readOvhNow();
+    if (memory !== undefined && step.ok) memory.ovh = { view: step.value, at: step.value.readAt };
+    return step;
+  }
+
+  private readOvhNow(): Promise<Step<OvhView>> {
+    return (async (): Promise<Step<OvhView>> => {
       const credentials = await this.credentials();
       if (!credentials.ok) return { ok: false, notRun: 'vault' };
       let what = 'measuring the clock offset (GET /auth/time)';
@@ -71,12 +101,11 @@ export class ProbeRun {
         for (const placement of await this.bounded(session.locate(this.deps.config.failover, this.signal), what)) {
           placements.set(placement.address, placement.holder);
         }
-        return { ok: true, value: { offsetSec, placements } };
+        return { ok: true, value: { offsetSec, placements, readAt: Date.now() } };
       } catch (error) {
         return { ok: false, error: this.asError(error, what) };
       }
     })();
-    return this.ovhStep;
   }
 
   /** Settles with `promise`, or rejects at the probes' deadline even if `promise` never does. */

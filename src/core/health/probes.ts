@@ -1,3 +1,4 @@
+import { formatDuration } from '../../duration.ts';
 import { describeError } from '../../errors.ts';
 import type { ProbeRun } from './probe-run.ts';
 import type { ProbeVerdict } from './types.ts';
@@ -24,18 +25,34 @@ export async function vaultProbe(run: ProbeRun): Promise<ProbeVerdict> {
 /**
  * `ovh-api`: the clock offset from /auth/time, then the signed reads the claim
  * starts with (the configured servers' vMACs and their addresses): proves the
- * credentials, the access rules and the path to the API.
+ * credentials, the access rules and the path to the API. Under `check --every` it
+ * reads OVH once per health.ovh_interval while it passes, and at every run while
+ * it fails; in between it repeats its last answer, which moves no streak.
  */
 export async function ovhApiProbe(run: ProbeRun): Promise<ProbeVerdict> {
-  const step = await run.ovh();
+  const memory = run.deps.loop;
+  const due = memory === undefined || memory.ovhDue(run.started, run.deps.config.health.ovhIntervalMs);
+  const step = await run.ovh({ fresh: due });
   const durationMs = run.elapsed();
+  const last = memory?.ovhVerdict;
+  if (step.ok && step.value.readAt < run.started && last !== undefined && last !== null) {
+    const age = formatDuration(Math.max(0, run.started - step.value.readAt));
+    return { ...last.verdict, reused: true, detail: `${last.verdict.detail} (as read ${age} ago)`, durationMs };
+  }
+  const verdict = freshVerdict(run, step, durationMs);
+  if (memory !== undefined && verdict.skipped !== true) memory.ovhVerdict = { verdict, at: run.started };
+  return verdict;
+}
+
+function freshVerdict(run: ProbeRun, step: Awaited<ReturnType<ProbeRun['ovh']>>, durationMs: number): ProbeVerdict {
   if (step.ok) {
     const offset = step.value.offsetSec;
     const servers = [...new Set(run.deps.config.failover.map((entry) => entry.server))].join(', ');
     return { name: 'ovh-api', ok: true, detail: `clock offset ${offset >= 0 ? '+' : ''}${offset}s; read the vMACs of ${servers}`, durationMs };
   }
   if (step.notRun !== undefined) {
-    return { name: 'ovh-api', ok: false, skipped: true, detail: `not run: no OVH credentials (${step.notRun} failed)`, durationMs };
+    const why = step.notRun === 'vault' ? 'no OVH credentials (vault failed)' : step.notRun;
+    return { name: 'ovh-api', ok: false, skipped: true, detail: `not run: ${why}`, durationMs };
   }
   return { name: 'ovh-api', ok: false, detail: describeError(step.error), durationMs };
 }

@@ -3,6 +3,7 @@ import type { LogPort, OvhCredentials, OvhProbeSession, Platform, ScriptOutcome,
 import type { MetricsRecorder } from '../metrics/recorder.ts';
 import type { Notifier } from '../notify/events.ts';
 import type { ClaimDeps } from '../reconcile.ts';
+import type { LoopMemory } from './loop-memory.ts';
 
 /** The probes built into carp-ovh; scripts from health.scripts add their own names. */
 export type BuiltinProbe = 'vault' | 'ovh-api' | 'claim';
@@ -25,6 +26,8 @@ export interface ProbeVerdict extends ProbeResult {
   reasonHeldElsewhere?: boolean;
   /** The claim probe found the `claim` reason may go: claim_hold passed with vault and ovh-api healthy. */
   clearClaim?: { since: string; detail: string };
+  /** Not measured this run (its interval has not passed): the streaks and reasons stay as they are. */
+  reused?: true;
 }
 
 export type { OvhProbeSession, ScriptOutcome, ScriptRunner };
@@ -45,4 +48,6 @@ export interface HealthDeps {
   metrics?: Pick<MetricsRecorder, 'checkFinished' | 'checkFailed'>;
   /** Set when notify.scripts is: told of demotions, promotions and maintenance. */
   notify?: Notifier;
+  /** Set by `check --every`: what earlier runs of the loop saw, so OVH is read at its own cadence. */
+  loop?: LoopMemory;
 }
