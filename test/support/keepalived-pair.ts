@@ -57,6 +57,12 @@ export interface NodeSpec {
   notify?: string[] | null;
   /** `nopreempt` in the instance (needs state BACKUP, which every node starts in). */
   nopreempt?: boolean;
+  /**
+   * Instead of its own notify and track_file lines, include the files at
+   * `includeTop` (top level) and `includeInstance` (inside the instance), as an
+   * operator does with the snippets `carp-ovh install` writes. The caller writes them.
+   */
+  includes?: boolean;
 }
 
 export interface PairOptions {
@@ -82,6 +88,9 @@ export interface KeepalivedNode {
   dir: string;
   configPath: string;
   trackFile: string;
+  /** With `includes`: where the top-level and in-instance keepalived snippets are read from. */
+  includeTop: string;
+  includeInstance: string;
   /** An executable that runs `ip -n NS ARGS…`: what carp-ovh's platform.ip points at. */
   ipWrapper: string;
   running(): boolean;
@@ -178,22 +187,25 @@ function ip(args: string[]): string {
   return execFileSync(IP, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function keepalivedConf(
-  node: { name: string; priority: number; trackFile: string; notify: string[] | null; nopreempt: boolean },
-  weight: number,
-  advertIntS: number,
-): string {
+interface ConfSpec {
+  name: string;
+  priority: number;
+  trackFile: string;
+  notify: string[] | null;
+  nopreempt: boolean;
+  includes: { top: string; instance: string } | null;
+}
+
+function keepalivedConf(node: ConfSpec, weight: number, advertIntS: number): string {
   const notify = node.notify === null ? '' : `  notify "${node.notify.map((word) => word.replace(/(["\\ ])/g, '\\$1')).join(' ')}"\n`;
+  const track = node.includes === null ? `track_file carp_ovh {\n  file ${node.trackFile}\n  weight ${weight}\n}\n` : `include ${node.includes.top}\n`;
+  const inInstance = node.includes === null ? `  track_file {\n    carp_ovh\n  }\n${notify}` : `  include ${node.includes.instance}\n`;
   return `global_defs {
   router_id carp_ovh_test_${node.name}
   script_user root
   enable_script_security
 }
-track_file carp_ovh {
-  file ${node.trackFile}
-  weight ${weight}
-}
-vrrp_instance ${PAIR_INSTANCE} {
+${track}vrrp_instance ${PAIR_INSTANCE} {
   state BACKUP
   interface ${PAIR_IFACE}
   virtual_router_id 51
@@ -202,10 +214,7 @@ vrrp_instance ${PAIR_INSTANCE} {
 ${node.nopreempt ? '  nopreempt\n' : ''}  virtual_ipaddress {
     ${PAIR_VIP}/32 dev ${PAIR_IFACE}
   }
-  track_file {
-    carp_ovh
-  }
-${notify}}
+${inInstance}}
 `;
 }
 
@@ -233,14 +242,10 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
   const trackFile = join(dir, 'track');
   writeFileSync(trackFile, '0\n');
   const configPath = join(dir, 'keepalived.conf');
-  writeFileSync(
-    configPath,
-    keepalivedConf(
-      { name: spec.name, priority: spec.priority, trackFile, notify: spec.notify ?? null, nopreempt: spec.nopreempt === true },
-      options.weight,
-      options.advertIntS ?? 1,
-    ),
-  );
+  const includeTop = join(dir, 'carp-ovh.conf');
+  const includeInstance = join(dir, 'carp-ovh-instance.conf');
+  const includes = spec.includes === true ? { top: includeTop, instance: includeInstance } : null;
+  writeFileSync(configPath, keepalivedConf({ name: spec.name, priority: spec.priority, trackFile, notify: spec.notify ?? null, nopreempt: spec.nopreempt === true, includes }, options.weight, options.advertIntS ?? 1));
   const ipWrapper = join(dir, 'ip');
   writeFileSync(ipWrapper, `#!/bin/sh\nexec ${IP} -n ${ns} "$@"\n`);
   chmodSync(ipWrapper, 0o755);
@@ -280,6 +285,8 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
     dir,
     configPath,
     trackFile,
+    includeTop,
+    includeInstance,
     ipWrapper,
     running: () => child !== null,
     state: () => changes.at(-1)?.state ?? null,
@@ -291,25 +298,7 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
       priorities = [];
       // -n: stay in the foreground (a pid we can await); -l -D: transitions on stdout; -G: not in the host's syslog;
       // -P: VRRP only; own pid files, so two daemons (and the host's) never collide.
-      const args = [
-        'netns',
-        'exec',
-        ns,
-        KEEPALIVED,
-        '-n',
-        '-l',
-        '-D',
-        '-G',
-        '-P',
-        '-f',
-        configPath,
-        '-p',
-        pidFile,
-        '-r',
-        vrrpPidFile,
-        '-c',
-        join(dir, 'checkers.pid'),
-      ];
+      const args = ['netns', 'exec', ns, KEEPALIVED, '-n', '-l', '-D', '-G', '-P', '-f', configPath, '-p', pidFile, '-r', vrrpPidFile, '-c', join(dir, 'checkers.pid')];
       const started = spawn(IP, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child = started;
       track.add(started);
@@ -330,12 +319,7 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
         });
       });
       // Up when its VRRP child has written its pid file and the instance has entered its first state.
-      await until(
-        () => (changes.length > 0 ? true : undefined),
-        20_000,
-        `keepalived in ${ns} to enter its first state`,
-        () => logText.slice(-2000),
-      );
+      await until(() => (changes.length > 0 ? true : undefined), 20_000, `keepalived in ${ns} to enter its first state`, () => logText.slice(-2000));
     },
     async kill(signal = 'SIGKILL') {
       const current = child;
@@ -369,23 +353,13 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
       if (vrrp !== null) await until(() => (alive(vrrp) ? undefined : true), 10_000, `keepalived's VRRP child ${vrrp} in ${ns} to exit`);
     },
     async waitState(state, timeoutMs = 30_000) {
-      return until(
-        () => {
-          const last = changes.at(-1);
-          return last?.state === state ? last.at : undefined;
-        },
-        timeoutMs,
-        `keepalived in ${ns} to enter ${state}`,
-        () => `states: ${changes.map((c) => c.state).join(' -> ')}\n${logText.slice(-1500)}`,
-      );
+      return until(() => {
+        const last = changes.at(-1);
+        return last?.state === state ? last.at : undefined;
+      }, timeoutMs, `keepalived in ${ns} to enter ${state}`, () => `states: ${changes.map((c) => c.state).join(' -> ')}\n${logText.slice(-1500)}`);
     },
     async waitPriority(priority, timeoutMs = 30_000) {
-      return until(
-        () => priorities.find((p) => p.priority === priority)?.at,
-        timeoutMs,
-        `keepalived in ${ns} to change its effective priority to ${priority}`,
-        () => logText.slice(-1500),
-      );
+      return until(() => priorities.find((p) => p.priority === priority)?.at, timeoutMs, `keepalived in ${ns} to change its effective priority to ${priority}`, () => logText.slice(-1500));
     },
     hasVip() {
       const parsed = JSON.parse(ip(['-n', ns, '-j', 'addr', 'show', 'dev', PAIR_IFACE])) as Array<{ addr_info?: Array<{ local?: string }> }>;
@@ -422,10 +396,7 @@ export function createKeepalivedPair(options: PairOptions): KeepalivedPair {
     ip(['netns', 'add', b.ns]);
     // Created inside the namespaces: no name is ever taken in the host's own namespace.
     ip(['link', 'add', PAIR_IFACE, 'netns', a.ns, 'type', 'veth', 'peer', 'name', PAIR_IFACE, 'netns', b.ns]);
-    for (const [node, spec] of [
-      [a, options.a],
-      [b, options.b],
-    ] as const) {
+    for (const [node, spec] of [[a, options.a], [b, options.b]] as const) {
       ip(['-n', node.ns, 'link', 'set', 'lo', 'up']);
       ip(['-n', node.ns, 'link', 'set', PAIR_IFACE, 'address', spec.mac]);
       ip(['-n', node.ns, 'addr', 'add', `${spec.address}/24`, 'dev', PAIR_IFACE]);
