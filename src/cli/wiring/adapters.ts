@@ -20,6 +20,7 @@ export interface PlatformEntry {
 export const PLATFORMS: Readonly<Record<string, PlatformEntry>> = {
   freebsd: { adapter: () => import('../../platform/freebsd/index.ts'), hookArgs: () => import('../../platform/freebsd/hook-args.ts') },
   openbsd: { adapter: () => import('../../platform/openbsd/index.ts'), hookArgs: () => import('../../platform/openbsd/hook-args.ts') },
+  keepalived: { adapter: () => import('../../platform/keepalived/index.ts'), hookArgs: () => import('../../platform/keepalived/hook-args.ts') },
 };
 
 export const PROVIDERS: Readonly<Record<string, () => Promise<OvhProviderModule>>> = {

@@ -1,9 +1,12 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
-import type { Check, CheckStatus, FilePort } from '../../core/doctor/types.ts';
+import type { Check, CheckStatus, FilePort } from '../../core/ports/index.ts';
 import { child, findAll, parseKeepalivedConf, type ConfNode, type ParsedConf } from './conf-parse.ts';
 import { SNIPPET_PATH, INSTANCE_SNIPPET_PATH } from './snippet.ts';
+
+const UNIT_PATH = '/etc/systemd/system/carp-ovh-check.service';
+const UNIT_WANTS = '/etc/systemd/system/multi-user.target.wants/carp-ovh-check.service';
 
 /**
  * Doctor's platform group on a keepalived router: is keepalived running, does
@@ -133,6 +136,8 @@ export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Prom
         ),
   );
 
+  checks.push(await timerCheck(files, input.cliPath));
+
   const daemons = await findKeepalived(files, input.procDir ?? '/proc', input.defaultConf ?? DEFAULT_KEEPALIVED_CONF);
   const confPath = daemons[0]?.conf ?? input.defaultConf ?? DEFAULT_KEEPALIVED_CONF;
   checks.push(
@@ -218,6 +223,26 @@ export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Prom
     checks.push(...instanceChecks(instance, entry, name, input, blocks, ours?.[0] ?? null, id));
   }
   return checks;
+}
+
+/** The systemd unit install writes: present, running programs that exist, enabled. */
+async function timerCheck(files: FilePort, cliPath: string): Promise<Check> {
+  const id = 'install.timer';
+  const title = 'check timer';
+  const unit = await files.readText(UNIT_PATH);
+  if (unit === null) {
+    return { id, group: 'install', status: 'fail', title, detail: `${UNIT_PATH} is missing: nothing runs carp-ovh check, so a router that loses Vault or the OVH API is never demoted`, fix: 'run carp-ovh install, then systemctl daemon-reload && systemctl enable --now carp-ovh-check.service.' };
+  }
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+  const missing: string[] = [];
+  for (const word of exec.slice(0, 2)) if (!isAbsolute(word) || (await files.stat(word)) === null) missing.push(word);
+  if (missing.length > 0) {
+    return { id, group: 'install', status: 'fail', title, detail: `${UNIT_PATH} runs ${missing.join(' and ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist`, fix: 'run carp-ovh install again (it writes the current paths), then systemctl daemon-reload.' };
+  }
+  if ((await files.stat(UNIT_WANTS)) === null) {
+    return { id, group: 'install', status: 'warn', title, detail: `${UNIT_PATH} is installed but not enabled`, fix: 'systemctl daemon-reload && systemctl enable --now carp-ovh-check.service.' };
+  }
+  return { id, group: 'install', status: 'pass', title, detail: `${UNIT_PATH} (enabled) runs ${exec[1] === cliPath ? 'this carp-ovh' : (exec[1] ?? '?')} check --every` };
 }
 
 function instanceChecks(

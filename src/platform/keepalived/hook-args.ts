@@ -1,4 +1,4 @@
-import type { CarpState } from '../../core/ports/index.ts';
+import type { CarpState, HookEvent } from '../../core/ports/index.ts';
 import { CarpOvhError } from '../../errors.ts';
 import { INSTANCE_RULE, isInstanceName, shown } from './names.ts';
 
@@ -53,7 +53,7 @@ export function parseKeepalivedEvent(argv: readonly string[]): KeepalivedEvent {
 }
 
 /** The shape every platform's hook-args module exports: the entry key and the state. */
-export function parseHookArgs(argv: readonly string[]): { key: string; state: CarpState } {
+export function parseHookArgs(argv: readonly string[]): HookEvent {
   const event = parseKeepalivedEvent(argv);
   return { key: event.key, state: event.state };
 }

@@ -1,10 +1,14 @@
 import { isAbsolute } from 'node:path';
+import type { Config, FailoverEntry } from '../../config/types.ts';
+import type { AliasPort, DemotionChange, DemotionReading, EntryView, Platform, PlatformDoctorContext } from '../../core/ports/index.ts';
 import { CarpOvhError, type ErrorFacts } from '../../errors.ts';
 import { runTool, type ToolRun } from '../run-tool.ts';
 import { parseIpAddrJson, type LinkAddresses } from './ip-json.ts';
 import { shown, validateLinuxInterface } from './names.ts';
-import type { AliasPort, DemotionChange, DemotionReading, EntryFacts, EntryView } from './port.ts';
 import { readTrackFile, writeTrackFile } from './track-file.ts';
+
+/** The parts of a failover entry this platform reads. */
+export type EntryFacts = Pick<FailoverEntry, 'interface' | 'addresses' | 'vrrpInstance'>;
 
 /**
  * The Platform port on Linux with keepalived. keepalived runs the election;
@@ -38,14 +42,13 @@ function firstLine(text: string): string {
     .slice(0, 200);
 }
 
-export interface KeepalivedPlatform {
+export interface KeepalivedPlatform extends Platform {
   readonly kind: 'keepalived';
   entryKey(entry: EntryFacts): string;
   readEntry(entry: EntryFacts): Promise<EntryView>;
   readLink(iface: string): Promise<LinkAddresses | null>;
   readDemotion(): Promise<DemotionReading>;
   setDemoted(on: boolean): Promise<DemotionChange>;
-  describeDemotion(): string;
   alias: AliasPort;
 }
 
@@ -135,6 +138,11 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
 
     describeDemotion: () => `track file ${trackFile}`,
 
+    async doctorChecks({ config, files }: PlatformDoctorContext) {
+      const { keepalivedDoctorChecks } = await import('./doctor.ts');
+      return keepalivedDoctorChecks({ entries: config.failover, ip: ipPath, trackFile, share, files, cliPath: process.argv[1] ?? '' });
+    },
+
     alias: {
       add: (iface, address) => changeAlias('add', iface, address),
       remove: (iface, address) => changeAlias('del', iface, address),
@@ -144,4 +152,9 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
       },
     },
   };
+}
+
+/** The wiring's entry point (src/cli/wiring/adapters.ts): the Platform port for this config. */
+export function createPlatform(config: Config): Platform {
+  return createKeepalivedPlatform({ ip: config.platform.ip, trackFile: config.platform.trackFile, share: config.health.demotion, timeoutMs: config.platform.timeoutMs });
 }
