@@ -84,7 +84,7 @@ export async function planInstall(options: PlanOptions): Promise<InstallPlan> {
 
 /** A keepalived router: the two keepalived.conf snippets, the timer (a systemd unit by default), a sample config. */
 async function planKeepalived(options: PlanOptions, keepalived: { trackFile: string; share: number }): Promise<InstallPlan> {
-  const { keepalivedSnippetFiles } = await import('../platform/keepalived/install.ts');
+  const { keepalivedSnippetFiles, sampleKeepalivedConfig } = await import('../platform/keepalived/install.ts');
   const paths: TemplatePaths = { node: options.node, cli: options.cli };
   if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
   const rendered = renderTemplate('%%NODE%% %%CLI%%%%CONFIG%%', paths, 'keepalived notify');
@@ -109,6 +109,7 @@ async function planKeepalived(options: PlanOptions, keepalived: { trackFile: str
       });
     }
   }
+  files.push({ path: options.config, content: sampleKeepalivedConfig(keepalived.trackFile), mode: 0o644, source: 'sample', sample: true });
   return { platform: 'keepalived', timer: timerName, paths, files };
 }
 
