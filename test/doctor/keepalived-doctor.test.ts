@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Check, FilePort } from '../../src/core/doctor/types.ts';
+import type { Check, FilePort } from '../../src/core/ports/index.ts';
 import { demotedPriority, keepalivedDoctorChecks } from '../../src/platform/keepalived/doctor.ts';
 import { instanceSnippet, topLevelSnippet } from '../../src/platform/keepalived/snippet.ts';
 import { makeTempDir } from '../support/tmp.ts';
@@ -57,6 +57,7 @@ interface Setup {
   running?: boolean;
   topInclude?: boolean;
   share?: number;
+  unit?: boolean;
 }
 
 function router(setup: Setup = {}): { root: string; files: FilePort } {
@@ -86,6 +87,12 @@ ${setup.instanceBody ?? '    include /etc/keepalived/carp-ovh-instance.conf'}
 `,
   );
   mkdirSync(join(root, 'run'), { recursive: true });
+  if (setup.unit !== false) {
+    put(root, '/etc/systemd/system/carp-ovh-check.service', `[Service]\nExecStart=${NODE} ${CLI} check --every 10s\n`);
+    put(root, '/etc/systemd/system/multi-user.target.wants/carp-ovh-check.service', '');
+    put(root, NODE, '');
+    put(root, CLI, '');
+  }
   if (setup.running !== false) {
     put(root, '/proc/812/comm', 'keepalived\n');
     put(root, '/proc/812/cmdline', 'keepalived\0--dont-fork\0-D\0');
@@ -180,6 +187,12 @@ describe('doctor on a keepalived router', () => {
     assert.equal(status(wrongIface, 'keepalived.instance:VI_1'), 'fail');
     const absent = await checks({}, { vrrpInstance: 'VI_9', interface: 'eth0', addresses: ['51.68.252.230'] });
     assert.equal(status(absent, 'keepalived.instance:VI_9'), 'fail');
+  });
+
+  it('no systemd unit: nothing runs the checks', async () => {
+    const map = await checks({ unit: false });
+    assert.equal(status(map, 'install.timer'), 'fail');
+    assert.match(map.get('install.timer')?.detail ?? '', /never demoted/);
   });
 
   it('script_user not root is a warning', async () => {

@@ -26,6 +26,9 @@ export const KA_SERVER = 'ns3000000.ip-1-2-3.eu';
 /** The routers' NIC MACs, each a virtual MAC of KA_SERVER at the simulated OVH. */
 export const KA_MAC_A = '00:50:56:09:98:fc';
 export const KA_MAC_B = '00:50:56:09:3c:f2';
+/** Each router's own failover IP at OVH (TEST-NET-2, never used on a link). */
+export const KA_OWN_A = '198.51.100.2';
+export const KA_OWN_B = '198.51.100.3';
 
 export interface KeepalivedRouter {
   name: 'a' | 'b';
@@ -64,13 +67,18 @@ function ovhState(): Parameters<typeof startOvhSimulator>[0] {
       dedicated: {
         [KA_SERVER]: {
           virtualMacs: {
-            // The VIP starts on b's vMAC: a's first MASTER must really move it.
-            [KA_MAC_A]: { type: 'vmware', ips: {} },
-            [KA_MAC_B]: { type: 'vmware', ips: { [PAIR_VIP]: 'router-b' } },
+            // The VIP starts on b's vMAC: a's first MASTER must really move it. Each vMAC also
+            // carries its router's own address, as OVH deletes a vMAC with its last IP.
+            [KA_MAC_A]: { type: 'vmware', ips: { [KA_OWN_A]: 'router-a' } },
+            [KA_MAC_B]: { type: 'vmware', ips: { [PAIR_VIP]: 'router-b', [KA_OWN_B]: 'router-b' } },
           },
         },
       },
-      ips: { [PAIR_VIP]: { routedTo: KA_SERVER, type: 'failover' } },
+      ips: {
+        [PAIR_VIP]: { routedTo: KA_SERVER, type: 'failover' },
+        [KA_OWN_A]: { routedTo: KA_SERVER, type: 'failover' },
+        [KA_OWN_B]: { routedTo: KA_SERVER, type: 'failover' },
+      },
       cloud: {},
     },
   };
