@@ -79,7 +79,8 @@ export async function doctorDeps(ctx: CliContext, config: Config, root: string):
     config,
     root,
     opnsense: isOpnsense(root),
-    layout: LAYOUT,
+    // keepalived's trigger is its notify line and its timer a systemd unit: its doctorChecks check both.
+    layout: config.platform.kind === 'keepalived' ? null : LAYOUT,
     env: ctx.env,
     files: nodeFiles,
     platform: await platformFor(config),

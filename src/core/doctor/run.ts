@@ -28,7 +28,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const [platform, entries, install, observe, secretFiles, vault] = await Promise.all([
     deps.platform.doctorChecks({ config, files: deps.files }),
     readEntries(deps.platform, config.failover),
-    installChecks({ config, root: deps.root, opnsense: deps.opnsense, layout: deps.layout, files: deps.files }),
+    deps.layout === null ? [] : installChecks({ config, root: deps.root, opnsense: deps.opnsense, layout: deps.layout, files: deps.files }),
     observeChecks(config, deps.files),
     deps.secretFiles().then(secretFileChecks),
     deps.inspectVault === null ? null : deps.inspectVault().then(vaultChecks),

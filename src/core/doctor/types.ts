@@ -40,7 +40,11 @@ export interface DoctorDeps {
   /** Prefix the installed files live under (`/` on a router, a temp dir in tests). */
   root: string;
   opnsense: boolean;
-  layout: InstallLayout;
+  /**
+   * Where FreeBSD's and OPNsense's installed files go (devd rule, syshook, cron, rc.d);
+   * null on a platform whose doctorChecks checks its own trigger and timer (keepalived).
+   */
+  layout: InstallLayout | null;
   env: Readonly<Record<string, string | undefined>>;
   files: FilePort;
   platform: Platform;

@@ -108,6 +108,12 @@ async function defaultWritable(path: string): Promise<boolean> {
 }
 
 export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Promise<Check[]> {
+  const platform = await platformChecks(input);
+  // The installed trigger of this platform (keepalived's notify) is checked above; its check timer is the install group's.
+  return [...platform, await timerCheck(input.files, input.cliPath)];
+}
+
+async function platformChecks(input: KeepalivedDoctorInput): Promise<Check[]> {
   const checks: Check[] = [];
   const { files } = input;
   const writable = input.writable ?? defaultWritable;
@@ -135,8 +141,6 @@ export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Prom
           'run carp-ovh as root, or set platform.track_file to a path root can write.',
         ),
   );
-
-  checks.push(await timerCheck(files, input.cliPath));
 
   const daemons = await findKeepalived(files, input.procDir ?? '/proc', input.defaultConf ?? DEFAULT_KEEPALIVED_CONF);
   const confPath = daemons[0]?.conf ?? input.defaultConf ?? DEFAULT_KEEPALIVED_CONF;
