@@ -76,7 +76,9 @@ export async function keepalivedFailover(delayMs: number, runs: number, log: (te
       const atOvh = await until(() => world.holders().join() === backup.mac, `the VIP on ${backup.name}'s vMAC`, bound);
       const run = { electionMs: elected - death, claimMs: atOvh - elected, totalMs: atOvh - death };
       results.push(run);
-      log(`keepalived failover ${i + 1}/${runs}: election ${formatDuration(run.electionMs)}, claim ${formatDuration(run.claimMs)}, total ${formatDuration(run.totalMs)}`);
+      log(
+        `keepalived failover ${i + 1}/${runs}: election ${formatDuration(run.electionMs)}, claim ${formatDuration(run.claimMs)}, total ${formatDuration(run.totalMs)}`,
+      );
       // The dead router comes back as BACKUP (equal priorities) for the next round.
       await master.node.start();
       await master.node.waitState('BACKUP', bound);
@@ -110,7 +112,13 @@ export const keepalivedSection: BenchSection = {
     const masterDownMs = (3 + (256 - 100) / 256) * result.advertIntS * 1000;
     const ms = (v: number): string => formatDuration(v);
     const rows: BenchRow[] = [
-      [`keepalived: MASTER killed → VIP at OVH on the new MASTER (D = ${ms(delayMs)}, median of ${count})`, ms(total), `election + 2·D = ${ms(election + 2 * delayMs)}`, ratio(total, election + 2 * delayMs), '≤ 1.3'],
+      [
+        `keepalived: MASTER killed → VIP at OVH on the new MASTER (D = ${ms(delayMs)}, median of ${count})`,
+        ms(total),
+        `election + 2·D = ${ms(election + 2 * delayMs)}`,
+        ratio(total, election + 2 * delayMs),
+        '≤ 1.3',
+      ],
       ['  keepalived election (kill → peer MASTER)', ms(election), `master-down ${ms(masterDownMs)}`, ratio(election, masterDownMs), '—'],
       ['  carp-ovh claim (peer MASTER → VIP at OVH)', ms(claim), `2·D = ${ms(2 * delayMs)}`, ratio(claim, 2 * delayMs), '≤ 1.5'],
     ];
@@ -130,5 +138,7 @@ export const keepalivedSection: BenchSection = {
 if (import.meta.main) {
   const quick = process.argv.includes('--quick');
   const report = await keepalivedSection.run({ quick, log: (text) => void process.stderr.write(`bench: ${text}\n`) });
-  process.stdout.write(`${report.rows.map((row) => row.join(' | ')).join('\n')}\n\n${report.method.map((l) => `- ${l}`).join('\n')}\n${report.decisions.map((l) => `- ${l}`).join('\n')}\n${report.skipped === undefined ? '' : `skipped: ${report.skipped}\n`}`);
+  process.stdout.write(
+    `${report.rows.map((row) => row.join(' | ')).join('\n')}\n\n${report.method.map((l) => `- ${l}`).join('\n')}\n${report.decisions.map((l) => `- ${l}`).join('\n')}\n${report.skipped === undefined ? '' : `skipped: ${report.skipped}\n`}`,
+  );
 }

@@ -80,7 +80,9 @@ test('keepalived pair: a MASTER claims, a dies and b claims, b loses Vault and a
     const bMaster = await b.node.waitState('MASTER');
     await b.node.waitVip(true);
     const bAtOvh = await until(() => world.holders().join() === b.mac, `the VIP on b's vMAC at OVH\n${describeRouters(world)}`);
-    note(`a killed → b MASTER in ${Math.round(bMaster - death)} ms (keepalived), VIP on b at OVH ${Math.round(bAtOvh - death)} ms after the death (claim ${Math.round(bAtOvh - bMaster)} ms)`);
+    note(
+      `a killed → b MASTER in ${Math.round(bMaster - death)} ms (keepalived), VIP on b at OVH ${Math.round(bAtOvh - death)} ms after the death (claim ${Math.round(bAtOvh - bMaster)} ms)`,
+    );
     await until(() => lastClaimOk(b), "b's claim to finish");
     assert.ok(!world.ovh.virtualAddresses(KA_SERVER, a.mac).includes(PAIR_VIP), "a's vMAC no longer lists the VIP");
 

@@ -245,7 +245,14 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
   const includeTop = join(dir, 'carp-ovh.conf');
   const includeInstance = join(dir, 'carp-ovh-instance.conf');
   const includes = spec.includes === true ? { top: includeTop, instance: includeInstance } : null;
-  writeFileSync(configPath, keepalivedConf({ name: spec.name, priority: spec.priority, trackFile, notify: spec.notify ?? null, nopreempt: spec.nopreempt === true, includes }, options.weight, options.advertIntS ?? 1));
+  writeFileSync(
+    configPath,
+    keepalivedConf(
+      { name: spec.name, priority: spec.priority, trackFile, notify: spec.notify ?? null, nopreempt: spec.nopreempt === true, includes },
+      options.weight,
+      options.advertIntS ?? 1,
+    ),
+  );
   const ipWrapper = join(dir, 'ip');
   writeFileSync(ipWrapper, `#!/bin/sh\nexec ${IP} -n ${ns} "$@"\n`);
   chmodSync(ipWrapper, 0o755);
@@ -298,7 +305,25 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
       priorities = [];
       // -n: stay in the foreground (a pid we can await); -l -D: transitions on stdout; -G: not in the host's syslog;
       // -P: VRRP only; own pid files, so two daemons (and the host's) never collide.
-      const args = ['netns', 'exec', ns, KEEPALIVED, '-n', '-l', '-D', '-G', '-P', '-f', configPath, '-p', pidFile, '-r', vrrpPidFile, '-c', join(dir, 'checkers.pid')];
+      const args = [
+        'netns',
+        'exec',
+        ns,
+        KEEPALIVED,
+        '-n',
+        '-l',
+        '-D',
+        '-G',
+        '-P',
+        '-f',
+        configPath,
+        '-p',
+        pidFile,
+        '-r',
+        vrrpPidFile,
+        '-c',
+        join(dir, 'checkers.pid'),
+      ];
       const started = spawn(IP, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child = started;
       track.add(started);
@@ -319,7 +344,12 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
         });
       });
       // Up when its VRRP child has written its pid file and the instance has entered its first state.
-      await until(() => (changes.length > 0 ? true : undefined), 20_000, `keepalived in ${ns} to enter its first state`, () => logText.slice(-2000));
+      await until(
+        () => (changes.length > 0 ? true : undefined),
+        20_000,
+        `keepalived in ${ns} to enter its first state`,
+        () => logText.slice(-2000),
+      );
     },
     async kill(signal = 'SIGKILL') {
       const current = child;
@@ -353,13 +383,23 @@ function makeNode(spec: NodeSpec, root: string, options: PairOptions, track: Set
       if (vrrp !== null) await until(() => (alive(vrrp) ? undefined : true), 10_000, `keepalived's VRRP child ${vrrp} in ${ns} to exit`);
     },
     async waitState(state, timeoutMs = 30_000) {
-      return until(() => {
-        const last = changes.at(-1);
-        return last?.state === state ? last.at : undefined;
-      }, timeoutMs, `keepalived in ${ns} to enter ${state}`, () => `states: ${changes.map((c) => c.state).join(' -> ')}\n${logText.slice(-1500)}`);
+      return until(
+        () => {
+          const last = changes.at(-1);
+          return last?.state === state ? last.at : undefined;
+        },
+        timeoutMs,
+        `keepalived in ${ns} to enter ${state}`,
+        () => `states: ${changes.map((c) => c.state).join(' -> ')}\n${logText.slice(-1500)}`,
+      );
     },
     async waitPriority(priority, timeoutMs = 30_000) {
-      return until(() => priorities.find((p) => p.priority === priority)?.at, timeoutMs, `keepalived in ${ns} to change its effective priority to ${priority}`, () => logText.slice(-1500));
+      return until(
+        () => priorities.find((p) => p.priority === priority)?.at,
+        timeoutMs,
+        `keepalived in ${ns} to change its effective priority to ${priority}`,
+        () => logText.slice(-1500),
+      );
     },
     hasVip() {
       const parsed = JSON.parse(ip(['-n', ns, '-j', 'addr', 'show', 'dev', PAIR_IFACE])) as Array<{ addr_info?: Array<{ local?: string }> }>;
@@ -396,7 +436,10 @@ export function createKeepalivedPair(options: PairOptions): KeepalivedPair {
     ip(['netns', 'add', b.ns]);
     // Created inside the namespaces: no name is ever taken in the host's own namespace.
     ip(['link', 'add', PAIR_IFACE, 'netns', a.ns, 'type', 'veth', 'peer', 'name', PAIR_IFACE, 'netns', b.ns]);
-    for (const [node, spec] of [[a, options.a], [b, options.b]] as const) {
+    for (const [node, spec] of [
+      [a, options.a],
+      [b, options.b],
+    ] as const) {
       ip(['-n', node.ns, 'link', 'set', 'lo', 'up']);
       ip(['-n', node.ns, 'link', 'set', PAIR_IFACE, 'address', spec.mac]);
       ip(['-n', node.ns, 'addr', 'add', `${spec.address}/24`, 'dev', PAIR_IFACE]);

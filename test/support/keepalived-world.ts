@@ -131,7 +131,11 @@ export async function startKeepalivedWorld(options: KeepalivedWorldOptions = {})
       writeFileSync(node.includeTop, topLevelSnippet(snippet));
       writeFileSync(node.includeInstance, instanceSnippet(snippet));
       const secretsmith = join(r.dir, 'carp-secretsmith.yaml');
-      writeFileSync(secretsmith, `vault:\n  server: { url: ${r.link.url('https')}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`, { mode: 0o600 });
+      writeFileSync(
+        secretsmith,
+        `vault:\n  server: { url: ${r.link.url('https')}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`,
+        { mode: 0o600 },
+      );
       const scripts = join(r.dir, 'service-status.d');
       mkdirSync(scripts, { recursive: true });
       writeFileSync(

@@ -27,17 +27,27 @@ export async function run(ctx: CliContext): Promise<number> {
   const { flags, options, positionals } = parseCommandArgs(ctx.args, { flags: ['--dry-run'], options: ['--root', '--timer', '--platform'] });
   if (positionals.length > 0) throw usageError(USAGE);
   const timer = options.get('--timer');
-  if (timer !== undefined && timer !== 'cron' && timer !== 'rc.d' && timer !== 'systemd' && timer !== 'none') throw usageError(`--timer must be cron, rc.d, systemd or none, got ${printable(timer)}`);
+  if (timer !== undefined && timer !== 'cron' && timer !== 'rc.d' && timer !== 'systemd' && timer !== 'none')
+    throw usageError(`--timer must be cron, rc.d, systemd or none, got ${printable(timer)}`);
   const platformOption = options.get('--platform');
-  if (platformOption !== undefined && platformOption !== 'freebsd' && platformOption !== 'keepalived') throw usageError(`--platform must be freebsd or keepalived, got ${printable(platformOption)}`);
+  if (platformOption !== undefined && platformOption !== 'freebsd' && platformOption !== 'keepalived')
+    throw usageError(`--platform must be freebsd or keepalived, got ${printable(platformOption)}`);
   const root = rootOption(options.get('--root'));
   const config = configPathOf(ctx);
   // The platform: as asked, else as the configuration says (or the host's default when there is none yet).
   const kind = platformOption ?? (await peekPlatformKind(config));
   const keepalived = kind === 'keepalived' ? await keepalivedSettings(config) : undefined;
-  if (keepalived === undefined && (timer === 'systemd')) throw usageError('--timer systemd goes with a keepalived router (--platform keepalived)');
-  if (keepalived !== undefined && (timer === 'cron' || timer === 'rc.d')) throw usageError(`--timer ${timer} is for FreeBSD; a keepalived router takes systemd or none`);
-  const plan = await planInstall({ root, node: process.execPath, cli: ctx.cliPath, config, timer: timer as Timer | undefined, ...(keepalived === undefined ? {} : { keepalived }) });
+  if (keepalived === undefined && timer === 'systemd') throw usageError('--timer systemd goes with a keepalived router (--platform keepalived)');
+  if (keepalived !== undefined && (timer === 'cron' || timer === 'rc.d'))
+    throw usageError(`--timer ${timer} is for FreeBSD; a keepalived router takes systemd or none`);
+  const plan = await planInstall({
+    root,
+    node: process.execPath,
+    cli: ctx.cliPath,
+    config,
+    timer: timer as Timer | undefined,
+    ...(keepalived === undefined ? {} : { keepalived }),
+  });
   const outcome = await applyInstall(plan, { root, dryRun: flags.has('--dry-run') });
   (outcome.exitCode === 0 ? ctx.stdout : ctx.stderr).write(`${outcome.lines.join('\n')}\n`);
   return outcome.exitCode;

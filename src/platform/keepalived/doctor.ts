@@ -235,18 +235,45 @@ async function timerCheck(files: FilePort, cliPath: string): Promise<Check> {
   const title = 'check timer';
   const unit = await files.readText(UNIT_PATH);
   if (unit === null) {
-    return { id, group: 'install', status: 'fail', title, detail: `${UNIT_PATH} is missing: nothing runs carp-ovh check, so a router that loses Vault or the OVH API is never demoted`, fix: 'run carp-ovh install, then systemctl daemon-reload && systemctl enable --now carp-ovh-check.service.' };
+    return {
+      id,
+      group: 'install',
+      status: 'fail',
+      title,
+      detail: `${UNIT_PATH} is missing: nothing runs carp-ovh check, so a router that loses Vault or the OVH API is never demoted`,
+      fix: 'run carp-ovh install, then systemctl daemon-reload && systemctl enable --now carp-ovh-check.service.',
+    };
   }
   const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
   const missing: string[] = [];
   for (const word of exec.slice(0, 2)) if (!isAbsolute(word) || (await files.stat(word)) === null) missing.push(word);
   if (missing.length > 0) {
-    return { id, group: 'install', status: 'fail', title, detail: `${UNIT_PATH} runs ${missing.join(' and ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist`, fix: 'run carp-ovh install again (it writes the current paths), then systemctl daemon-reload.' };
+    return {
+      id,
+      group: 'install',
+      status: 'fail',
+      title,
+      detail: `${UNIT_PATH} runs ${missing.join(' and ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist`,
+      fix: 'run carp-ovh install again (it writes the current paths), then systemctl daemon-reload.',
+    };
   }
   if ((await files.stat(UNIT_WANTS)) === null) {
-    return { id, group: 'install', status: 'warn', title, detail: `${UNIT_PATH} is installed but not enabled`, fix: 'systemctl daemon-reload && systemctl enable --now carp-ovh-check.service.' };
+    return {
+      id,
+      group: 'install',
+      status: 'warn',
+      title,
+      detail: `${UNIT_PATH} is installed but not enabled`,
+      fix: 'systemctl daemon-reload && systemctl enable --now carp-ovh-check.service.',
+    };
   }
-  return { id, group: 'install', status: 'pass', title, detail: `${UNIT_PATH} (enabled) runs ${exec[1] === cliPath ? 'this carp-ovh' : (exec[1] ?? '?')} check --every` };
+  return {
+    id,
+    group: 'install',
+    status: 'pass',
+    title,
+    detail: `${UNIT_PATH} (enabled) runs ${exec[1] === cliPath ? 'this carp-ovh' : (exec[1] ?? '?')} check --every`,
+  };
 }
 
 function instanceChecks(

@@ -156,5 +156,10 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
 
 /** The wiring's entry point (src/cli/wiring/adapters.ts): the Platform port for this config. */
 export function createPlatform(config: Config): Platform {
-  return createKeepalivedPlatform({ ip: config.platform.ip, trackFile: config.platform.trackFile, share: config.health.demotion, timeoutMs: config.platform.timeoutMs });
+  return createKeepalivedPlatform({
+    ip: config.platform.ip,
+    trackFile: config.platform.trackFile,
+    share: config.health.demotion,
+    timeoutMs: config.platform.timeoutMs,
+  });
 }
