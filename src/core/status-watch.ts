@@ -1,6 +1,5 @@
-import type { FailoverEntry } from '../config/types.ts';
 import { sleep } from '../sleep.ts';
-import type { Placement } from './ports/index.ts';
+import type { LocateTarget, Placement } from './ports/index.ts';
 import { gatherStatus, type StatusDeps, type StatusReport } from './status.ts';
 
 /**
@@ -25,7 +24,7 @@ export function cachedLocate(locate: Locate, everyMs: number, now: () => number)
   let last: { at: number; value: Promise<Placement[]> } | null = null;
   let settled: { at: number; value: Placement[] } | null = null;
   let inFlight: Promise<Placement[]> | null = null;
-  const refresh = (entries: FailoverEntry[], signal: AbortSignal): Promise<Placement[]> => {
+  const refresh = (entries: LocateTarget[], signal: AbortSignal): Promise<Placement[]> => {
     const at = now();
     const value = locate(entries, signal);
     last = { at, value };

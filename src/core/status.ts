@@ -1,9 +1,9 @@
-import type { Config, FailoverEntry } from '../config/types.ts';
+import type { Config } from '../config/types.ts';
 import { raceAbort } from '../abort.ts';
 import { describeError } from '../errors.ts';
 import { readDemotion, readLastCheck, readLastClaim, type DemotionView, type LastCheck, type LastClaim } from './doctor/history.ts';
-import { ourMac } from './our-mac.ts';
-import type { EntryView, Placement, Platform, StateStore } from './ports/index.ts';
+import { isHere, ourMac } from './our-mac.ts';
+import type { EntryView, LocateTarget, Placement, Platform, StateStore } from './ports/index.ts';
 
 /**
  * `status`: what this router is and holds, read-only and quick. The OVH part is
@@ -14,8 +14,8 @@ export interface StatusDeps {
   config: Config;
   platform: Platform;
   state: StateStore;
-  /** Where the addresses of these entries are routed now (reads credentials, then OVH). */
-  locate: (entries: FailoverEntry[], signal: AbortSignal) => Promise<Placement[]>;
+  /** Where the addresses of these entries are routed now, and whether that is here (reads credentials, then OVH). */
+  locate: (targets: LocateTarget[], signal: AbortSignal) => Promise<Placement[]>;
   timeoutMs: number;
   now: () => number;
 }
@@ -70,19 +70,21 @@ function whyUnknown(error: unknown, signal: AbortSignal): string {
 
 export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
   const { config } = deps;
+  // The platform first (local and quick): the provider needs our MAC to say whether an address is here.
+  const views = await Promise.all(
+    config.failover.map(async (entry): Promise<{ view: EntryView | null; error?: string }> => {
+      try {
+        return { view: await deps.platform.readEntry(entry) };
+      } catch (error) {
+        return { view: null, error: describeError(error) };
+      }
+    }),
+  );
+  const targets = config.failover.map((entry, index) => ({ entry, mac: ourMac(entry, views[index]?.view ?? null) }));
   const ovhStarted = deps.now();
   const signal = AbortSignal.timeout(deps.timeoutMs);
-  const [views, placement, demotion, lastClaim, lastCheck] = await Promise.all([
-    Promise.all(
-      config.failover.map(async (entry): Promise<{ view: EntryView | null; error?: string }> => {
-        try {
-          return { view: await deps.platform.readEntry(entry) };
-        } catch (error) {
-          return { view: null, error: describeError(error) };
-        }
-      }),
-    ),
-    boundedLocate(deps, signal),
+  const [placement, demotion, lastClaim, lastCheck] = await Promise.all([
+    boundedLocate(deps, targets, signal),
     readDemotion(config, deps.platform, deps.state).catch((error: unknown): StatusReport['demotion'] => ({
       total: null,
       bit: config.health.demotion,
@@ -102,8 +104,8 @@ export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
     const mac = ourMac(entry, read?.view ?? null);
     const addresses = entry.addresses.map((address): AddressStatus => {
       if (!placement.ok) return { address, holder: null, here: null, error: placement.error };
-      const holder = placement.value.find((p) => p.address === address)?.holder ?? null;
-      return { address, holder, here: holder === null ? false : mac === null ? null : holder === mac };
+      const found = placement.value.find((p) => p.address === address);
+      return { address, holder: found?.holder ?? null, here: isHere(found, mac) };
     });
     const named = entry.vhid === undefined ? { key: deps.platform.entryKey(entry) } : { vhid: entry.vhid };
     const out: VhidStatus = { ...named, interface: entry.interface, state, mac, addresses };
@@ -124,9 +126,13 @@ export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
 }
 
 /** The whole OVH part (credentials included) races the timeout, so a stuck read cannot hold status up. */
-async function boundedLocate(deps: StatusDeps, signal: AbortSignal): Promise<{ ok: true; value: Placement[] } | { ok: false; error: string }> {
+async function boundedLocate(
+  deps: StatusDeps,
+  targets: LocateTarget[],
+  signal: AbortSignal,
+): Promise<{ ok: true; value: Placement[] } | { ok: false; error: string }> {
   try {
-    return { ok: true, value: await raceAbort(deps.locate(deps.config.failover, signal), signal, () => signal.reason) };
+    return { ok: true, value: await raceAbort(deps.locate(targets, signal), signal, () => signal.reason) };
   } catch (error) {
     return { ok: false, error: whyUnknown(error, signal) };
   }

@@ -1,7 +1,7 @@
 /** The devd.conf reader doctor uses to find rules that would outrank or be hidden by ours. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actionOf, blockMatches, parseDevdConf } from '../../src/core/doctor/devd-conf.ts';
+import { actionOf, blockMatches, parseDevdConf } from '../../src/platform/freebsd/devd-conf.ts';
 import { wrap } from '../../src/cli/output/text.ts';
 
 const EVENT = { system: 'CARP', subsystem: '2@vmx1', type: 'MASTER' };

@@ -1,12 +1,14 @@
 import { constants } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
-import type { Config } from '../../config/types.ts';
+import type { Config, FailoverEntry } from '../../config/types.ts';
+import type { FailoverProvider } from '../../core/ports/index.ts';
+import { CarpOvhError } from '../../errors.ts';
 import type { DoctorDeps, FilePort, OvhProbe, SecretFile } from '../../core/doctor/types.ts';
 import type { StatusDeps } from '../../core/status.ts';
 import { isOpnsense, LAYOUT } from '../../install/layout.ts';
 import { StateDir } from '../../state.ts';
 import type { CliContext } from './context.ts';
-import { ovhApiFor, platformFor, secretSourceFor, vaultOptionsOf } from './wire.ts';
+import { ovhApiFor, platformFor, providersFor, secretSourceFor, vaultOptionsOf } from './wire.ts';
 
 /** The adapters behind `doctor` and `status` (see wire.ts for the claim's). */
 
@@ -64,13 +66,26 @@ async function secretFilesOf(config: Config): Promise<SecretFile[]> {
 
 async function ovhProbeFor(config: Config, credentials: Parameters<typeof ovhApiFor>[1]): Promise<OvhProbe> {
   const { client, api } = await ovhApiFor(config, credentials);
-  return {
-    apiRoot: client.apiRoot,
-    clockOffset: (signal) => client.clockOffset({ signal }),
-    currentCredential: (signal) => client.request('GET', '/auth/currentCredential', undefined, { signal }),
-    get: (path, signal) => api.get(path, signal),
-    close: () => client.close(),
-  };
+  try {
+    const providerOf = await providersFor(config, api, new StateDir(config.stateDir));
+    return {
+      apiRoot: client.apiRoot,
+      clockOffset: (signal) => client.clockOffset({ signal }),
+      currentCredential: (signal) => client.request('GET', '/auth/currentCredential', undefined, { signal }),
+      providerOf,
+      close: () => client.close(),
+    };
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+/** Providers on an API that refuses every call: doctor asks them only to report their checks as not run. */
+async function offlineProvidersFor(config: Config): Promise<(entry: FailoverEntry) => FailoverProvider> {
+  const { OvhApi } = await import('../../providers/ovh/api.ts');
+  const refuse = (): Promise<never> => Promise.reject(new CarpOvhError('no OVH session (no credentials)', { source: 'ovh' }));
+  return providersFor(config, new OvhApi({ request: refuse }, { retries: 0, retryDelayMs: 0 }), new StateDir(config.stateDir));
 }
 
 export async function doctorDeps(ctx: CliContext, config: Config, root: string): Promise<DoctorDeps> {
@@ -95,6 +110,7 @@ export async function doctorDeps(ctx: CliContext, config: Config, root: string):
     secretFiles: () => secretFilesOf(config),
     readCredentials: async (signal) => (await secretSourceFor(config)).readOvhCredentials({ signal }),
     ovh: (creds) => ovhProbeFor(config, creds),
+    offlineProviders: () => offlineProvidersFor(config),
     now: Date.now,
   };
 }
@@ -106,13 +122,13 @@ export async function statusDeps(config: Config, timeoutMs: number): Promise<Sta
     state: new StateDir(config.stateDir),
     timeoutMs,
     now: Date.now,
-    locate: async (entries, signal) => {
+    locate: async (targets, signal) => {
       const credentials = await (await secretSourceFor(config)).readOvhCredentials({ signal });
       // The same OVH session the health probes use: one client, each entry's provider.
       const { ovhProbeSession } = await import('./health-wire.ts');
       const session = await ovhProbeSession(config, credentials);
       try {
-        return await session.locate(entries, signal);
+        return await session.locate(targets, signal);
       } finally {
         session.close();
       }

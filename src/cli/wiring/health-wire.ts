@@ -1,7 +1,16 @@
 import type { Config, VaultCredentialsConfig } from '../../config/types.ts';
 import type { FailoverEntry } from '../../config/types.ts';
 import type { HealthDeps } from '../../core/health/types.ts';
-import type { FailoverProvider, LogPort, OvhCredentials, OvhProbeSession, Placement, ScriptOutcome, ScriptRunner } from '../../core/ports/index.ts';
+import type {
+  FailoverProvider,
+  LocateTarget,
+  LogPort,
+  OvhCredentials,
+  OvhProbeSession,
+  Placement,
+  ScriptOutcome,
+  ScriptRunner,
+} from '../../core/ports/index.ts';
 import { CommandError, type CommandRunner, commandRunner } from '../../command.ts';
 import { logTarget, openLog, type OpenLog } from '../../log/index.ts';
 import { StateDir } from '../../state.ts';
@@ -48,7 +57,12 @@ async function loopHealthDeps(config: Config, log: LogPort): Promise<{ deps: Hea
         session = { key, session: await ovhProbeSession(config, credentials) };
       }
       const kept = session.session;
-      return { clockOffset: (signal) => kept.clockOffset(signal), locate: (entries, signal) => kept.locate(entries, signal), close: () => undefined };
+      return {
+        clockOffset: (signal) => kept.clockOffset(signal),
+        locate: (entries, signal) => kept.locate(entries, signal),
+        reads: (entries) => kept.reads(entries),
+        close: () => undefined,
+      };
     },
   };
   return {
@@ -78,26 +92,29 @@ export async function ovhProbeSession(config: Config, credentials: OvhCredential
   const providerOf = await providersFor(config, api, new StateDir(config.stateDir));
   return {
     clockOffset: (signal) => client.clockOffset({ signal }),
-    locate: (entries, signal) => locateThrough(providerOf, entries, signal),
+    locate: (targets, signal) => locateThrough(providerOf, targets, signal),
+    reads: (entries) => [...new Set(entries.map((entry) => providerOf(entry).reads ?? `where OVH routes the VIPs of via ${entry.via}`))],
     close: () => client.close(),
   };
 }
 
-/** Entries that share a provider (one server) are located together: one read of its vMACs for all. */
+/** Entries that share a provider (one server) and a MAC are located together: one read of the server's vMACs for all. */
 async function locateThrough(
   providerOf: (entry: FailoverEntry) => FailoverProvider,
-  entries: readonly FailoverEntry[],
+  targets: readonly LocateTarget[],
   signal: AbortSignal,
 ): Promise<Placement[]> {
-  const groups = new Map<FailoverProvider, string[]>();
-  for (const entry of entries) {
+  const groups = new Map<FailoverProvider, Map<string | null, string[]>>();
+  for (const { entry, mac } of targets) {
     const provider = providerOf(entry);
-    const list = groups.get(provider) ?? [];
+    const byMac = groups.get(provider) ?? new Map<string | null, string[]>();
+    const list = byMac.get(mac) ?? [];
     list.push(...entry.addresses.filter((address) => !list.includes(address)));
-    groups.set(provider, list);
+    byMac.set(mac, list);
+    groups.set(provider, byMac);
   }
-  const found = await Promise.all([...groups].map(([provider, addresses]) => provider.locate(addresses, { signal })));
-  return found.flat();
+  const asks = [...groups].flatMap(([provider, byMac]) => [...byMac].map(([mac, addresses]) => provider.locate(addresses, { signal, mac })));
+  return (await Promise.all(asks)).flat();
 }
 
 /**

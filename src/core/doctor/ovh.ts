@@ -1,16 +1,17 @@
-import type { Config } from '../../config/types.ts';
 import { describeError } from '../../errors.ts';
 import { ago, fail, pass, skip, warn } from './checklist.ts';
-import type { Check, OvhCredentialInfo, OvhProbe } from './types.ts';
+import type { Check, NeededCall, OvhCredentialInfo, OvhProbe } from './types.ts';
 
-/** Every vMAC of one dedicated server with the addresses OVH routes to it. */
-export type VmacMap = Map<string, string[]>;
+/**
+ * The account-level OVH checks: the clock (every signature depends on it), the
+ * consumer key, and whether its access rules grant every call the providers say
+ * a claim makes. What each provider reads and where it finds the VIPs are its
+ * own checks (FailoverProvider.doctorChecks).
+ */
 
 export interface OvhFindings {
   checks: Check[];
-  /** Per server: its vMACs, or null when they could not be read. */
-  servers: Map<string, VmacMap | null>;
-  /** Why placement could not be read, when it could not. */
+  /** Why the providers cannot ask OVH, when they cannot. */
   unavailable: string | null;
 }
 
@@ -28,19 +29,8 @@ function factsOf(error: unknown): ErrorFacts {
   return typeof error === 'object' && error !== null ? (error as ErrorFacts) : {};
 }
 
-/** The least-privilege rules (docs/operations.md lists them) and a call each one grants. */
-function neededCalls(server: string, mac: string, address: string): Array<{ method: string; path: string; rule: string }> {
-  const base = `/dedicated/server/${server}`;
-  return [
-    { method: 'GET', path: `${base}/virtualMac/${mac}/virtualAddress`, rule: 'GET /dedicated/server/*' },
-    { method: 'GET', path: `${base}/task/1`, rule: 'GET /dedicated/server/*' },
-    { method: 'POST', path: `${base}/virtualMac/${mac}/virtualAddress`, rule: 'POST /dedicated/server/*/virtualMac/*' },
-    { method: 'DELETE', path: `${base}/virtualMac/${mac}/virtualAddress/${address}`, rule: 'DELETE /dedicated/server/*/virtualMac/*' },
-  ];
-}
-
 /** OVH's access-rule wildcard: `*` is any run of characters, `/` included. */
-function ruleGrants(rule: { method?: string; path?: string }, method: string, path: string): boolean {
+export function ruleGrants(rule: { method?: string; path?: string }, method: string, path: string): boolean {
   if (typeof rule.method !== 'string' || typeof rule.path !== 'string' || rule.method.toUpperCase() !== method) return false;
   const body = rule.path
     .split('*')
@@ -68,29 +58,14 @@ const STEPS = [
   ['ovh.grants', 'OVH access rules'],
 ] as const;
 
-function serversOf(config: Config): string[] {
-  return [...new Set(config.failover.flatMap((entry) => (entry.server === undefined ? [] : [entry.server])))];
-}
-
-/** The OVH checks from step `from` on, all skipped for one reason, after those already `done`. */
-export function skippedOvh(config: Config, why: string, from: (typeof STEPS)[number][0], done: Check[] = []): OvhFindings {
-  const servers = serversOf(config);
+/** The account checks from step `from` on, all skipped for one reason, after those already `done`. */
+export function skippedOvh(why: string, from: (typeof STEPS)[number][0], done: Check[] = []): OvhFindings {
   const steps = STEPS.slice(STEPS.findIndex(([id]) => id === from));
-  return {
-    checks: [
-      ...done,
-      ...steps.map(([id, title]) => skip('ovh', id, title, why)),
-      ...servers.map((server) => skip('ovh', `ovh.read:${server}`, `vMACs of ${server}`, why)),
-    ],
-    servers: new Map(servers.map((server) => [server, null])),
-    unavailable: why,
-  };
+  return { checks: [...done, ...steps.map(([id, title]) => skip('ovh', id, title, why))], unavailable: why };
 }
 
-export async function ovhChecks(config: Config, probe: OvhProbe, signal: AbortSignal, now: number): Promise<OvhFindings> {
+export async function ovhChecks(probe: OvhProbe, needed: readonly NeededCall[], signal: AbortSignal, now: number): Promise<OvhFindings> {
   const checks: Check[] = [];
-  const servers = new Map<string, VmacMap | null>();
-  const serverNames = serversOf(config);
 
   // Clock, which is also the first contact.
   try {
@@ -119,10 +94,9 @@ export async function ovhChecks(config: Config, probe: OvhProbe, signal: AbortSi
         'check DNS, the route and firewall to the OVH API, and ovh.endpoint/ovh.url/ovh.ca.',
       ),
     );
-    return skippedOvh(config, 'the OVH API is unreachable', 'ovh.credential', checks);
+    return skippedOvh('the OVH API is unreachable', 'ovh.credential', checks);
   }
 
-  // Credential
   let credential: OvhCredentialInfo | null = null;
   try {
     credential = await probe.currentCredential(signal);
@@ -148,53 +122,16 @@ export async function ovhChecks(config: Config, probe: OvhProbe, signal: AbortSi
   } catch (error) {
     const detail = unreachable(error) ? `cannot reach ${probe.apiRoot}: ${describeError(error)}` : `OVH refuses the keys: ${describeError(error)}`;
     checks.push(fail('ovh', 'ovh.credential', 'OVH credential', detail, authFix(error)));
-    if (unreachable(error)) return skippedOvh(config, 'the OVH API is unreachable', 'ovh.grants', checks);
+    if (unreachable(error)) return skippedOvh('the OVH API is unreachable', 'ovh.grants', checks);
     const { status } = factsOf(error);
-    if (status === 400 || status === 401 || status === 403) return skippedOvh(config, 'OVH refuses the keys', 'ovh.grants', checks);
+    if (status === 400 || status === 401 || status === 403) return skippedOvh('OVH refuses the keys', 'ovh.grants', checks);
   }
 
-  checks.push(grantsCheck(config, credential));
-
-  // Reads: the GETs the claim makes first.
-  for (const server of serverNames) {
-    try {
-      servers.set(server, await readServer(probe, server, signal));
-      const vmacs = servers.get(server);
-      checks.push(pass('ovh', `ovh.read:${server}`, `vMACs of ${server}`, `${vmacs?.size ?? 0} vMACs read`));
-    } catch (error) {
-      servers.set(server, null);
-      const { status, errorCode } = factsOf(error);
-      if (errorCode === 'NOT_GRANTED_CALL') {
-        checks.push(
-          fail(
-            'ovh',
-            `ovh.read:${server}`,
-            `vMACs of ${server}`,
-            `OVH refuses the reads the claim needs: ${describeError(error)}`,
-            'add the access rule GET /dedicated/server/* (a new consumer key: rules cannot be added to an existing one).',
-          ),
-        );
-      } else if (status === 404) {
-        checks.push(
-          fail(
-            'ovh',
-            `ovh.read:${server}`,
-            `vMACs of ${server}`,
-            `OVH knows no dedicated server ${server}: ${describeError(error)}`,
-            'set failover[].server to the service name of the server hosting the routers (ns….ip-….eu).',
-          ),
-        );
-      } else {
-        checks.push(fail('ovh', `ovh.read:${server}`, `vMACs of ${server}`, describeError(error), authFix(error)));
-      }
-    }
-  }
-
-  const failedReads = serverNames.filter((server) => servers.get(server) === null);
-  return { checks, servers, unavailable: failedReads.length === 0 ? null : `the vMACs of ${failedReads.join(', ')} could not be read` };
+  checks.push(grantsCheck(credential, needed));
+  return { checks, unavailable: null };
 }
 
-function grantsCheck(config: Config, credential: OvhCredentialInfo | null): Check {
+function grantsCheck(credential: OvhCredentialInfo | null, needed: readonly NeededCall[]): Check {
   const id = 'ovh.grants';
   const title = 'OVH access rules';
   if (credential === null || !Array.isArray(credential.rules)) {
@@ -202,13 +139,7 @@ function grantsCheck(config: Config, credential: OvhCredentialInfo | null): Chec
   }
   const rules = credential.rules;
   const missing = new Set<string>();
-  for (const entry of config.failover) {
-    if (entry.server === undefined) continue;
-    const mac = entry.mac ?? '00:00:5e:00:01:01';
-    for (const call of neededCalls(entry.server, mac, entry.addresses[0] ?? '192.0.2.1')) {
-      if (!rules.some((rule) => ruleGrants(rule, call.method, call.path))) missing.add(call.rule);
-    }
-  }
+  for (const call of needed) if (!rules.some((rule) => ruleGrants(rule, call.method, call.path))) missing.add(call.rule);
   if (missing.size > 0) {
     const list = [...missing].join(', ');
     return fail(
@@ -219,28 +150,6 @@ function grantsCheck(config: Config, credential: OvhCredentialInfo | null): Chec
       `create a consumer key that also has ${list} and store it in Vault.`,
     );
   }
-  return pass('ovh', id, title, 'the key may read, detach and attach virtual MAC addresses');
-}
-
-async function readServer(probe: OvhProbe, server: string, signal: AbortSignal): Promise<VmacMap> {
-  const base = `/dedicated/server/${server}`;
-  const macs = stringList(await probe.get(`${base}/virtualMac`, signal), `GET ${base}/virtualMac`).map((mac) => mac.toLowerCase());
-  const lists = await Promise.all(
-    macs.map(async (mac) => {
-      try {
-        return [mac, stringList(await probe.get(`${base}/virtualMac/${mac}/virtualAddress`, signal), `GET ${base}/virtualMac/${mac}/virtualAddress`)] as const;
-      } catch (error) {
-        // Deleted between the two reads: OVH removes a vMAC with its last IP.
-        if (factsOf(error).status === 404) return [mac, [] as string[]] as const;
-        throw error;
-      }
-    }),
-  );
-  return new Map(lists.map(([mac, list]) => [mac, [...list]]));
-}
-
-function stringList(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
-    throw new Error(`OVH answered ${what} with something that is not a list of strings`);
-  return value as string[];
+  const granted = [...new Set(needed.map((call) => call.rule))].join(', ');
+  return pass('ovh', id, title, `the key has every rule a claim needs (${granted})`);
 }

@@ -1,7 +1,7 @@
-import type { Config } from '../../config/types.ts';
-import type { Check, CheckStatus, FilePort, InstallLayout, OvhCredentials, OvhProbe, Platform, StateStore } from '../ports/index.ts';
+import type { Config, FailoverEntry } from '../../config/types.ts';
+import type { Check, CheckStatus, FailoverProvider, FilePort, InstallLayout, OvhCredentials, OvhProbe, Platform, StateStore } from '../ports/index.ts';
 
-export type { Check, CheckGroup, CheckStatus, FilePort, InstallLayout, OvhCredentialInfo, OvhProbe } from '../ports/index.ts';
+export type { Check, CheckGroup, CheckStatus, FilePort, InstallLayout, NeededCall, OvhCredentialInfo, OvhProbe } from '../ports/index.ts';
 
 export interface DoctorReport {
   version: 1;
@@ -55,5 +55,10 @@ export interface DoctorDeps {
   secretFiles: () => Promise<SecretFile[]>;
   readCredentials: (signal: AbortSignal) => Promise<OvhCredentials>;
   ovh: (credentials: OvhCredentials) => Promise<OvhProbe>;
+  /**
+   * Each entry's provider without an OVH session, for reporting its checks as
+   * not run when there are no credentials: such a provider makes no call.
+   */
+  offlineProviders: () => Promise<(entry: FailoverEntry) => FailoverProvider>;
   now: () => number;
 }

@@ -106,14 +106,14 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   const at = new Date(started).toISOString();
   const run = new ProbeRun(deps);
   let verdicts: ProbeVerdict[];
-  let placements: ReadonlyMap<string, string | null> | null = null;
+  let placements: ReadonlyMap<string, boolean | null> | null = null;
   try {
     const [builtins, scriptVerdicts] = await Promise.all([Promise.all((Object.keys(PROBES) as BuiltinProbe[]).map((name) => runOne(run, name))), scripts]);
     verdicts = [...builtins, ...scriptVerdicts];
     // The probes have read OVH already (or failed to): this is their answer, not a new request.
     if (deps.metrics !== undefined) {
       const ovh = await run.ovh();
-      placements = ovh.ok ? ovh.value.placements : null;
+      placements = ovh.ok ? new Map([...ovh.value.placements].map(([address, placement]) => [address, placement.here ?? null])) : null;
     }
   } finally {
     run.close();

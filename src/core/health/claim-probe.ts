@@ -3,7 +3,7 @@ import { describeError } from '../../errors.ts';
 import { Demotion } from '../demotion.ts';
 import { newSequence } from '../events.ts';
 import { LAST_CLAIM_FILE, runClaim, type ClaimOutcome } from '../reconcile.ts';
-import { observeEntries, type Observed } from './observe.ts';
+import type { Observed } from './observe.ts';
 import type { ProbeRun } from './probe-run.ts';
 import type { ProbeVerdict } from './types.ts';
 
@@ -23,12 +23,9 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   let reasonHeldElsewhere = false;
   let clearClaim: ProbeVerdict['clearClaim'];
 
-  let observed: Observed[];
-  try {
-    observed = await run.bounded(observeEntries(deps.platform, deps.config.failover), 'reading the CARP state');
-  } catch (error) {
-    return { name: 'claim', ok: false, detail: describeError(run.asError(error, 'reading the CARP state')), durationMs: run.elapsed() };
-  }
+  const read = await run.observed();
+  if (!read.ok) return { name: 'claim', ok: false, detail: describeError(read.error ?? 'reading the CARP state failed'), durationMs: run.elapsed() };
+  const observed: Observed[] = read.value;
 
   const masters = observed.filter((o) => o.state === 'MASTER');
   for (const o of observed) if (o.state !== 'MASTER') notes.push(`${o.key} ${o.state}`);
@@ -50,14 +47,14 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
       const misplaced: Array<{ o: Observed; wrong: string[] }> = [];
       for (const o of masters) {
         if (o.mac === null) continue;
-        const wrong = o.entry.addresses.filter((address) => ovh.value.placements.get(address) !== o.mac);
+        const wrong = o.entry.addresses.filter((address) => ovh.value.placements.get(address)?.here !== true);
         if (wrong.length === 0) notes.push(`${o.key} MASTER, ${o.entry.addresses.join(', ')} on our MAC`);
         else misplaced.push({ o, wrong });
       }
       if (misplaced.length > 0) {
         // Whatever the repair does, OVH's placement is no longer what was read.
         memory?.forgetPlacement();
-        const repaired = await repair(run, misplaced, (where) => ovh.value.placements.get(where) ?? null);
+        const repaired = await repair(run, misplaced, (where) => ovh.value.placements.get(where)?.holder ?? null);
         if (repaired.failure !== null) {
           failures.push(repaired.failure);
           // A failed claim has set the `claim` reason itself.

@@ -2,8 +2,9 @@ import { formatDuration } from '../../duration.ts';
 import { describeError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
 import { Demotion, type DemotionResult } from '../demotion.ts';
-import { observeEntries } from './observe.ts';
-import type { OvhProbeSession } from '../ports/index.ts';
+import { isHere } from '../our-mac.ts';
+import { observeEntries, type Observed } from './observe.ts';
+import type { OvhProbeSession, Placement } from '../ports/index.ts';
 import type { HealthDeps } from './types.ts';
 import { demotionChanged, maintenanceEvent } from '../notify/events.ts';
 
@@ -56,10 +57,10 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
   try {
     for (;;) {
       const observed = await observeEntries(deps.platform, deps.config.failover);
-      let placements: Map<string, string | null> | null = null;
+      let placements: Map<string, Placement> | null = null;
       try {
         session ??= await openSession(deps);
-        placements = await locateAll(deps, session);
+        placements = await locateAll(deps, session, observed);
         lastProblem = '';
       } catch (error) {
         session?.close();
@@ -71,9 +72,10 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
       const lines = observed.map((o) => {
         const where = o.entry.addresses.map((address) => {
           if (placements === null) return `${address} at OVH: unknown`;
-          const holder = placements.get(address) ?? null;
+          const found = placements.get(address);
+          const holder = found?.holder ?? null;
           if (holder === null) return `${address} routed nowhere`;
-          return `${address} on ${holder}${holder === o.mac ? ' (this router)' : ''}`;
+          return `${address} on ${holder}${found?.here === true ? ' (this router)' : ''}`;
         });
         return `${o.key} ${o.state}, ${where.join(', ')}`;
       });
@@ -87,8 +89,8 @@ export async function enterMaintenance(deps: HealthDeps, options: EnterOptions):
           (o) =>
             o.state !== 'MASTER' &&
             o.entry.addresses.every((address) => {
-              const holder = placements?.get(address) ?? null;
-              return holder !== null && holder !== o.mac;
+              const found = placements?.get(address);
+              return (found?.holder ?? null) !== null && found?.here !== true;
             }),
         );
       if (done) return { ok: true, tookMs: Date.now() - started, summary, demotion };
@@ -120,10 +122,15 @@ async function openSession(deps: HealthDeps): Promise<OvhProbeSession> {
   return deps.ovh(await source.readOvhCredentials());
 }
 
-async function locateAll(deps: HealthDeps, session: OvhProbeSession): Promise<Map<string, string | null>> {
+async function locateAll(deps: HealthDeps, session: OvhProbeSession, observed: readonly Observed[]): Promise<Map<string, Placement>> {
   const signal = AbortSignal.timeout(deps.config.ovh.timeoutMs * 2);
-  const placements = new Map<string, string | null>();
-  for (const p of await session.locate(deps.config.failover, signal)) placements.set(p.address, p.holder);
+  const placements = new Map<string, Placement>();
+  const macOf = new Map(observed.flatMap((o) => o.entry.addresses.map((address) => [address, o.mac] as const)));
+  for (const p of await session.locate(
+    observed.map((o) => ({ entry: o.entry, mac: o.mac })),
+    signal,
+  ))
+    placements.set(p.address, { ...p, here: isHere(p, macOf.get(p.address) ?? null) });
   return placements;
 }
 

@@ -1,7 +1,9 @@
 import { raceAbort } from '../../abort.ts';
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
-import type { OvhCredentials } from '../ports/index.ts';
+import type { OvhCredentials, Placement } from '../ports/index.ts';
+import { isHere } from '../our-mac.ts';
+import { observeEntries, type Observed } from './observe.ts';
 import type { HealthDeps, OvhProbeSession } from './types.ts';
 
 /**
@@ -20,8 +22,10 @@ export interface Credentials {
 
 export interface OvhView {
   offsetSec: number;
-  /** Address → what OVH routes it to (a MAC for virtual-mac; null: nowhere), for every configured address. */
-  placements: Map<string, string | null>;
+  /** Address → where OVH routes it and whether that is here, for every configured address. */
+  placements: Map<string, Placement>;
+  /** What was read to find them ("the vMACs of ns3…"). */
+  reads: string[];
   /** When OVH was read (epoch ms): before this run's start when the loop reused an earlier read. */
   readAt: number;
 }
@@ -34,6 +38,7 @@ export class ProbeRun {
   private readonly timeoutMs: number;
   private credentialsStep: Promise<Step<Credentials>> | null = null;
   private ovhStep: Promise<Step<OvhView>> | null = null;
+  private observedStep: Promise<Step<Observed[]>> | null = null;
   private session: OvhProbeSession | null = null;
 
   constructor(deps: HealthDeps) {
@@ -57,6 +62,18 @@ export class ProbeRun {
       }
     })();
     return this.credentialsStep;
+  }
+
+  /** Each entry's state and our MAC, read once per run. */
+  observed(): Promise<Step<Observed[]>> {
+    this.observedStep ??= (async (): Promise<Step<Observed[]>> => {
+      try {
+        return { ok: true, value: await this.bounded(observeEntries(this.deps.platform, this.deps.config.failover), 'reading the CARP state') };
+      } catch (error) {
+        return { ok: false, error: this.asError(error, 'reading the CARP state') };
+      }
+    })();
+    return this.observedStep;
   }
 
   /**
@@ -97,11 +114,16 @@ export class ProbeRun {
         const session = this.session;
         const offsetSec = await this.bounded(session.clockOffset(this.signal), what);
         what = 'reading where OVH routes the VIPs';
-        const placements = new Map<string, string | null>();
-        for (const placement of await this.bounded(session.locate(this.deps.config.failover, this.signal), what)) {
-          placements.set(placement.address, placement.holder);
+        // Without the platform's view, OVH's answer still counts; only `here` stays unknown.
+        const observed = await this.observed();
+        const macs = new Map(observed.ok ? observed.value.map((o) => [o.entry, o.mac] as const) : []);
+        const targets = this.deps.config.failover.map((entry) => ({ entry, mac: macs.get(entry) ?? null }));
+        const placements = new Map<string, Placement>();
+        const macOf = new Map(targets.flatMap((t) => t.entry.addresses.map((address) => [address, t.mac] as const)));
+        for (const placement of await this.bounded(session.locate(targets, this.signal), what)) {
+          placements.set(placement.address, { ...placement, here: isHere(placement, macOf.get(placement.address) ?? null) });
         }
-        return { ok: true, value: { offsetSec, placements, readAt: Date.now() } };
+        return { ok: true, value: { offsetSec, placements, reads: session.reads(this.deps.config.failover), readAt: Date.now() } };
       } catch (error) {
         return { ok: false, error: this.asError(error, what) };
       }

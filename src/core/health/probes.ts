@@ -24,7 +24,7 @@ export async function vaultProbe(run: ProbeRun): Promise<ProbeVerdict> {
 
 /**
  * `ovh-api`: the clock offset from /auth/time, then the signed reads the claim
- * starts with (the configured servers' vMACs and their addresses): proves the
+ * starts with (each entry's provider locates its addresses): proves the
  * credentials, the access rules and the path to the API. Under `check --every` it
  * reads OVH once per health.ovh_interval while it passes, and at every run while
  * it fails; in between it repeats its last answer, which moves no streak.
@@ -47,8 +47,7 @@ export async function ovhApiProbe(run: ProbeRun): Promise<ProbeVerdict> {
 function freshVerdict(run: ProbeRun, step: Awaited<ReturnType<ProbeRun['ovh']>>, durationMs: number): ProbeVerdict {
   if (step.ok) {
     const offset = step.value.offsetSec;
-    const servers = [...new Set(run.deps.config.failover.map((entry) => entry.server))].join(', ');
-    return { name: 'ovh-api', ok: true, detail: `clock offset ${offset >= 0 ? '+' : ''}${offset}s; read the vMACs of ${servers}`, durationMs };
+    return { name: 'ovh-api', ok: true, detail: `clock offset ${offset >= 0 ? '+' : ''}${offset}s; read ${step.value.reads.join(', ')}`, durationMs };
   }
   if (step.notRun !== undefined) {
     const why = step.notRun === 'vault' ? 'no OVH credentials (vault failed)' : step.notRun;

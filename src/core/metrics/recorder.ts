@@ -25,7 +25,8 @@ export interface CheckSeen {
   at: string;
   probes: ReadonlyArray<{ name: string; ok: boolean; durationMs: number }>;
   /** Address → the MAC OVH routes it to (null: nowhere); null when OVH could not be read. */
-  placements: ReadonlyMap<string, string | null> | null;
+  /** Address → whether OVH routes it here (null: the provider cannot tell), as the check's probes read it. */
+  placements: ReadonlyMap<string, boolean | null> | null;
 }
 
 export interface ClaimSeen {
@@ -80,7 +81,7 @@ export class MetricsRecorder {
         const mac = platform.macs[entry.key] ?? null;
         for (const address of entry.addresses) {
           if (mac === null || !seen.placements.has(address)) continue;
-          snapshot.vips[address] = { key: entry.key, here: seen.placements.get(address) === mac, at: seen.at };
+          snapshot.vips[address] = { key: entry.key, here: seen.placements.get(address) === true, at: seen.at };
         }
       }
     });

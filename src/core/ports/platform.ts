@@ -1,6 +1,7 @@
 import type { Config, FailoverEntry } from '../../config/types.ts';
 import type { Check } from './checks.ts';
 import type { FilePort } from './files.ts';
+import type { InstallLayout } from './install.ts';
 
 /**
  * The operating system's side of failover, whatever runs the election: FreeBSD
@@ -42,6 +43,10 @@ export interface DemotionChange extends DemotionReading {
 export interface PlatformDoctorContext {
   config: Config;
   files: FilePort;
+  /** Prefix the installed files live under (`/` on a router, a temp dir in tests): doctor --root. */
+  root: string;
+  /** Where `install` puts things on this system (src/install/layout.ts), and whether it is OPNsense. */
+  install: { layout: InstallLayout | null; opnsense: boolean };
 }
 
 /** `alias: {interface}`: the VIP as a /32 alias on that interface while MASTER. */
@@ -64,7 +69,11 @@ export interface Platform {
   /** Where the demotion lives, for messages: "net.inet.carp.demotion", "the carp group's demote counter"… */
   describeDemotion(): string;
   alias?: AliasPort;
-  /** Doctor's `platform` group: the tools, the interfaces, the kernel settings failover depends on. */
+  /**
+   * Doctor's `platform` group (the tools, the interfaces, the kernel settings
+   * failover depends on), then its `install` group (the trigger and the timer
+   * `install` wrote, under `root`).
+   */
   doctorChecks(ctx: PlatformDoctorContext): Promise<Check[]>;
 }
 

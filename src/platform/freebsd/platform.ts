@@ -1,6 +1,7 @@
 import { KIND_FACTS } from '../../config/platform-kinds.ts';
 import type { DemotionReading, Platform } from '../../core/ports/index.ts';
 import { freeBsdDoctorChecks } from './doctor.ts';
+import { installChecks } from './install-checks.ts';
 import type { CarpInterface, FreeBsdCarp } from './types.ts';
 
 export const DEMOTION_SYSCTL = 'net.inet.carp.demotion';
@@ -48,6 +49,14 @@ export function freeBsdPlatform(carp: FreeBsdCarp, share: number): Platform {
       return { value, ours: on, changed: true };
     },
     describeDemotion: () => DEMOTION_SYSCTL,
-    doctorChecks: (ctx) => freeBsdDoctorChecks(ctx, carp),
+    async doctorChecks(ctx) {
+      const [platform, install] = await Promise.all([
+        freeBsdDoctorChecks(ctx, carp),
+        ctx.install.layout === null
+          ? []
+          : installChecks({ config: ctx.config, root: ctx.root, opnsense: ctx.install.opnsense, layout: ctx.install.layout, files: ctx.files }),
+      ]);
+      return [...platform, ...install];
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall } from '../../core/ports/index.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, LocateOptions, Placement, PlannedCall } from '../../core/ports/index.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { grants, IpApi, ipPath, ipRulePath } from '../ovh/ip-api.ts';
 import { IpMover } from '../ovh/ip-mover.ts';
@@ -38,7 +38,11 @@ export class IpMoveProvider implements FailoverProvider {
     return this.options.server;
   }
 
-  async locate(addresses: string[], options: { signal?: AbortSignal } = {}): Promise<Placement[]> {
+  get reads(): string {
+    return `where OVH routes the failover IPs of ${this.options.server}`;
+  }
+
+  async locate(addresses: string[], options: LocateOptions = {}): Promise<Placement[]> {
     const signal = options.signal ?? new AbortController().signal;
     return Promise.all(addresses.map(async (address) => ({ address, holder: await this.ip.routedTo(address, signal) })));
   }

@@ -2,7 +2,21 @@ import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
 import { formatDuration } from '../../duration.ts';
 import { sleep } from '../../sleep.ts';
 import type { FailoverEntry } from '../../config/types.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, Placement, PlannedCall, TaskJournal } from '../../core/ports/index.ts';
+import type {
+  AddressOutcome,
+  Check,
+  ClaimContext,
+  ClaimRequest,
+  ClaimStep,
+  FailoverProvider,
+  LocateOptions,
+  NeededCall,
+  Placement,
+  PlannedCall,
+  ProviderDoctorContext,
+  ProviderDoctorEntry,
+  TaskJournal,
+} from '../../core/ports/index.ts';
 import type { OvhApi } from './api.ts';
 import { bringToServer, crossServerProblems, crossServerRefusal, foreignHolder, foreignServer, type ForeignHolder } from './cross-server.ts';
 import { IpApi } from './ip-api.ts';
@@ -14,6 +28,7 @@ import { planVirtualMac } from './virtual-mac-plan.ts';
 import { asStringList, taskPhase, type OvhTask } from './task.ts';
 import { VmacMutations } from './vmac-mutation.ts';
 import { missingCalls, missingRightsError, neededCalls, notAVirtualMacError, readAccessRules, type AccessRule } from './vmac-preflight.ts';
+import { neededCallsOf, virtualMacDoctorChecks } from './virtual-mac-doctor.ts';
 
 /**
  * OVH dedicated-server virtual MACs: a VIP is routed to the vMAC that lists it.
@@ -105,10 +120,32 @@ export class VirtualMacProvider implements FailoverProvider {
     this.mover = new IpMover(this.ip, { pollIntervalMs: options.pollIntervalMs, retries: options.retries });
   }
 
-  async locate(addresses: string[], options: { signal?: AbortSignal } = {}): Promise<Placement[]> {
+  get reads(): string {
+    return `the vMACs of ${this.options.server}`;
+  }
+
+  async locate(addresses: string[], options: LocateOptions = {}): Promise<Placement[]> {
     const signal = options.signal ?? new AbortController().signal;
+    const ours = options.mac === undefined || options.mac === null ? null : options.mac.toLowerCase();
     const holders = await this.allHolders(signal);
-    return addresses.map((address) => ({ address, holder: holders.find((h) => h.addresses.includes(address))?.mac ?? null }));
+    return addresses.map((address) => {
+      const holder = holders.find((h) => h.addresses.includes(address))?.mac ?? null;
+      const here = holder === null ? false : ours === null ? null : holder === ours;
+      return { address, holder, here, where: holder === null ? `on no vMAC of ${this.options.server}` : `vMAC ${holder} of ${this.options.server}` };
+    });
+  }
+
+  neededCalls(entries: readonly ProviderDoctorEntry[]): NeededCall[] {
+    return neededCallsOf(this.options.server, entries);
+  }
+
+  doctorChecks(addresses: string[], signal: AbortSignal, context?: ProviderDoctorContext): Promise<Check[]> {
+    const request = context ?? { entries: [], allAddresses: new Set(addresses), unavailable: null };
+    return virtualMacDoctorChecks(
+      this.options.server,
+      { ...request, signal },
+      async (signal) => new Map((await this.allHolders(signal)).map((h) => [h.mac, h.addresses])),
+    );
   }
 
   /** dry-run: the real preflight (it refuses what the claim would refuse), then the calls the claim would send. */

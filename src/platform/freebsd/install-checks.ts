@@ -1,10 +1,10 @@
 import { basename, join } from 'node:path';
 import type { Config } from '../../config/types.ts';
 import { DEFAULT_CONFIG_PATH } from '../../config/types.ts';
-import { fail, pass, skip, warn } from './checklist.ts';
-import { actionOf, blockMatches, parseDevdConf, type DevdBlock } from './devd-conf.ts';
-import type { Check, FilePort, InstallLayout } from './types.ts';
+import { fail, pass, skip, warn } from '../../core/doctor/checklist.ts';
+import type { Check, FilePort, InstallLayout } from '../../core/ports/index.ts';
 import { underRoot } from '../../root-path.ts';
+import { actionOf, blockMatches, parseDevdConf, type DevdBlock } from './devd-conf.ts';
 
 /**
  * The files `install` writes, checked where devd, cron and OPNsense will look for

@@ -1,0 +1,186 @@
+import { fail, pass, skip } from '../../core/doctor/checklist.ts';
+import type { Check, NeededCall, ProviderDoctorContext, ProviderDoctorEntry } from '../../core/ports/index.ts';
+
+type DoctorRequest = ProviderDoctorContext & { signal: AbortSignal };
+import { describeError, isCarpOvhError } from '../../errors.ts';
+import { neededCalls } from './vmac-preflight.ts';
+
+/**
+ * Doctor's checks for `via: virtual-mac` on one dedicated server: the reads a
+ * claim starts with (every vMAC and its addresses), then where each VIP is
+ * against this router's state, and whether each vMAC that may lose a VIP keeps
+ * another address: OVH deletes a vMAC with its last IP, so a detach from a vMAC
+ * holding only the VIP would take that router off the network.
+ */
+
+/** Every vMAC of the server with the addresses OVH routes to it. */
+export type VmacMap = Map<string, string[]>;
+
+export function neededCallsOf(server: string, entries: readonly ProviderDoctorEntry[]): NeededCall[] {
+  // Any MAC will do to test a rule's wildcard: the configured one when there is none yet.
+  // The claim's own list (its preflight checks the same), with any other vMAC as the one a detach would leave.
+  return entries.flatMap(({ entry, mac }) =>
+    neededCalls(server, mac ?? entry.mac ?? '02:00:00:00:00:01', [{ mac: '02:00:00:00:00:02', address: entry.addresses[0] ?? '192.0.2.1' }]),
+  );
+}
+
+export async function virtualMacDoctorChecks(server: string, request: DoctorRequest, readVmacs: (signal: AbortSignal) => Promise<VmacMap>): Promise<Check[]> {
+  const readId = `ovh.read:${server}`;
+  const readTitle = `vMACs of ${server}`;
+  if (request.unavailable !== null) return [skip('ovh', readId, readTitle, request.unavailable), ...placementSkipped(request.entries, request.unavailable)];
+  let vmacs: VmacMap;
+  try {
+    vmacs = await readVmacs(request.signal);
+  } catch (error) {
+    const why = `the vMACs of ${server} could not be read`;
+    return [readFailure(server, error), ...placementSkipped(request.entries, why)];
+  }
+  return [pass('ovh', readId, readTitle, `${vmacs.size} vMACs read`), ...placementChecks(server, request, vmacs)];
+}
+
+function readFailure(server: string, error: unknown): Check {
+  const id = `ovh.read:${server}`;
+  const title = `vMACs of ${server}`;
+  const status = isCarpOvhError(error) ? error.status : undefined;
+  const errorCode = isCarpOvhError(error) ? error.errorCode : undefined;
+  if (errorCode === 'NOT_GRANTED_CALL') {
+    return fail(
+      'ovh',
+      id,
+      title,
+      `OVH refuses the reads the claim needs: ${describeError(error)}`,
+      'add the access rule GET /dedicated/server/* (a new consumer key: rules cannot be added to an existing one).',
+    );
+  }
+  if (status === 404) {
+    return fail(
+      'ovh',
+      id,
+      title,
+      `OVH knows no dedicated server ${server}: ${describeError(error)}`,
+      'set failover[].server to the service name of the server hosting the routers (ns….ip-….eu).',
+    );
+  }
+  return fail('ovh', id, title, describeError(error), readFix(error));
+}
+
+function readFix(error: unknown): string {
+  const errorCode = isCarpOvhError(error) ? error.errorCode : undefined;
+  const status = isCarpOvhError(error) ? error.status : undefined;
+  if (errorCode === 'INVALID_SIGNATURE') return 'check application_secret in Vault, and the clock (ntpd).';
+  if (status === 401 || status === 403) return 'create a new consumer key (docs/operations.md) and store it in Vault.';
+  return 'check the route to the OVH API and ovh.endpoint/ovh.url.';
+}
+
+function placementSkipped(entries: readonly ProviderDoctorEntry[], why: string): Check[] {
+  return entries.flatMap(({ entry, key }) => [
+    ...entry.addresses.map((address) => skip('placement', `placement.vip:${address}`, `${address} at OVH`, why)),
+    skip('placement', `placement.own-vmac:${key}`, `our vMAC (${key})`, why),
+  ]);
+}
+
+function placementChecks(server: string, request: DoctorRequest, vmacs: VmacMap): Check[] {
+  const checks: Check[] = [];
+  const peersSeen = new Set<string>();
+  for (const { entry, key, state, mac } of request.entries) {
+    // An entry absent here has no state worth comparing.
+    const known = state === 'absent' ? null : state;
+    for (const address of entry.addresses) checks.push(vipCheck(key, address, vmacs, known, mac));
+    checks.push(ownVmacCheck(key, mac, vmacs, request.allAddresses, server));
+    for (const address of entry.addresses) {
+      const holder = holderOf(vmacs, address);
+      if (holder === null || holder === mac || peersSeen.has(holder)) continue;
+      peersSeen.add(holder);
+      checks.push(peerVmacCheck(holder, vmacs.get(holder) ?? [], request.allAddresses));
+    }
+  }
+  return checks;
+}
+
+export function holderOf(vmacs: VmacMap, address: string): string | null {
+  for (const [mac, list] of vmacs) if (list.includes(address)) return mac;
+  return null;
+}
+
+function vipCheck(key: string, address: string, vmacs: VmacMap, state: string | null, ours: string | null): Check {
+  const id = `placement.vip:${address}`;
+  const title = `${address} at OVH`;
+  const holder = holderOf(vmacs, address);
+  const where = holder === null ? 'on no vMAC' : holder === ours ? `on this router (${holder})` : `on ${holder}`;
+  if (state === null || ours === null) {
+    return skip('placement', id, title, `${where}; this router's CARP state or MAC for ${key} is unknown`);
+  }
+  if (holder === null) {
+    return fail(
+      'placement',
+      id,
+      title,
+      `${address} is on no vMAC: OVH routes it nowhere`,
+      state === 'MASTER' ? 'run carp-ovh reconcile here (this router is MASTER).' : 'run carp-ovh reconcile on the MASTER.',
+    );
+  }
+  if (state === 'MASTER') {
+    if (holder === ours) return pass('placement', id, title, `${where}, and ${key} is MASTER here`);
+    return fail(
+      'placement',
+      id,
+      title,
+      `${where}, but ${key} is MASTER here: traffic goes to the BACKUP`,
+      'run carp-ovh reconcile here, and read the last claim below.',
+    );
+  }
+  if (holder === ours) {
+    return fail(
+      'placement',
+      id,
+      title,
+      `${where}, but ${key} is ${state} here: traffic reaches the router that is not MASTER`,
+      'run carp-ovh reconcile on the MASTER, and read its last claim.',
+    );
+  }
+  return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
+}
+
+function ownVmacCheck(key: string, ours: string | null, vmacs: VmacMap, vips: ReadonlySet<string>, server: string): Check {
+  const id = `placement.own-vmac:${key}`;
+  const title = `our vMAC (${key})`;
+  if (ours === null) return skip('placement', id, title, "this router's MAC is unknown");
+  const list = vmacs.get(ours);
+  if (list === undefined) {
+    // The claim refuses the same condition before any change (src/providers/ovh/vmac-preflight.ts), with the same fix.
+    return fail(
+      'placement',
+      id,
+      title,
+      `${ours} is not a virtual MAC of ${server} at OVH: a claim here would refuse to move anything (OVH routes a failover IP only to a vMAC it generated)`,
+      `the router's NIC must use the virtual MAC OVH generated for it: in the OVH manager, give one of this router's own IPs a virtual MAC on ${server} (IP section, "Add a virtual MAC"), set the router's network adapter to that MAC (or failover[].mac to it), then run carp-ovh doctor`,
+    );
+  }
+  const others = list.filter((address) => !vips.has(address));
+  if (others.length === 0) {
+    return fail(
+      'placement',
+      id,
+      title,
+      `${ours} holds only ${list.join(', ') || 'nothing'}: OVH deletes a vMAC with its last IP, so a detach from it would cut this router off`,
+      `attach this router's own IP to ${ours} at OVH.`,
+    );
+  }
+  return pass('placement', id, title, `${ours} also holds ${others.join(', ')}`);
+}
+
+function peerVmacCheck(mac: string, list: string[], vips: ReadonlySet<string>): Check {
+  const id = `placement.peer-vmac:${mac}`;
+  const title = `peer vMAC ${mac}`;
+  const others = list.filter((address) => !vips.has(address));
+  if (others.length === 0) {
+    return fail(
+      'placement',
+      id,
+      title,
+      `${mac} holds only ${list.join(', ')}: carp-ovh refuses to detach the VIP from it, since OVH would delete the vMAC`,
+      `attach the peer router's own IP to ${mac} at OVH.`,
+    );
+  }
+  return pass('placement', id, title, `${mac} also holds ${others.join(', ')}`);
+}
