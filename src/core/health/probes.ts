@@ -44,7 +44,7 @@ export async function ovhApiProbe(run: ProbeRun): Promise<ProbeVerdict> {
   return verdict;
 }
 
-function freshVerdict(run: ProbeRun, step: Awaited<ReturnType<ProbeRun['ovh']>>, durationMs: number): ProbeVerdict {
+function freshVerdict(_run: ProbeRun, step: Awaited<ReturnType<ProbeRun['ovh']>>, durationMs: number): ProbeVerdict {
   if (step.ok) {
     const offset = step.value.offsetSec;
     return { name: 'ovh-api', ok: true, detail: `clock offset ${offset >= 0 ? '+' : ''}${offset}s; read ${step.value.reads.join(', ')}`, durationMs };
