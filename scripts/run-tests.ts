@@ -3,7 +3,7 @@
  * everything those tests wrote. The scan must run last, so it is a second run;
  * the closing line adds both up.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from 'node:test';
@@ -11,6 +11,7 @@ import { spec } from 'node:test/reporters';
 import { glob } from 'node:fs/promises';
 
 const SCAN = 'test/zz-secret-scan.test.ts';
+const started = performance.now();
 const filter = process.argv.slice(2);
 
 const artifacts = mkdtempSync(join(tmpdir(), 'carp-ovh-test-'));
@@ -27,18 +28,26 @@ files.sort();
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** Every failed test, for the closing summary and for scripts/stress.ts (CARP_OVH_TEST_FAILURES names a JSON file). */
+const failures: Array<{ name: string; file: string; line?: number }> = [];
 
 async function runFiles(list: string[], concurrency: number): Promise<void> {
   if (list.length === 0) return;
-  const stream = run({ files: list, concurrency, timeout: 120_000 });
+  // A per-test bound for a stuck test, not a speed limit: a test that waits on a
+  // loaded machine (the stress run, a busy CI) must not be cut short.
+  const stream = run({ files: list, concurrency, timeout: 300_000 });
   stream.on('test:pass', (event) => {
     if (event.details.type === 'suite') return;
     if (event.skip !== undefined && event.skip !== false) skipped++;
     else passed++;
   });
   stream.on('test:fail', (event) => {
-    if (event.details.type === 'suite') return;
+    // A suite fails with its tests (already counted), or on its own when a
+    // before/after hook failed: that one counts (a world that could not close).
+    const cause = event.details.error as { failureType?: string } | undefined;
+    if (event.details.type === 'suite' && cause?.failureType !== 'hookFailed') return;
     failed++;
+    failures.push({ name: event.name, file: event.file ?? '(unknown file)', ...(event.line === undefined ? {} : { line: event.line }) });
   });
   await new Promise<void>((resolve, reject) => {
     const out = stream.compose(spec);
@@ -53,5 +62,9 @@ if (filter.length === 0) await runFiles([SCAN], 1);
 
 if (failed === 0 && process.env.CARP_OVH_KEEP_ARTIFACTS !== '1') rmSync(artifacts, { recursive: true, force: true });
 else process.stdout.write(`test artifacts kept in ${artifacts}\n`);
+const seconds = (performance.now() - started) / 1000;
+if (process.env.CARP_OVH_TEST_FAILURES !== undefined) writeFileSync(process.env.CARP_OVH_TEST_FAILURES, `${JSON.stringify({ passed, failed, skipped, seconds, failures })}\n`);
+for (const f of failures) process.stdout.write(`failed: ${f.file}${f.line === undefined ? '' : `:${f.line}`} ${f.name}\n`);
+process.stdout.write(`total time: ${seconds.toFixed(1)} s\n`);
 process.stdout.write(`tests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
 process.exitCode = failed === 0 && passed > 0 ? 0 : 1;

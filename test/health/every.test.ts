@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI_PATH } from '../support/cli.ts';
 import { healthRouter, lastCheck, writeScript } from '../support/health.ts';
-import { startWorld, waitFor, type Router, type World } from '../support/world.ts';
+import { startWorld, type Router, type World } from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
 
 interface Loop {
   stop(): Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -66,12 +67,12 @@ describe('check --every', () => {
     // A run that outlasts the interval: the next must wait for it, not start beside it.
     writeScript(router, 'slow', `echo "start $(date +%s%3N)" >> ${stamps}\nsleep 0.15\necho "end $(date +%s%3N)" >> ${stamps}`);
     const loop = startLoop(router, ['--every', '100ms', '--json']);
-    await waitFor(() => intervals(stamps).length >= 2, 10_000, 'two runs of the loop');
+    await waitUntil('two runs of the loop', () => intervals(stamps).length >= 2);
     // The loop starts each run as the last ends: a cron check takes the running one's result.
     const cron = await router.cli(['check']);
     assert.equal(cron.code, 0, cron.stderr);
     assert.match(cron.stdout, /^a check was running \(pid \d+\): its result\nhealthy /);
-    await waitFor(() => intervals(stamps).length >= 4, 10_000, 'more runs after the cron check');
+    await waitUntil('more runs after the cron check', () => intervals(stamps).length >= 4);
     const { code, stdout } = await loop.stop();
     assert.equal(code, 0);
 
@@ -96,11 +97,11 @@ describe('check --every', () => {
   test('human output only when something changes (daemon(8) sends it to syslog)', async () => {
     const router = healthRouter(world);
     const loop = startLoop(router, ['--every', '100ms']);
-    await waitFor(() => lastCheck(router) !== null, 10_000, 'a first run');
+    await waitUntil('a first run', () => (lastCheck(router) !== null));
     const firstAt = lastCheck(router)?.at;
-    await waitFor(() => lastCheck(router)?.at !== firstAt, 10_000, 'a second run');
+    await waitUntil('a second run', () => lastCheck(router)?.at !== firstAt);
     writeScript(router, 'broken', 'exit 1');
-    await waitFor(() => router.demotion() !== 0, 10_000, 'the demotion');
+    await waitUntil('the demotion', () => router.demotion() !== 0);
     const { code, stdout } = await loop.stop();
     assert.equal(code, 0);
     const headers = stdout.split('\n').filter((line) => /^\d{4}-\d\d-\d\dT\S+ (healthy|unhealthy) /.test(line));

@@ -4,7 +4,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { seedState } from '../support/ovh-sim/state.ts';
 import { BIT, checkJson, peerOf, reasonsOf } from '../support/health.ts';
 import { simulateCarp, type CarpPair } from '../support/pair.ts';
-import { holdersOf, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, waitFor, type World } from '../support/world.ts';
+import { holdersOf, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, type World } from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
 
 describe('maintenance', () => {
   let world: World;
@@ -40,7 +41,7 @@ describe('maintenance', () => {
     assert.equal(lines.at(-1), 'this router stays demoted until `carp-ovh maintenance leave`');
 
     // The peer claimed from its own side, through its own hook.
-    await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 5000, "the peer's claim record");
+    await waitUntil('the peer\'s claim record', () => (r002.lastClaim() as { result?: string } | null)?.result === 'ok');
     assert.equal((r002.lastClaim() as { trigger: string }).trigger, 'hook 2@vmx1 MASTER');
     // A healthy check on the router in maintenance leaves it demoted.
     assert.equal((await checkJson(r003)).report.demotion?.ours, true);
@@ -48,7 +49,7 @@ describe('maintenance', () => {
     const leave = await r003.cli(['maintenance', 'leave']);
     assert.equal(leave.code, 0, leave.stderr);
     assert.equal(r003.demotion(), 0);
-    await waitFor(() => holdersOf(world)[0] === SEED_MAC_ROUTER_003, 10_000, 'the VIP back on router-003');
+    await waitUntil('the VIP back on router-003', () => holdersOf(world)[0] === SEED_MAC_ROUTER_003);
     assert.equal(carp.master(), r003);
     assert.deepEqual(r003.kernel.demotionWrites(), [BIT, -BIT]);
     assert.equal(world.ovh.conflicts, 0);

@@ -4,7 +4,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { grantAll } from '../support/ovh-sim/index.ts';
 import { BIT, checkJson, healthRouter, logMessages, probe } from '../support/health.ts';
 import { OVH_CONSUMER_KEY } from '../support/secrets.ts';
-import { startWorld, waitFor, type World } from '../support/world.ts';
+import { startWorld, type World } from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const VMACS = '/dedicated/server/*/virtualMac';
 
@@ -62,7 +63,7 @@ describe('check: the ovh-api probe', () => {
     world.ovh.addFault({ method: 'GET', path: VMACS, times: 1, action: { type: 'delay', ms: 1000 } });
     world.ovh.clearLog();
     await assertOvhDown(/INVALID_SIGNATURE/, 'BACKUP', async () => {
-      await waitFor(() => world.ovh.requests().some((r) => r.path === '/1.0/auth/time'), 5000, 'the /auth/time call');
+      await waitUntil('the /auth/time call', () => world.ovh.requests().some((r) => r.path === '/1.0/auth/time'));
       world.ovh.setClockOffset(3600);
     });
   });

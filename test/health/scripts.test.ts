@@ -4,7 +4,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIT, checkJson, healthRouter, logMessages, probe, writeScript } from '../support/health.ts';
-import { startWorld, waitFor, type World } from '../support/world.ts';
+import { startWorld, type World } from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /** Gone, or a zombie nobody has reaped yet (a container's init may never): either way it runs no more. */
 function running(pid: number): boolean {
@@ -49,7 +50,7 @@ describe('check: service scripts', () => {
     assert.ok(result.durationMs < 6000, `the check took ${result.durationMs} ms`);
     const [grandchild, script] = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
     assert.ok(grandchild !== undefined && script !== undefined && grandchild > 0 && script > 0);
-    await waitFor(() => !running(grandchild) && !running(script), 2000, 'the script and its grandchild to be gone');
+    await waitUntil('the script and its grandchild to be gone', () => !running(grandchild) && !running(script));
   });
 
   test('scripts run in parallel: five sleeping 400 ms take about 400 ms, not 2 s', async () => {

@@ -4,18 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  holdersOf,
-  seedPair,
-  stderrLines,
-  SEED_MAC_ROUTER_002,
-  SEED_MAC_ROUTER_003,
-  SEED_SERVER,
-  SEED_VIP,
-  startWorld,
-  waitFor,
-  type World,
-} from '../support/world.ts';
+import { holdersOf, seedPair, stderrLines, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, startWorld, type World } from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const SECOND_VIP = '51.68.252.231';
 
@@ -156,16 +146,25 @@ describe('hook: timing, supersession, parallel addresses', () => {
 
   test('without --wait the hook returns at once and the claim completes in the background', async () => {
     world.ovh.setState({ dedicated: world.ovh.state().dedicated }); // keep the seed placement
-    const { r002 } = seedPair(world);
-    r002.setState('MASTER');
-    const result = await r002.hook('MASTER');
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, '');
-    assert.ok(result.durationMs < 1000, `hook took ${result.durationMs} ms`);
-    // The move takes at least 600 ms at OVH: the hook was long gone when it finished.
-    assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_003]);
-    await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 10_000, 'the background claim');
-    assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
+    // Each OVH task takes 2 s here, so the claim lasts at least 4 s after its
+    // worker started: a hook that waited for it could not return before it ends.
+    world.ovh.setDelays({ delete: 2000, add: 2000 });
+    try {
+      const { r002 } = seedPair(world);
+      r002.setState('MASTER');
+      const result = await r002.hook('MASTER');
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, '');
+      // The hook is gone and the claim has not ended: no outcome recorded, the VIP not moved yet.
+      assert.equal(r002.lastClaim(), null, 'the claim ended before the hook returned: the hook waited for it');
+      assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_003]);
+      await r002.workersDone();
+      assert.equal((r002.lastClaim() as { result?: string } | null)?.result, 'ok', JSON.stringify(r002.lastClaim()));
+      await world.ovh.waitForTasks();
+      assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
+    } finally {
+      world.ovh.setDelays({ delete: 300, add: 300 });
+    }
   });
 
   test('becoming BACKUP in the middle of a move: the claim stops, no attach afterwards, no demotion', async () => {
@@ -178,7 +177,7 @@ describe('hook: timing, supersession, parallel addresses', () => {
 
     r002.setState('MASTER');
     const running = r002.hook('MASTER', { wait: true });
-    await waitFor(() => mutations(world).some((m) => m.method === 'DELETE'), 5000, 'the DELETE');
+    await waitUntil('the DELETE', () => mutations(world).some((m) => m.method === 'DELETE'));
     r002.setState('BACKUP');
     const result = await running;
     assert.equal(result.code, 0, result.stderr + result.stdout);
@@ -208,17 +207,15 @@ describe('hook: timing, supersession, parallel addresses', () => {
 
     r002.setState('MASTER');
     assert.equal((await r002.hook('MASTER')).code, 0);
-    await waitFor(() => mutations(world).some((m) => m.method === 'DELETE'), 5000, 'the first DELETE');
+    await waitUntil('the first DELETE', () => mutations(world).some((m) => m.method === 'DELETE'));
     r002.setState('BACKUP');
     assert.equal((await r002.hook('BACKUP')).code, 0);
     r002.setState('MASTER');
     assert.equal((await r002.hook('MASTER')).code, 0);
 
-    await waitFor(
-      () => holdersOf(world)[0] === SEED_MAC_ROUTER_002 && (r002.lastClaim() as { result?: string } | null)?.result === 'ok',
-      10_000,
-      'the final claim',
-    );
+    // All three hooks returned: their workers are running or gone. Once they all ended, the claim is final.
+    await r002.workersDone();
+    assert.equal((r002.lastClaim() as { result?: string } | null)?.result, 'ok', JSON.stringify(r002.lastClaim()));
     await world.ovh.waitForTasks();
     assert.equal(world.ovh.conflicts, 0);
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);

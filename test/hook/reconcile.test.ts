@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { seedState } from '../support/ovh-sim/state.ts';
-import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, waitFor, type World } from '../support/world.ts';
+import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, type World } from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
 
 describe('reconcile and the claim reason', () => {
   let world: World;
@@ -36,7 +37,9 @@ describe('reconcile and the claim reason', () => {
     const result = await r002.cli(['reconcile']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, '');
-    await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 10_000, 'the background reconcile');
+    // The worker it started has ended: its outcome and log are complete.
+    await r002.workersDone();
+    assert.equal((r002.lastClaim() as { result?: string } | null)?.result, 'ok', JSON.stringify(r002.lastClaim()));
     assert.deepEqual(holdersOf(world), [SEED_MAC_ROUTER_002]);
     const lines = readFileSync(r002.logFile, 'utf8')
       .trim()
@@ -81,7 +84,7 @@ describe('reconcile and the claim reason', () => {
       const { spawn } = await import('node:child_process');
       const { CLI_PATH } = await import('../support/cli.ts');
       const child = spawn(process.execPath, [CLI_PATH, '--config', r002.configPath, 'hook', '2@vmx1', 'MASTER', '--wait'], { stdio: 'ignore' });
-      await waitFor(() => world.ovh.requests().some((r) => r.method === 'DELETE' && r.status < 300), 5000, 'the DELETE');
+      await waitUntil('the DELETE', () => world.ovh.requests().some((r) => r.method === 'DELETE' && r.status < 300));
       child.kill('SIGKILL');
       await new Promise((resolve) => child.on('close', resolve));
       await world.ovh.waitForTasks();

@@ -8,6 +8,7 @@ import { registerSecret, scrubText, scrubValue } from '../../src/redact.ts';
 import { createFakeLogger } from '../support/fake-logger.ts';
 import { OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, VAULT_ROLE_ID, VAULT_SECRET_ID } from '../support/secrets.ts';
 import { makeTempDir } from '../support/tmp.ts';
+import { waitUntil } from '../support/wait.ts';
 
 function config(dir: string, syslog: LogConfig['syslog']): LogConfig {
   return { level: 'debug', syslog, file: join(dir, 'carp-ovh.log') };
@@ -51,7 +52,8 @@ describe('logging', () => {
     process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
     try {
       log.info('first');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The missing logger(1) is found out when its spawn fails; after that, lines go straight to stderr.
+      await waitUntil('the notice that logger(1) cannot run', () => written.some((line) => line.includes('cannot run')), { seen: () => written });
       log.info('second');
       await close();
     } finally {

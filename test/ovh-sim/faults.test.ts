@@ -9,7 +9,8 @@ import {
   seedState,
   startOvhSimulator,
 } from '../support/ovh-sim/index.ts';
-import { type NodeOvhClient, rawCall, realOvhClient, settle, sleep, trustTestCaGlobally } from '../support/ovh-sim/test-clients.ts';
+import { waitUntil } from '../support/wait.ts';
+import { type NodeOvhClient, rawCall, realOvhClient, settle, trustTestCaGlobally } from '../support/ovh-sim/test-clients.ts';
 
 const VMAC = `/dedicated/server/${SN}/virtualMac`;
 const DELETE_VIP = `${VMAC}/${MAC_003}/virtualAddress/${VIP}`;
@@ -110,19 +111,19 @@ test('a dropped connection destroys the socket without an answer', async () => {
 test('a stall never answers; the client must give up on its own', async () => {
   sim.addFault({ path: '/dedicated/server', times: 1, action: { type: 'stall' } });
   const controller = new AbortController();
+  let outcome = 'still waiting';
   const pending = rawCall(sim, 'GET', '/dedicated/server', { signal: controller.signal });
-  const outcome = await Promise.race([
-    pending.then(
-      () => 'answered',
-      () => 'failed',
-    ),
-    sleep(300).then(() => 'still waiting'),
-  ]);
+  pending.then(
+    () => (outcome = 'answered'),
+    () => (outcome = 'failed'),
+  );
+  await waitUntil('the simulator to hold the request', () => sim.stallsHeld() === 1 || outcome !== 'still waiting');
   assert.equal(outcome, 'still waiting');
+  assert.equal(sim.requests().filter((r) => r.fault === 'stall').length, 0, 'nothing answered or logged while it stalls');
   controller.abort();
   await assert.rejects(pending);
-  await sleep(20);
-  assert.equal(sim.stats().stalled, 1);
+  // The simulator counts a stall when the client's socket closes.
+  await waitUntil('the stalled request to be counted', () => sim.stats().stalled === 1, { seen: () => sim.stats() });
 });
 
 test('a malformed body is a 200 that does not parse', async () => {
@@ -158,7 +159,8 @@ test('a task that never finishes stays doing and keeps the IP locked (409)', asy
   sim.addFault({ method: 'DELETE', path: '/dedicated/server/*', times: 1, action: { type: 'task', outcome: 'never' } });
   const task = (await client.requestPromised('DELETE', DELETE_VIP)) as { taskId: number };
   await sim.waitForTasks();
-  await sleep(60);
+  sim.advanceTaskClock(3_600_000); // an hour later
+
   const read = (await client.requestPromised('GET', `/dedicated/server/${SN}/task/${task.taskId}`)) as { status: string };
   assert.equal(read.status, 'doing');
   const again = await settle(client.requestPromised('DELETE', DELETE_VIP));

@@ -9,9 +9,14 @@ import {
   seedState,
   startOvhSimulator,
 } from '../support/ovh-sim/index.ts';
-import { type NodeOvhClient, realOvhClient, settle, sleep, trustTestCaGlobally } from '../support/ovh-sim/test-clients.ts';
+import { type NodeOvhClient, realOvhClient, settle, trustTestCaGlobally } from '../support/ovh-sim/test-clients.ts';
 
-const DELAY = 120;
+/**
+ * Tasks take a minute on the tasks' clock, which the tests move on themselves
+ * (completeTasks, advanceTaskClock): a task is pending for as long as a test
+ * needs, however slowly the machine runs it.
+ */
+const DELAY = 60_000;
 const VMAC = `/dedicated/server/${SN}/virtualMac`;
 
 let sim: OvhSimulator;
@@ -24,11 +29,17 @@ before(async () => {
 });
 
 beforeEach(async () => {
-  await sim.waitForTasks();
+  await completeTasks();
   sim.setState(seedState());
   sim.clearFaults();
   sim.clearLog();
 });
+
+/** Every pending task reaches its end now. */
+async function completeTasks(): Promise<void> {
+  sim.advanceTaskClock(DELAY);
+  await sim.waitForTasks();
+}
 
 after(async () => {
   await sim.close();
@@ -63,11 +74,11 @@ test('the seed failover: DELETE and POST are accepted at once and take effect on
 
   // Still visible, as in the seed log, until the task is done.
   assert.deepEqual(await ok('GET', `${VMAC}/${MAC_003}/virtualAddress`), [VIP, '178.32.70.111']);
-  await sleep(DELAY / 2);
+  sim.advanceTaskClock(DELAY / 2);
   const doing = (await ok('GET', `/dedicated/server/${SN}/task/${String(del.taskId)}`)) as Record<string, unknown>;
   assert.equal(doing.status, 'doing');
   assert.deepEqual(await ok('GET', `${VMAC}/${MAC_003}/virtualAddress`), [VIP, '178.32.70.111']);
-  await sleep(DELAY / 2 + 20);
+  sim.advanceTaskClock(DELAY / 2);
   const done = (await ok('GET', `/dedicated/server/${SN}/task/${String(del.taskId)}`)) as Record<string, unknown>;
   assert.equal(done.status, 'done');
   assert.equal(typeof done.doneDate, 'string');
@@ -77,7 +88,7 @@ test('the seed failover: DELETE and POST are accepted at once and take effect on
   assert.equal(add.function, 'virtualMacAdd');
   assert.equal(add.status, 'todo');
   assert.deepEqual(await ok('GET', `${VMAC}/${MAC_002}/virtualAddress`), ['178.32.70.110']);
-  await sim.waitForTasks();
+  await completeTasks();
   assert.deepEqual(await ok('GET', `${VMAC}/${MAC_002}/virtualAddress`), ['178.32.70.110', VIP]);
   assert.deepEqual(sim.locate(VIP)[0], { via: 'virtual-mac', server: SN, mac: MAC_002, virtualMachineName: 'router-002' });
   assert.deepEqual(await ok('GET', `/dedicated/server/${SN}/task`, { function: 'virtualMacAdd', status: 'done' }), [add.taskId]);
@@ -94,7 +105,7 @@ test('a second mutation on an IP with a pending task is 409, and counted', async
   assert.equal(sim.conflicts, 2);
   assert.equal(sim.stats().conflicts, 2);
   assert.equal(sim.stats().byStatus['409'], 2);
-  await sim.waitForTasks();
+  await completeTasks();
   // Once done, the POST goes through.
   await ok('POST', `${VMAC}/${MAC_002}/virtualAddress`, { ipAddress: VIP, virtualMachineName: 'router-002' });
 });
@@ -103,7 +114,7 @@ test('removing the last IP of a vMAC deletes the vMAC', async () => {
   const del = (await ok('DELETE', `${VMAC}/${MAC_002}/virtualAddress/178.32.70.110`)) as Record<string, unknown>;
   assert.equal(del.function, 'removeVirtualMac');
   assert.deepEqual(await ok('GET', VMAC), [MAC_002, MAC_003]);
-  await sim.waitForTasks();
+  await completeTasks();
   assert.deepEqual(await ok('GET', VMAC), [MAC_003]);
   assert.equal(((await settle(client.requestPromised('GET', `${VMAC}/${MAC_002}/virtualAddress`))) as { error?: unknown }).error, 404);
 });
@@ -127,8 +138,8 @@ test('POST /virtualMac creates a vMAC with its first IP when the task completes'
   });
   const task = (await ok('POST', VMAC, { ipAddress: '178.32.70.112', type: 'vmware', virtualMachineName: 'router-004' })) as Record<string, unknown>;
   assert.equal(task.function, 'addVirtualMac');
-  assert.equal(((await ok('GET', VMAC)) as string[]).length, 2);
-  await sim.waitForTasks();
+  assert.equal((await ok('GET', VMAC) as string[]).length, 2);
+  await completeTasks();
   const macs = (await ok('GET', VMAC)) as string[];
   assert.equal(macs.length, 3);
   const created = macs.find((m) => m !== MAC_002 && m !== MAC_003) ?? '';

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BIT, checkJson, healthRouter, reasonsOf, writeScript } from '../support/health.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
+import { waitUntil } from '../support/wait.ts';
 import { holdersOf, SEED_MAC_ROUTER_002, startWorld, type World } from '../support/world.ts';
 
 describe('concurrent checks and hooks', () => {
@@ -62,7 +63,8 @@ describe('concurrent checks and hooks', () => {
     // MASTER here while OVH routes the VIP to the peer: the check's claim probe repairs it.
     const router = healthRouter(world, { state: 'MASTER' });
     const check = checkJson(router);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The hook comes once the check's repair is under way (its DELETE reached OVH).
+    await waitUntil("the check's repair to reach OVH", () => world.ovh.requests().some((r) => r.method === 'DELETE'), { seen: () => world.ovh.requests().map((r) => `${r.method} ${r.path}`) });
     const hook = await router.hook('MASTER', { wait: true });
     const checked = await check;
     assert.equal(hook.code, 0, hook.stderr);

@@ -1,34 +1,29 @@
 /**
- * Flapping: 20 alternating MASTER/BACKUP events in 5 s on a router pair, each
+ * Flapping: 20 alternating MASTER/BACKUP events, most 150 ms apart, on a router pair, each
  * handed to a detached worker the way devd runs the hook, with the fake kernels
  * flipped as CARP would. One claim at a time per router (the claim lock), never
  * a 409 from OVH, and the VIP ends where the last state says.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CliResult } from '../support/cli.ts';
-import { claimWindows, lockPid, overlaps, workerLines } from '../support/reliability-logs.ts';
+import { claimStarted, claimWindows, lockPid, overlaps, workerLines } from '../support/reliability-logs.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
-import {
-  holdersOf,
-  seedPair,
-  SEED_MAC_ROUTER_002,
-  SEED_MAC_ROUTER_003,
-  SEED_SERVER,
-  SEED_VIP,
-  startWorld,
-  waitFor,
-  type Router,
-  type World,
-} from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
+import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, startWorld, type Router, type World } from '../support/world.ts';
 
 const EVENTS = 20;
 /**
- * Milliseconds from event i to event i+1 (4.9 s in all). Mostly too short for a
- * claim to reach OVH, with a few MASTER spells long enough to start a move or
- * finish one, so claims are cut short at every step.
+ * From event i to event i+1: milliseconds (3.8 s in all), mostly too short for
+ * a claim to reach OVH, with a few MASTER spells long enough to start a move or
+ * finish one, so claims are cut short at every step. One spell of router-002 as
+ * MASTER lasts until one of its workers holds the claim lock: on a loaded
+ * machine a worker may need longer than any fixed spell to start, and then
+ * router-002 would never claim at all and its mutual exclusion go untested.
  */
-const GAPS_MS = [150, 150, 1100, 150, 150, 600, 150, 150, 500, 150, 150, 150, 150, 150, 450, 150, 150, 150, 150];
+const UNTIL_ROUTER_002_CLAIMS = 'until router-002 claims';
+const GAPS: Array<number | typeof UNTIL_ROUTER_002_CLAIMS> = [150, 150, UNTIL_ROUTER_002_CLAIMS, 150, 150, 600, 150, 150, 500, 150, 150, 150, 150, 150, 450, 150, 150, 150, 150];
 
 function mutations(world: World): Array<{ method: string; path: string; time: number; status: number }> {
   return world.ovh.requests().filter((r) => r.method === 'POST' || r.method === 'DELETE');
@@ -41,7 +36,7 @@ function runsOf(samples: number[]): number[] {
   return runs;
 }
 
-describe('flapping: 20 alternating events in 5 s, detached workers', () => {
+describe('flapping: 20 alternating events, most 150 ms apart, detached workers', () => {
   let world: World;
   before(async () => {
     // A move takes ~400 ms at this OVH: most events arrive while a claim is mid-move.
@@ -75,47 +70,47 @@ describe('flapping: 20 alternating events in 5 s, detached workers', () => {
 
     try {
       // The kernels flip on schedule; devd runs each router's hooks one at a time,
-      // so a router's hook for event i waits for its hook for event i-1.
-      const started = Date.now();
+      // so a router's hook for event i waits for its hook for event i-1. The
+      // schedule is the scenario (events closer together than a claim takes), so
+      // it follows the clock; nothing below waits on the clock.
+      let next = performance.now();
       const chains = new Map<Router, Promise<void>>([
         [r002, Promise.resolve()],
         [r003, Promise.resolve()],
       ]);
       const hooks: CliResult[] = [];
-      let lastFlipAt = started;
       for (let i = 0; i < EVENTS; i++) {
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + GAPS_MS.slice(0, i).reduce((a, b) => a + b, 0) - Date.now())));
+        const gap = GAPS[i - 1];
+        if (gap === UNTIL_ROUTER_002_CLAIMS) {
+          await waitUntil('a worker of router-002 to take the claim lock', () => claimStarted(r002), { timeoutMs: 60_000 });
+          next = performance.now();
+        } else if (gap !== undefined) {
+          next += gap;
+          await delay(Math.max(0, next - performance.now()));
+        }
         // Event i: router-002 becomes MASTER on even i, BACKUP on odd i; router-003 the opposite.
         const [master, backup] = i % 2 === 0 ? [r002, r003] : [r003, r002];
         backup.setState('BACKUP');
         master.setState('MASTER');
-        lastFlipAt = Date.now();
-        for (const [router, type] of [
-          [backup, 'BACKUP'],
-          [master, 'MASTER'],
-        ] as const) {
-          chains.set(
-            router,
-            (chains.get(router) ?? Promise.resolve()).then(async () => void hooks.push(await router.hook(type))),
-          );
+        for (const [router, type] of [[backup, 'BACKUP'], [master, 'MASTER']] as const) {
+          chains.set(router, (chains.get(router) ?? Promise.resolve()).then(async () => void hooks.push(await router.hook(type))));
         }
       }
-      // The schedule fits in 5 s; a loaded machine may run the timers a little late.
-      assert.ok(GAPS_MS.reduce((a, b) => a + b, 0) <= 5000);
-      assert.ok(lastFlipAt - started <= 5500, `the 20 flips took ${lastFlipAt - started} ms, not 5 s`);
       await Promise.all(chains.values());
       assert.equal(hooks.length, 2 * EVENTS);
       for (const hook of hooks) {
         assert.equal(hook.code, 0, hook.stderr);
-        assert.ok(hook.durationMs < 1500, `a hook returned after ${Math.round(hook.durationMs)} ms: devd waits for it`);
+        // devd waits for each hook: it hands the claim on rather than waiting for
+        // it (a claim here takes seconds; test/hook/hook-claim.test.ts shows the
+        // hook is gone before its claim ends). The bound only catches a hook that
+        // waits for a lock or a claim, and holds on a loaded machine.
+        assert.ok(hook.durationMs < 10_000, `a hook returned after ${Math.round(hook.durationMs)} ms: devd waits for it`);
       }
 
-      // The last event made router-003 MASTER.
-      const settled = (): boolean => lockPid(r002) === null && lockPid(r003) === null && holdersOf(world)[0] === SEED_MAC_ROUTER_003;
-      await waitFor(settled, 20_000, 'the storm to settle with the VIP on router-003');
-      await world.ovh.waitForTasks();
-      // Nothing still running moves it afterwards.
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // Every hook has returned, so every worker it handed an event to is
+      // running or gone: wait for all of them, then for OVH's last task. Only
+      // then is the end state final and every worker's log complete.
+      await Promise.all([r002.workersDone(), r003.workersDone()]);
       await world.ovh.waitForTasks();
     } finally {
       clearInterval(sampler);

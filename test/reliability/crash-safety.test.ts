@@ -12,7 +12,8 @@ import { isAlive } from '../../src/state.ts';
 import { checkJson } from '../support/health.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
 import { lockPid } from '../support/reliability-logs.ts';
-import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, waitFor, type Router, type World } from '../support/world.ts';
+import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, type Router, type World } from '../support/world.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const BIT = 1_048_576;
 const DELETE_FAULT = {
@@ -82,11 +83,11 @@ describe('crash safety', () => {
       const router = freshRouter(world);
       world.ovh.clearLog();
       assert.equal((await router.hook('MASTER')).code, 0);
-      await waitFor(() => world.ovh.requests().some((r) => r.method === 'DELETE' && r.status < 300), 5000, 'the DELETE');
+      await waitUntil('the DELETE', () => world.ovh.requests().some((r) => r.method === 'DELETE' && r.status < 300));
       const pid = lockPid(router);
       assert.ok(pid !== null, 'the worker holds the claim lock');
       process.kill(pid, 'SIGKILL');
-      await waitFor(() => !isAlive(pid), 5000, 'the worker to die');
+      await waitUntil('the worker to die', () => !isAlive(pid));
       await world.ovh.waitForTasks();
       assert.deepEqual(holdersOf(world), [], 'detached from every vMAC: what the crash left');
       assert.equal(lockPid(router), pid, 'the dead worker left its lock behind');

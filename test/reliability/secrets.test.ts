@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startOvhSimulator, type OvhSimulator } from '../support/ovh-sim/index.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
-import { lockPid } from '../support/reliability-logs.ts';
 import { procSnapshot, spyOn } from '../support/reliability-spy.ts';
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, SECRET_MARKERS } from '../support/secrets.ts';
 import { startVaultSimulator, type VaultSimulator } from '../support/vault-sim/index.ts';
-import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, waitFor, type Router, type World } from '../support/world.ts';
+import { holdersOf, seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, type Router, type World } from '../support/world.ts';
+import { detachedWorkers } from '../support/wait.ts';
 
 function leaks(text: string): string[] {
   return SECRET_MARKERS.filter((marker) => text.includes(marker)).map((marker) => `${marker.slice(0, 6)}…`);
@@ -36,22 +36,19 @@ describe('no secret in any child argv, child environment or syslog line', () => 
     r002.setState('MASTER');
 
     // The detached worker, as devd starts it: read its argv and environment while it claims.
+    // OVH holds the worker's first read 1.5 s (within its 2 s timeout) on top of
+    // the claim's own 460 ms of tasks: it is still running when the hook returns.
+    world.ovh.addFault({ method: 'GET', path: '/dedicated/server/*', times: 1, action: { type: 'delay', ms: 1500 } });
     assert.equal((await r002.hook('MASTER')).code, 0);
-    let worker: ReturnType<typeof procSnapshot> = null;
-    await waitFor(
-      () => {
-        const pid = lockPid(r002);
-        worker = pid === null ? null : procSnapshot(pid);
-        return worker !== null && worker.argv.includes('claim-worker');
-      },
-      5000,
-      'the worker holding the claim lock',
-    );
-    const snapshot = worker as unknown as { argv: string[]; env: string[] };
+    const workers = detachedWorkers(r002.configPath);
+    assert.equal(workers.length, 1, 'the hook started one worker, still claiming');
+    const snapshot = procSnapshot(workers[0]?.pid ?? 0);
+    assert.ok(snapshot !== null && snapshot.argv.includes('claim-worker'), 'the worker was readable in /proc');
     writeFileSync(join(r002.dir, 'worker-argv-env.log'), `argv: ${JSON.stringify(snapshot.argv)}\nenv:\n${snapshot.env.join('\n')}\n`);
     assert.deepEqual(leaks(snapshot.argv.join(' ')), [], 'worker argv');
     assert.deepEqual(leaks(snapshot.env.join('\n')), [], 'worker environment');
-    await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 10_000, 'the background claim');
+    await r002.workersDone();
+    assert.equal((r002.lastClaim() as { result?: string } | null)?.result, 'ok', JSON.stringify(r002.lastClaim()));
 
     // A failed claim logs errors and writes the demotion; then a foreground claim back, a reconcile and a check.
     world.ovh.setState(seedState());

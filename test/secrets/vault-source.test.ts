@@ -214,7 +214,9 @@ describe('Vault source against the simulator', () => {
     assert.equal(error.retryable, true);
     assert.equal(error.status, 0);
     assert.match(error.message, /timed out after 250 ms/);
-    assert.ok(elapsed >= 240 && elapsed < 600, `elapsed ${elapsed} ms`);
+    // The 250 ms timer is what ended it (the message says so); the upper bound
+    // only has to tell it from a call left hanging, on however loaded a machine.
+    assert.ok(elapsed >= 240 && elapsed < 10_000, `elapsed ${elapsed} ms`);
   });
 
   test('black hole on the read: timedOut, then the token is still revoked', async () => {
@@ -231,8 +233,8 @@ describe('Vault source against the simulator', () => {
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
     sim.clearLog();
-    const error = await carpError(source(approle, { timeoutMs: 5000 }).readOvhCredentials({ signal: controller.signal }));
-    assert.ok(Date.now() - started < 1000);
+    const error = await carpError(source(approle, { timeoutMs: 60_000 }).readOvhCredentials({ signal: controller.signal }));
+    assert.ok(Date.now() - started < 30_000, 'the abort ended the call, not its 60 s timeout');
     assert.equal(error.isCanceled, true);
     assert.equal(error.retryable, false);
     assert.ok(!sim.requests.some((r) => r.path === '/v1/auth/token/revoke-self'));

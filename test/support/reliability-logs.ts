@@ -52,6 +52,11 @@ export function claimWindows(lines: LogLine[]): ClaimWindow[] {
   return windows.sort((a, b) => a.start - b.start);
 }
 
+/** Whether a worker of this router has taken the claim lock and started claiming (a line logged under the lock). */
+export function claimStarted(router: Router): boolean {
+  return workerLines(router).some((l) => UNDER_LOCK.test(l.msg));
+}
+
 /** Pairs of windows that overlap (their claims ran at the same time). */
 export function overlaps(windows: ClaimWindow[]): Array<[ClaimWindow, ClaimWindow]> {
   const found: Array<[ClaimWindow, ClaimWindow]> = [];

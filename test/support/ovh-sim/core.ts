@@ -60,8 +60,11 @@ export class SimCore {
     return { order: this.dialectSet.listChange, lagMs: this.dialectSet.listLagMs };
   }
 
+  /** How far the tasks' clock is ahead of the real one (advanceTaskClock). */
+  taskClockAheadMs = 0;
+
   now(): number {
-    return Date.now();
+    return Date.now() + this.taskClockAheadMs;
   }
 
   /** The simulator's own clock in Unix seconds, skew included. */

@@ -56,6 +56,12 @@ export interface OvhSimulator {
   cancelStuckTasks(): void;
   /** Lets tasks held by a `never` fault complete now, applying their change. */
   releaseStuckTasks(): void;
+  /**
+   * Moves the tasks' clock `ms` ahead: pending tasks progress as if that much
+   * time had passed. A test can then step a task through todo, doing and done
+   * without waiting for it, or keep a long delay from elapsing under load.
+   */
+  advanceTaskClock(ms: number): void;
 
   setDelays(delays: Partial<SimDelays>): void;
   delays(): SimDelays;
@@ -69,6 +75,8 @@ export interface OvhSimulator {
 
   requests(): SimRequestRecord[];
   stats(): SimStats;
+  /** Requests a `stall` fault is holding unanswered right now (a stall is logged only when it ends). */
+  stallsHeld(): number;
   /** Number of 409 answers since start (or the last clearLog). */
   readonly conflicts: number;
   clearLog(): void;
@@ -112,6 +120,7 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
   const queryPrefix = `EU.ext-3.${Math.floor(Date.now() / 1000).toString(16)}`;
   let querySeq = 0;
   let closed = false;
+  let stallsHeld = 0;
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -188,7 +197,11 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
       return;
     }
     if (fault?.type === 'stall') {
-      res.on('close', () => record(0, { fault: 'stall' }));
+      stallsHeld += 1;
+      res.on('close', () => {
+        stallsHeld -= 1;
+        record(0, { fault: 'stall' });
+      });
       return;
     }
     if (fault?.type === 'malformed') {
@@ -292,6 +305,10 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
     },
     cancelStuckTasks: () => core.tasks.cancelStuck(core.now()),
     releaseStuckTasks: () => core.tasks.releaseStuck(core.now()),
+    advanceTaskClock(ms) {
+      core.taskClockAheadMs += Math.max(0, ms);
+      core.settle();
+    },
     setDelays(delays) {
       core.delays = { ...core.delays, ...delays };
     },
@@ -309,6 +326,7 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
     setConsumer: (ck, consumer) => void core.credentials.consumers.set(ck, consumer),
     removeConsumer: (ck) => void core.credentials.consumers.delete(ck),
     requests: () => log.list(),
+    stallsHeld: () => stallsHeld,
     stats: () => log.stats(Date.now()),
     get conflicts() {
       return log.conflicts;
