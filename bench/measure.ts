@@ -1,10 +1,13 @@
 /** Small measuring tools shared by the benchmarks: wall time, child CPU and peak RSS. */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const RSS_REPORTER = fileURLToPath(new URL('./rss-reporter.ts', import.meta.url));
 
 export interface RunStats {
+  pid: number | undefined;
   code: number | null;
   wallMs: number;
   /** user + system CPU of the measured process, from its own resourceUsage at exit. */
@@ -19,11 +22,13 @@ export interface RunStats {
  * the child's own CPU time and peak RSS on fd 3 as it exits, so nothing in the
  * product has to know it is being measured.
  */
-export async function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; instrument?: boolean } = {}): Promise<RunStats> {
+export async function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; instrument?: boolean; instrumentTree?: string } = {}): Promise<RunStats> {
   const fullArgs = options.instrument === true ? ['--import', RSS_REPORTER, ...args] : args;
+  // instrumentTree: every node process of the tree (the child and what it starts) reports into that dir.
+  const tree = options.instrumentTree === undefined ? {} : { NODE_OPTIONS: `--import ${RSS_REPORTER}`, CARP_OVH_BENCH_RSS_DIR: options.instrumentTree };
   const started = performance.now();
   const child = spawn(process.execPath, fullArgs, {
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...options.env, ...tree },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -52,7 +57,7 @@ export async function runNode(args: string[], options: { env?: NodeJS.ProcessEnv
     cpuMs = parsed.cpuMs;
     maxRssKb = parsed.maxRssKb;
   }
-  return { code, wallMs, cpuMs, maxRssKb, stdout, stderr };
+  return { pid: child.pid, code, wallMs, cpuMs, maxRssKb, stdout, stderr };
 }
 
 export function median(values: number[]): number {
@@ -63,4 +68,18 @@ export function median(values: number[]): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface ProcessReport {
+  pid: number;
+  argv: string[];
+  cpuMs: number;
+  maxRssKb: number;
+}
+
+/** The reports an instrumentTree run left in `dir`, one per node process that exited. */
+export function treeReports(dir: string): ProcessReport[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as ProcessReport);
 }

@@ -1,10 +1,18 @@
-// Preloaded by bench/measure.ts: reports this process's CPU time and peak RSS on fd 3 at exit.
-import { writeSync } from 'node:fs';
+// Preloaded by bench/measure.ts: reports this process's CPU time and peak RSS at exit,
+// on fd 3 (the measured child), or, when CARP_OVH_BENCH_RSS_DIR is set, as <pid>.json in
+// that dir: NODE_OPTIONS carries the preload into processes the child starts (the hook's
+// detached worker), which have no fd 3 of ours.
+import { writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.env.CARP_OVH_BENCH_RSS_DIR;
 
 process.on('exit', () => {
   const usage = process.resourceUsage();
+  const report = JSON.stringify({ pid: process.pid, argv: process.argv.slice(2), cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKb: usage.maxRSS });
   try {
-    writeSync(3, JSON.stringify({ cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKb: usage.maxRSS }));
+    if (dir !== undefined && dir !== '') writeFileSync(join(dir, `${process.pid}.json`), report);
+    else writeSync(3, report);
   } catch {
     // Not run by the benchmark: nothing to report to.
   }

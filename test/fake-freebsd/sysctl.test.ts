@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { runTool } from '../support/fake-freebsd/exec.ts';
 import { createFakeKernel, type FakeKernel } from '../support/fake-freebsd/index.ts';
 import { makeTempDir } from '../support/tmp.ts';
+import { waitUntil } from '../support/wait.ts';
 
 function kernel(label: string, version: 13 | 14 = 14): FakeKernel {
   return createFakeKernel(makeTempDir(label), { interfaces: { vmx1: { ether: '00:50:56:09:3c:f2' } } }, { freebsdVersion: version });
@@ -147,7 +149,15 @@ describe('fake kernel failure switches', () => {
   it('hangs until killed', async () => {
     const k = kernel('fake-hang');
     k.setFault('ifconfig', { mode: 'hang' });
-    await assert.rejects(runTool(k.ifconfigPath, ['vmx1'], { timeoutMs: 300 }), (error: NodeJS.ErrnoException & { killed?: boolean }) => error.killed === true);
-    assert.equal(k.calls()[0]?.fault, 'hang');
+    const tool = spawn(k.ifconfigPath, ['vmx1'], { cwd: '/', env: {}, stdio: 'ignore' });
+    const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => tool.once('exit', (code, signal) => resolve([code, signal])));
+    try {
+      // Once the fake has taken the call, it answers nothing and does not exit.
+      await waitUntil('the fake to take the call', () => k.calls()[0]?.fault === 'hang', { seen: () => k.calls() });
+      assert.equal(tool.exitCode, null, 'still running after taking the call');
+    } finally {
+      tool.kill('SIGTERM');
+    }
+    assert.deepEqual(await ended, [null, 'SIGTERM']);
   });
 });

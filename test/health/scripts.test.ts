@@ -46,23 +46,25 @@ describe('check: service scripts', () => {
     assert.equal(result.code, 1, context);
     const stuck = probe(report, 'stuck');
     assert.equal(stuck.detail, 'still running after 500ms (health.script_timeout): killed with its process group');
-    assert.ok(stuck.durationMs >= 450 && stuck.durationMs < 3000, `took ${stuck.durationMs} ms`);
-    assert.ok(result.durationMs < 6000, `the check took ${result.durationMs} ms`);
+    // Killed at the timeout, not before; the upper bounds tell "killed" from "waited 30 s for it", under any load.
+    assert.ok(stuck.durationMs >= 450 && stuck.durationMs < 15_000, `took ${stuck.durationMs} ms`);
+    assert.ok(result.durationMs < 25_000, `the check took ${result.durationMs} ms`);
     const [grandchild, script] = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
     assert.ok(grandchild !== undefined && script !== undefined && grandchild > 0 && script > 0);
     await waitUntil('the script and its grandchild to be gone', () => !running(grandchild) && !running(script));
   });
 
-  test('scripts run in parallel: five sleeping 400 ms take about 400 ms, not 2 s', async () => {
+  test('scripts run in parallel: five sleeping 2 s are all running at once', async () => {
     const router = healthRouter(world);
-    for (let i = 1; i <= 5; i++) writeScript(router, `slow-${i}`, 'sleep 0.4');
+    const marks = join(router.dir, 'marks');
+    // Each script notes when it starts and ends, in one file, in the order it happens.
+    for (let i = 1; i <= 5; i++) writeScript(router, `slow-${i}`, `echo start >> ${marks}\nsleep 2\necho end >> ${marks}`);
     const { result, report, context } = await checkJson(router);
     assert.equal(result.code, 0, context);
-    const slow = report.probes.filter((p) => p.name.startsWith('slow-'));
-    assert.equal(slow.length, 5);
-    // Measured from the scripts' common start: one after the other would take 2 s.
-    const longest = Math.max(...slow.map((p) => p.durationMs));
-    assert.ok(longest >= 400 && longest < 1500, `the slowest script ended after ${longest} ms`);
+    assert.equal(report.probes.filter((p) => p.name.startsWith('slow-')).length, 5);
+    // Run one after the other, the first would end before the second starts.
+    const order = readFileSync(marks, 'utf8').trim().split('\n');
+    assert.deepEqual(order, [...Array(5).fill('start'), ...Array(5).fill('end')], 'all five started before the first ended');
   });
 
   test('what is not run: non-executables, dotfiles, our own OPNsense wrappers; a built-in name gets a prefix', async () => {

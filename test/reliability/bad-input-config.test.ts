@@ -258,7 +258,9 @@ describe('config: generated mutations', () => {
         checkProblems(path, error.problems, `#${i} ${how}`);
         refused++;
       }
-      assert.ok(Date.now() - started < 2000, `#${i} ${how}: took ${Date.now() - started} ms`);
+      // No input blows up the parser (alias bombs, huge repeats): such a file takes minutes or
+      // all memory, so a bound that holds on a loaded machine still catches it.
+      assert.ok(Date.now() - started < 15_000, `#${i} ${how}: took ${Date.now() - started} ms`);
     }
     // Most mutations break the file; if they did not, the generator would prove little.
     assert.ok(refused >= IN_PROCESS * 0.6, `only ${refused} of ${IN_PROCESS} refused`);

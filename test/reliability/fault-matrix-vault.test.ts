@@ -17,8 +17,8 @@ const LOGIN = '/v1/auth/approle/login';
 const READ = '/v1/apps/data/*';
 const REVOKE = '/v1/auth/token/revoke-self';
 const failed = (log: RegExp, code: 1 | 2 = 1): CellExpectation => ({ code, where: 'peer', demoted: true, log });
-/** credentials.vault.timeout 700 ms instead of 2 s: a stall then costs under a second. */
-const shortVaultTimeout = (): CellOptions => ({ editConfig: (yaml) => yaml.replace('      timeout: 2s\n', '      timeout: 700ms\n') });
+/** credentials.vault.timeout 700 ms instead of the world's 10 s: a stall then costs under a second. */
+const shortVaultTimeout = (): CellOptions => ({ editConfig: (yaml) => yaml.replace('      timeout: 10s\n', '      timeout: 700ms\n') });
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {

@@ -71,7 +71,9 @@ describe('state dir', () => {
   test('lock held by a live process in another process is respected', async () => {
     const state = new StateDir(makeTempDir('state-lock-live'));
     await state.ensure();
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)']);
+    // Alive until the test ends it, however long the test takes on a loaded machine.
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       writeFileSync(state.file('claim.lock'), JSON.stringify({ pid: child.pid, since: new Date().toISOString(), purpose: 'x' }));
       assert.equal(await state.tryLock('claim', 'me'), null);
@@ -79,6 +81,7 @@ describe('state dir', () => {
       assert.equal(waited, null);
     } finally {
       child.kill();
+      await exited;
     }
   });
 

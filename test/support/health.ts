@@ -24,7 +24,7 @@ export interface HealthTuning {
  * Shorter than the defaults, yet roomy on a loaded 2-CPU machine; tests of a
  * timeout set their own, shorter one.
  */
-export const FAST: HealthTuning = { probe_timeout: '5s', script_timeout: '5s' };
+export const FAST: HealthTuning = { probe_timeout: '20s', script_timeout: '20s' };
 
 /** Quick polls; timeouts and deadline roomy enough for a loaded machine (no test here waits them out). */
 const OVH_TUNING = `  timeout: 5s

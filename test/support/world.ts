@@ -131,7 +131,7 @@ ${spec.ovhExtra ?? DEFAULT_OVH_TUNING}
       config: ${secretsmith}
       mount: apps
       path: network/carp-hyper-001-switch
-      timeout: 2s
+      timeout: 10s
 failover:
   - vhid: 2
     interface: vmx1

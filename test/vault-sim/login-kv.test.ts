@@ -1,9 +1,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OVH_APPLICATION_SECRET, VAULT_ROLE_ID, VAULT_SECRET_ID, VAULT_TOKEN_PREFIX, SECRET_MARKERS } from '../support/secrets.ts';
+import {
+  OVH_APPLICATION_SECRET,
+  VAULT_ROLE_ID,
+  VAULT_SECRET_ID,
+  VAULT_TOKEN_PREFIX,
+  SECRET_MARKERS,
+} from '../support/secrets.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startVaultSimulator, type VaultSimulator } from '../support/vault-sim/index.ts';
 import { rawRequest } from '../support/vault-sim/raw-client.ts';
 import { nodeVaultClient as client, rejection } from '../support/vault-sim/node-vault-client.ts';
+
+
+
 
 describe('vault-sim: AppRole login and KV with node-vault', () => {
   let sim: VaultSimulator;
@@ -212,19 +222,25 @@ describe('vault-sim: AppRole login and KV with node-vault', () => {
 });
 
 describe('vault-sim: token TTL in scaled time', () => {
-  test('secondMs shrinks a 1 s token to 40 ms of real time', async () => {
+  test('secondMs shrinks a 50 s token to 2 s of real time', async () => {
     const sim = await startVaultSimulator({
       secondMs: 40,
-      roles: { router: { role_id: VAULT_ROLE_ID, secret_id: VAULT_SECRET_ID, policies: ['read'], token_ttl: 1 } },
+      roles: { router: { role_id: VAULT_ROLE_ID, secret_id: VAULT_SECRET_ID, policies: ['read'], token_ttl: 50 } },
     });
     try {
       const v = client(sim);
+      const loggedIn = performance.now();
       const res = await v.approleLogin({ role_id: VAULT_ROLE_ID, secret_id: VAULT_SECRET_ID });
-      assert.equal(res.auth.lease_duration, 1);
+      assert.equal(res.auth.lease_duration, 50);
       await v.read('apps/data/network/carp-hyper-001-switch');
-      await new Promise((r) => setTimeout(r, 80));
-      const r = await rejection(v.read('apps/data/network/carp-hyper-001-switch'));
-      assert.equal(r.status, 403);
+      // Expiry is the event: read until refused. Not before 2 s of real time, and long before 50 s.
+      let refused: { status?: number } | null = null;
+      await waitUntil('the token to expire in scaled time', async () => {
+        refused = await rejection(v.read('apps/data/network/carp-hyper-001-switch')).catch(() => null);
+        return refused !== null;
+      }, { timeoutMs: 40_000 });
+      assert.ok(performance.now() - loggedIn >= 2000 - 5, 'expired before 50 scaled seconds');
+      assert.equal((refused as { status?: number } | null)?.status, 403);
       assert.equal(sim.counters.liveTokens, 0);
     } finally {
       await sim.close();

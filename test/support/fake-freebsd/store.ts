@@ -20,8 +20,13 @@ export function kernelLogPathFor(statePath: string): string {
   return join(dirname(statePath), KERNEL_LOG_FILE);
 }
 
-const LOCK_WAIT_LIMIT_MS = 15_000;
-/** A lock older than this is from a holder that died mid-update (critical sections take ~1 ms). */
+/** Generous: on a loaded machine many fake tools queue for the lock, each a node process. */
+const LOCK_WAIT_LIMIT_MS = 60_000;
+/**
+ * A lock without a pid older than this is from a holder that died before writing
+ * it. A lock with a pid is judged by that pid alone: a live holder descheduled
+ * for seconds on a loaded machine must not lose its lock mid-update.
+ */
 const STALE_LOCK_MS = 5_000;
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -40,9 +45,8 @@ function holderIsGone(lockPath: string): boolean {
   } catch {
     return false; // released meanwhile: just retry
   }
-  if (ageMs > STALE_LOCK_MS) return true;
   const pid = Number.parseInt(text, 10);
-  if (!Number.isInteger(pid) || pid <= 0) return false; // holder has not written its pid yet
+  if (!Number.isInteger(pid) || pid <= 0) return ageMs > STALE_LOCK_MS; // no pid yet: only age tells a dead writer
   try {
     process.kill(pid, 0);
     return false;
