@@ -11,10 +11,11 @@ import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { formatDuration } from '../src/duration.ts';
 import { checkSection } from './check.ts';
 import { convergenceSection } from './convergence.ts';
+import { ipMoveSection } from './ip-move.ts';
 import type { BenchRow, BenchSection, SectionReport } from './section.ts';
 import { startupSection } from './startup.ts';
 
-const SECTIONS: BenchSection[] = [startupSection, convergenceSection, checkSection];
+const SECTIONS: BenchSection[] = [startupSection, convergenceSection, ipMoveSection, checkSection];
 
 const quick = process.argv.includes('--quick');
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
