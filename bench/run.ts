@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { formatDuration } from '../src/duration.ts';
 import { checkSection } from './check.ts';
 import { convergenceSection } from './convergence.ts';
@@ -32,11 +32,13 @@ function measuredCommit(): string {
 }
 
 const commit = measuredCommit();
+// Other work on the machine shifts every figure: say how busy it was.
+const loadAtStart = loadavg()[0] ?? 0;
 const started = Date.now();
 const reports: Array<{ section: BenchSection; report: SectionReport }> = [];
 for (const section of SECTIONS) reports.push({ section, report: await section.run({ quick, log }) });
 
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free), ${platform()} ${release()}`;
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free), ${platform()} ${release()}, load average ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end`;
 const header: BenchRow = ['measure', 'carp-ovh', 'reference', 'ratio', 'goal'];
 const rows: BenchRow[] = [header, ...reports.flatMap(({ report }) => report.rows)];
 const widths = header.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
