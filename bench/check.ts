@@ -91,12 +91,15 @@ export const checkSection: BenchSection = {
     ctx.log('check timings, and Vault sealed under check --every 10s …');
     const c = await checkTimings();
     const sealReference = c.loopPeriodMs + c.sealedCheckMs;
-    const scriptsRatio = c.fiveScripts.wallMs / 1000;
+    // Probes and scripts run side by side: in parallel, five 1 s scripts cost no more
+    // than the slower of the probes alone (measured) and one script.
+    const scriptsReference = Math.max(c.noScripts.wallMs, 1000);
+    const scriptsRatio = c.fiveScripts.wallMs / scriptsReference;
     const sealRatio = c.sealToDemotionMs / sealReference;
     return {
       rows: [
         ['check, 3 probes + 0 scripts: wall / CPU', `${ms(c.noScripts.wallMs)} / ${ms(c.noScripts.cpuMs)}`, '—', '—', '—'],
-        ['check, 3 probes + 5 scripts sleeping 1 s: wall / CPU', `${ms(c.fiveScripts.wallMs)} / ${ms(c.fiveScripts.cpuMs)}`, '1 s (one script)', ratio(c.fiveScripts.wallMs, 1000), `≤ ${SCRIPTS_GOAL}`],
+        ['check, 3 probes + 5 scripts sleeping 1 s: wall / CPU', `${ms(c.fiveScripts.wallMs)} / ${ms(c.fiveScripts.cpuMs)}`, `${ms(scriptsReference)} (${scriptsReference === 1000 ? 'one script' : 'the probes alone'})`, ratio(c.fiveScripts.wallMs, scriptsReference), `≤ ${SCRIPTS_GOAL}`],
         ['seal Vault → demotion written, check --every 10s', ms(c.sealToDemotionMs), `${ms(sealReference)} (interval + sealed check)`, ratio(c.sealToDemotionMs, sealReference), '≤ 1'],
         ['peak RSS: check', mib(c.maxRssKb), '—', '—', '—'],
       ],
@@ -106,7 +109,9 @@ export const checkSection: BenchSection = {
         '**peak RSS**: maxRSS of the process, reported by a preloaded module at exit.',
       ],
       decisions: [
-        `**Service scripts run in parallel${scriptsRatio <= SCRIPTS_GOAL ? '' : ', but not well enough'}.** Five 1 s scripts made the check take ${ms(c.fiveScripts.wallMs)}, ${ratio(c.fiveScripts.wallMs, 1000)}× one script (goal ≤ ${SCRIPTS_GOAL}); the probes alone took ${ms(c.noScripts.wallMs)}.`,
+        scriptsRatio <= SCRIPTS_GOAL
+          ? `**Service scripts run beside the probes, not after them.** Five 1 s scripts made the check take ${ms(c.fiveScripts.wallMs)}, ${ratio(c.fiveScripts.wallMs, scriptsReference)}× the slower of the probes alone (${ms(c.noScripts.wallMs)}) and one script (goal ≤ ${SCRIPTS_GOAL}).`
+          : `**Service scripts cost more than running in parallel would.** Five 1 s scripts made the check take ${ms(c.fiveScripts.wallMs)}, ${ratio(c.fiveScripts.wallMs, scriptsReference)}× the slower of the probes alone (${ms(c.noScripts.wallMs)}) and one script (goal ≤ ${SCRIPTS_GOAL}): look for a script run after another.`,
         sealRatio <= 1
           ? `**A sealed Vault demotes within one interval and one check** (${ms(c.sealToDemotionMs)} against ${ms(sealReference)}): the loop adds no delay of its own.`
           : `**A sealed Vault took longer than one interval and one check to demote** (${ms(c.sealToDemotionMs)} against ${ms(sealReference)}, ${ratio(c.sealToDemotionMs, sealReference)}×): the loop waits more than its interval somewhere.`,
