@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createKeepalivedPair, IP, skipUnlessKeepalived, type KeepalivedPair } from '../support/keepalived-pair.ts';
 import { makeTempDir } from '../support/tmp.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const skip = skipUnlessKeepalived();
 
@@ -32,12 +33,9 @@ function recorder(): { program: string; calls: () => string[][] } {
   };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/** The shared wait (test/support/wait.ts), with this file's argument order. */
+function until(condition: () => boolean, what: string, timeoutMs?: number): Promise<void> {
+  return waitUntil(what, condition, timeoutMs === undefined ? {} : { timeoutMs });
 }
 
 test('two keepalived nodes elect, fail over on a death, and move on a track file', { skip, timeout: 110_000 }, async () => {

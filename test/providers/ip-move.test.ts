@@ -9,6 +9,7 @@ import { CA_PATH } from '../support/certs.ts';
 import { type OvhSimulator, type SimState, startOvhSimulator } from '../support/ovh-sim/index.ts';
 import { rawCall } from '../support/ovh-sim/test-clients.ts';
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from '../support/secrets.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /** `via: ip-move` against the OVH simulator, through the real client. */
 
@@ -146,7 +147,7 @@ test('several VIPs move in parallel, each with its own task, with nexthop when c
   sim.addFault({ method: 'POST', path: '/ip/*/move', times: 3, action: { type: 'task', outcome: 'never' } });
   const h = harness();
   const claim = provider({ nexthop: '198.51.100.7' }).claim(request(VIPS), h.ctx);
-  await waitUntil(() => posts().length === 3);
+  await waitUntil('the three moves to be posted', () => posts().length === 3);
   sim.releaseStuckTasks();
   const outcomes = await claim;
   assert.deepEqual(
@@ -170,7 +171,7 @@ test("a move already pending on the IP (the peer's, to another server) is waited
   const h = harness();
   const claim = provider().claim(request([VIP]), h.ctx);
   // The claim polls their task and sends nothing while it is pending.
-  await waitUntil(() => sim.requests().filter((r) => r.path.endsWith(`/task/${theirId}`)).length >= 2);
+  await waitUntil('two reads of the other move task', () => sim.requests().filter((r) => r.path.endsWith(`/task/${theirId}`)).length >= 2);
   assert.deepEqual(posts(), []);
   sim.releaseStuckTasks();
   const [outcome] = await claim;
@@ -296,7 +297,7 @@ test('no longer MASTER: nothing is sent, and a move in progress stops polling as
   const during = harness();
   const claim = provider().claim(request([VIP]), during.ctx);
   // Stop being MASTER once the move was accepted.
-  await waitUntil(() => posts().length === 1);
+  await waitUntil('the move to be posted', () => posts().length === 1);
   during.loseMaster();
   const [stopped] = await claim;
   assert.equal(stopped?.result, 'cancelled');
@@ -327,14 +328,6 @@ test('locate reports the server each IP is routed to; plan lists the moves witho
   ]);
   assert.deepEqual(posts(), []);
 });
-
-async function waitUntil(condition: () => boolean, boundMs = 10_000): Promise<void> {
-  const end = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 test('doctor: where each VIP is routed, whether this server is an allowed destination, and the rules the key lacks', async () => {
   sim.setState({
