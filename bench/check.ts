@@ -99,12 +99,24 @@ export const checkSection: BenchSection = {
     return {
       rows: [
         ['check, 3 probes + 0 scripts: wall / CPU', `${ms(c.noScripts.wallMs)} / ${ms(c.noScripts.cpuMs)}`, '—', '—', '—'],
-        ['check, 3 probes + 5 scripts sleeping 1 s: wall / CPU', `${ms(c.fiveScripts.wallMs)} / ${ms(c.fiveScripts.cpuMs)}`, `${ms(scriptsReference)} (${scriptsReference === 1000 ? 'one script' : 'the probes alone'})`, ratio(c.fiveScripts.wallMs, scriptsReference), `≤ ${SCRIPTS_GOAL}`],
-        ['seal Vault → demotion written, check --every 10s', ms(c.sealToDemotionMs), `${ms(sealReference)} (interval + sealed check)`, ratio(c.sealToDemotionMs, sealReference), '≤ 1'],
+        [
+          'check, 3 probes + 5 scripts sleeping 1 s: wall / CPU',
+          `${ms(c.fiveScripts.wallMs)} / ${ms(c.fiveScripts.cpuMs)}`,
+          `${ms(scriptsReference)} (${scriptsReference === 1000 ? 'one script' : 'the probes alone'})`,
+          ratio(c.fiveScripts.wallMs, scriptsReference),
+          `≤ ${SCRIPTS_GOAL}`,
+        ],
+        [
+          'seal Vault → demotion written, check --every 10s',
+          ms(c.sealToDemotionMs),
+          `${ms(sealReference)} (interval + sealed check)`,
+          ratio(c.sealToDemotionMs, sealReference),
+          '≤ 1',
+        ],
         ['peak RSS: check', mib(c.maxRssKb), '—', '—', '—'],
       ],
       method: [
-        '**check**: `carp-ovh check` with the vault, ovh-api and claim probes against the simulators, with 0 and with 5 service scripts that each sleep 1 s (run in parallel); median of 3; CPU is the check process\'s own user + system time. `probe_timeout` and `script_timeout` are raised to 60 s so that a busy machine measures the check, not a timeout.',
+        "**check**: `carp-ovh check` with the vault, ovh-api and claim probes against the simulators, with 0 and with 5 service scripts that each sleep 1 s (run in parallel); median of 3; CPU is the check process's own user + system time. `probe_timeout` and `script_timeout` are raised to 60 s so that a busy machine measures the check, not a timeout.",
         `**seal → demotion**: Vault is sealed just after a run of \`check --every 10s\` has finished (the worst case: a whole interval to wait); the time until the demotion sysctl write. Its reference is measured in the same run: the loop's interval, start to start of two runs (${ms(c.loopPeriodMs)}), plus a lone \`check\` with Vault sealed (${ms(c.sealedCheckMs)}) — one interval, then one check (\`health.fall\` 1).`,
         '**peak RSS**: maxRSS of the process, reported by a preloaded module at exit.',
       ],

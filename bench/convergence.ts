@@ -152,7 +152,9 @@ export const convergenceSection: BenchSection = {
     for (let i = 0; i < 3; i++) shortRuns.push(await convergence(1000));
     const short = pickMedian(shortRuns);
     const counts = ctx.quick ? [1, 8] : [1, 8, 32];
-    ctx.log(ctx.quick ? 'VIP counts at D = 2 s (quick: 1 and 8) …' : 'claim convergence at D = 30 s and 33 s, beside 1, 8 and 32 VIPs at D = 2 s (about 70 s) …');
+    ctx.log(
+      ctx.quick ? 'VIP counts at D = 2 s (quick: 1 and 8) …' : 'claim convergence at D = 30 s and 33 s, beside 1, 8 and 32 VIPs at D = 2 s (about 70 s) …',
+    );
     // Side by side: the long runs mostly wait, so they share the time.
     const [long, seedLike, ...vips] = await Promise.all([
       ctx.quick ? Promise.resolve(null) : convergence(30_000),
@@ -173,9 +175,27 @@ export const convergenceSection: BenchSection = {
     if (long !== null && seedLike !== null) {
       rows.push(['claim at D = 30 s vs 2·D', ms(long.carpOvhMs), ms(2 * long.delayMs), ratio(long.carpOvhMs, 2 * long.delayMs), `≤ ${LONG_GOAL}`]);
       rows.push(['  seed backoff at D = 30 s vs carp-ovh', ms(long.seedBackoffMs), ms(long.carpOvhMs), ratio(long.seedBackoffMs, long.carpOvhMs), '—']);
-      rows.push([`  OVH requests / max in any minute (D = 30 s)`, `${long.requests} / ${long.maxRpm}`, `max_rpm ${long.configuredRpm}`, ratio(long.maxRpm, long.configuredRpm), '≤ 1']);
-      rows.push(['claim at D = 33 s (the seed log) vs 2·D', ms(seedLike.carpOvhMs), ms(2 * seedLike.delayMs), ratio(seedLike.carpOvhMs, 2 * seedLike.delayMs), '—']);
-      rows.push(['  seed backoff at D = 33 s vs carp-ovh', ms(seedLike.seedBackoffMs), ms(seedLike.carpOvhMs), ratio(seedLike.seedBackoffMs, seedLike.carpOvhMs), '—']);
+      rows.push([
+        `  OVH requests / max in any minute (D = 30 s)`,
+        `${long.requests} / ${long.maxRpm}`,
+        `max_rpm ${long.configuredRpm}`,
+        ratio(long.maxRpm, long.configuredRpm),
+        '≤ 1',
+      ]);
+      rows.push([
+        'claim at D = 33 s (the seed log) vs 2·D',
+        ms(seedLike.carpOvhMs),
+        ms(2 * seedLike.delayMs),
+        ratio(seedLike.carpOvhMs, 2 * seedLike.delayMs),
+        '—',
+      ]);
+      rows.push([
+        '  seed backoff at D = 33 s vs carp-ovh',
+        ms(seedLike.seedBackoffMs),
+        ms(seedLike.carpOvhMs),
+        ratio(seedLike.seedBackoffMs, seedLike.carpOvhMs),
+        '—',
+      ]);
       const withinBudget = long.maxRpm <= long.configuredRpm;
       decisions.push(
         `**Polling ${withinBudget ? 'stays within' : 'exceeds'} the request budget.** A 30 s move sent ${long.requests} requests, at most ${long.maxRpm} in any minute against \`max_rpm\` ${long.configuredRpm}${withinBudget ? '' : ': the poll or the rate limit needs looking at'}; it took ${ratio(long.carpOvhMs, 2 * long.delayMs)}× 2·D (goal ≤ ${LONG_GOAL}).`,
@@ -208,7 +228,7 @@ export const convergenceSection: BenchSection = {
       rows,
       method: [
         '**claim at D**: the OVH simulator applies each DELETE and POST D after accepting it (the seed saw ~30 s each); the figure is the wall time of `hook 2@vmx1 MASTER --wait` — node start-up, config, Vault AppRole login and KV read, locate, detach, wait, attach, wait — against 2·D, what OVH alone needs. Product defaults for `poll_interval` and `max_rpm`. D = 1 s is the median of 3 runs.',
-        '**seed backoff**: the seed script\'s algorithm (check, then sleep 1, 2, 4, 8, 16 s between checks) replayed with the same OVH client against its own simulator with the same D, started at the same moment. It excludes process start-up and the Vault login, which carp-ovh\'s figure includes.',
+        "**seed backoff**: the seed script's algorithm (check, then sleep 1, 2, 4, 8, 16 s between checks) replayed with the same OVH client against its own simulator with the same D, started at the same moment. It excludes process start-up and the Vault login, which carp-ovh's figure includes.",
         `**VIPs**: N addresses on one vhid, all on the peer's vMAC, moved by one \`reconcile --wait\`. The physical limit is max(2·D, the rate limit's bound): a claim must send at least 2·N + 2 requests (a DELETE and a POST per address, /auth/time, one list read), and at \`max_rpm\` in any 60 s window the last of R requests leaves no earlier than ⌊(R − 1) ÷ max_rpm⌋ minutes after the first, then its task takes D.`,
         '**max in any minute**: counted by the simulator over a sliding 60 s window of arrivals, /auth/time included.',
       ],

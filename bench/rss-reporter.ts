@@ -9,7 +9,12 @@ const dir = process.env.CARP_OVH_BENCH_RSS_DIR;
 
 process.on('exit', () => {
   const usage = process.resourceUsage();
-  const report = JSON.stringify({ pid: process.pid, argv: process.argv.slice(2), cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKb: usage.maxRSS });
+  const report = JSON.stringify({
+    pid: process.pid,
+    argv: process.argv.slice(2),
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    maxRssKb: usage.maxRSS,
+  });
   try {
     if (dir !== undefined && dir !== '') writeFileSync(join(dir, `${process.pid}.json`), report);
     else writeSync(3, report);

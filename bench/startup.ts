@@ -92,7 +92,7 @@ export const startupSection: BenchSection = {
     const decisions = [
       `**Hook start-up ${hookRatio <= GOAL ? 'within' : 'over'} the ≤ ${GOAL}× goal** (${ratio(s.hookMs, s.nodeMs)}× \`node -e 0\` in this run): ${
         hookRatio <= GOAL
-          ? 'the hook\'s fast path loads none of the heavy dependencies, and that is enough; no bundle is needed for it.'
+          ? "the hook's fast path loads none of the heavy dependencies, and that is enough; no bundle is needed for it."
           : 'the fast path has grown: look at what `hook` imports before the worker starts.'
       }`,
       cacheDelta >= 0
@@ -107,7 +107,7 @@ export const startupSection: BenchSection = {
       ],
       method: [
         `**hook return**: wall time of \`carp-ovh hook 2@vmx1 BACKUP\` (it validates, starts the detached worker and returns: what devd waits for), median of ${s.runs} runs interleaved with \`node -e 0\` on the same node binary.`,
-        '**peak RSS of the hook and its worker**: `hook 2@vmx1 MASTER` on a router of the simulated world, its worker claiming the VIP from the peer; each process\'s own maxRSS at exit, reported by a module preloaded through NODE_OPTIONS (which the detached worker inherits), read once the worker has ended.',
+        "**peak RSS of the hook and its worker**: `hook 2@vmx1 MASTER` on a router of the simulated world, its worker claiming the VIP from the peer; each process's own maxRSS at exit, reported by a module preloaded through NODE_OPTIONS (which the detached worker inherits), read once the worker has ended.",
       ],
       decisions,
     };

@@ -63,7 +63,8 @@ if (filter.length === 0) await runFiles([SCAN], 1);
 if (failed === 0 && process.env.CARP_OVH_KEEP_ARTIFACTS !== '1') rmSync(artifacts, { recursive: true, force: true });
 else process.stdout.write(`test artifacts kept in ${artifacts}\n`);
 const seconds = (performance.now() - started) / 1000;
-if (process.env.CARP_OVH_TEST_FAILURES !== undefined) writeFileSync(process.env.CARP_OVH_TEST_FAILURES, `${JSON.stringify({ passed, failed, skipped, seconds, failures })}\n`);
+if (process.env.CARP_OVH_TEST_FAILURES !== undefined)
+  writeFileSync(process.env.CARP_OVH_TEST_FAILURES, `${JSON.stringify({ passed, failed, skipped, seconds, failures })}\n`);
 for (const f of failures) process.stdout.write(`failed: ${f.file}${f.line === undefined ? '' : `:${f.line}`} ${f.name}\n`);
 process.stdout.write(`total time: ${seconds.toFixed(1)} s\n`);
 process.stdout.write(`tests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);

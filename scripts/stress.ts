@@ -109,7 +109,9 @@ for (let i = 0; i < BUSY_PROCESSES; i++) {
   const child = spawn(process.execPath, ['-e', BUSY_LOOP], { stdio: 'ignore' });
   busy.push(child);
 }
-process.stdout.write(`test:stress: ${runs} run(s) of ${filters.length === 0 ? 'the whole suite' : filters.join(' ')} beside ${BUSY_PROCESSES} CPU-bound processes (pids ${busy.map((c) => c.pid).join(', ')})\n`);
+process.stdout.write(
+  `test:stress: ${runs} run(s) of ${filters.length === 0 ? 'the whole suite' : filters.join(' ')} beside ${BUSY_PROCESSES} CPU-bound processes (pids ${busy.map((c) => c.pid).join(', ')})\n`,
+);
 
 const dir = mkdtempSync(join(tmpdir(), 'carp-ovh-stress-'));
 const results: Array<{ code: number | null; seconds: number; report: RunReport | null }> = [];

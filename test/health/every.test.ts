@@ -97,7 +97,7 @@ describe('check --every', () => {
   test('human output only when something changes (daemon(8) sends it to syslog)', async () => {
     const router = healthRouter(world);
     const loop = startLoop(router, ['--every', '100ms']);
-    await waitUntil('a first run', () => (lastCheck(router) !== null));
+    await waitUntil('a first run', () => lastCheck(router) !== null);
     const firstAt = lastCheck(router)?.at;
     await waitUntil('a second run', () => lastCheck(router)?.at !== firstAt);
     writeScript(router, 'broken', 'exit 1');

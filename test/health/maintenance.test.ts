@@ -41,7 +41,7 @@ describe('maintenance', () => {
     assert.equal(lines.at(-1), 'this router stays demoted until `carp-ovh maintenance leave`');
 
     // The peer claimed from its own side, through its own hook.
-    await waitUntil('the peer\'s claim record', () => (r002.lastClaim() as { result?: string } | null)?.result === 'ok');
+    await waitUntil("the peer's claim record", () => (r002.lastClaim() as { result?: string } | null)?.result === 'ok');
     assert.equal((r002.lastClaim() as { trigger: string }).trigger, 'hook 2@vmx1 MASTER');
     // A healthy check on the router in maintenance leaves it demoted.
     assert.equal((await checkJson(r003)).report.demotion?.ours, true);

@@ -138,7 +138,7 @@ test('POST /virtualMac creates a vMAC with its first IP when the task completes'
   });
   const task = (await ok('POST', VMAC, { ipAddress: '178.32.70.112', type: 'vmware', virtualMachineName: 'router-004' })) as Record<string, unknown>;
   assert.equal(task.function, 'addVirtualMac');
-  assert.equal((await ok('GET', VMAC) as string[]).length, 2);
+  assert.equal(((await ok('GET', VMAC)) as string[]).length, 2);
   await completeTasks();
   const macs = (await ok('GET', VMAC)) as string[];
   assert.equal(macs.length, 3);

@@ -64,7 +64,9 @@ describe('concurrent checks and hooks', () => {
     const router = healthRouter(world, { state: 'MASTER' });
     const check = checkJson(router);
     // The hook comes once the check's repair is under way (its DELETE reached OVH).
-    await waitUntil("the check's repair to reach OVH", () => world.ovh.requests().some((r) => r.method === 'DELETE'), { seen: () => world.ovh.requests().map((r) => `${r.method} ${r.path}`) });
+    await waitUntil("the check's repair to reach OVH", () => world.ovh.requests().some((r) => r.method === 'DELETE'), {
+      seen: () => world.ovh.requests().map((r) => `${r.method} ${r.path}`),
+    });
     const hook = await router.hook('MASTER', { wait: true });
     const checked = await check;
     assert.equal(hook.code, 0, hook.stderr);

@@ -23,7 +23,27 @@ const EVENTS = 20;
  * router-002 would never claim at all and its mutual exclusion go untested.
  */
 const UNTIL_ROUTER_002_CLAIMS = 'until router-002 claims';
-const GAPS: Array<number | typeof UNTIL_ROUTER_002_CLAIMS> = [150, 150, UNTIL_ROUTER_002_CLAIMS, 150, 150, 600, 150, 150, 500, 150, 150, 150, 150, 150, 450, 150, 150, 150, 150];
+const GAPS: Array<number | typeof UNTIL_ROUTER_002_CLAIMS> = [
+  150,
+  150,
+  UNTIL_ROUTER_002_CLAIMS,
+  150,
+  150,
+  600,
+  150,
+  150,
+  500,
+  150,
+  150,
+  150,
+  150,
+  150,
+  450,
+  150,
+  150,
+  150,
+  150,
+];
 
 function mutations(world: World): Array<{ method: string; path: string; time: number; status: number }> {
   return world.ovh.requests().filter((r) => r.method === 'POST' || r.method === 'DELETE');
@@ -92,8 +112,14 @@ describe('flapping: 20 alternating events, most 150 ms apart, detached workers',
         const [master, backup] = i % 2 === 0 ? [r002, r003] : [r003, r002];
         backup.setState('BACKUP');
         master.setState('MASTER');
-        for (const [router, type] of [[backup, 'BACKUP'], [master, 'MASTER']] as const) {
-          chains.set(router, (chains.get(router) ?? Promise.resolve()).then(async () => void hooks.push(await router.hook(type))));
+        for (const [router, type] of [
+          [backup, 'BACKUP'],
+          [master, 'MASTER'],
+        ] as const) {
+          chains.set(
+            router,
+            (chains.get(router) ?? Promise.resolve()).then(async () => void hooks.push(await router.hook(type))),
+          );
         }
       }
       await Promise.all(chains.values());

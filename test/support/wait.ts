@@ -79,7 +79,8 @@ export function detachedWorkers(configPath: string): WorkerProcess[] {
       continue; // exited while we looked
     }
     const config = argv.indexOf('--config');
-    if (argv.includes('claim-worker') && config !== -1 && argv[config + 1] === configPath) found.push({ pid: Number(entry), argv: argv.filter((a) => a !== '') });
+    if (argv.includes('claim-worker') && config !== -1 && argv[config + 1] === configPath)
+      found.push({ pid: Number(entry), argv: argv.filter((a) => a !== '') });
   }
   return found;
 }

@@ -80,10 +80,7 @@ describe('vault-sim: fault injection', () => {
     assert.match(f.message, /timeout of 200ms exceeded/);
     // Not before the timeout; the upper bound only tells "gave up" from "hung", under any load.
     assert.ok(elapsed >= 190 && elapsed < 10_000, `elapsed ${elapsed}`);
-    assert.deepEqual(
-      sim.requests.at(-1) && [sim.requests.at(-1)!.status, sim.requests.at(-1)!.fault],
-      [0, 'stall'],
-    );
+    assert.deepEqual(sim.requests.at(-1) && [sim.requests.at(-1)!.status, sim.requests.at(-1)!.fault], [0, 'stall']);
   });
 
   test('drop: the connection dies without an answer', async () => {

@@ -1,19 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  OVH_APPLICATION_SECRET,
-  VAULT_ROLE_ID,
-  VAULT_SECRET_ID,
-  VAULT_TOKEN_PREFIX,
-  SECRET_MARKERS,
-} from '../support/secrets.ts';
+import { OVH_APPLICATION_SECRET, VAULT_ROLE_ID, VAULT_SECRET_ID, VAULT_TOKEN_PREFIX, SECRET_MARKERS } from '../support/secrets.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startVaultSimulator, type VaultSimulator } from '../support/vault-sim/index.ts';
 import { rawRequest } from '../support/vault-sim/raw-client.ts';
 import { nodeVaultClient as client, rejection } from '../support/vault-sim/node-vault-client.ts';
-
-
-
 
 describe('vault-sim: AppRole login and KV with node-vault', () => {
   let sim: VaultSimulator;
@@ -235,10 +226,14 @@ describe('vault-sim: token TTL in scaled time', () => {
       await v.read('apps/data/network/carp-hyper-001-switch');
       // Expiry is the event: read until refused. Not before 2 s of real time, and long before 50 s.
       let refused: { status?: number } | null = null;
-      await waitUntil('the token to expire in scaled time', async () => {
-        refused = await rejection(v.read('apps/data/network/carp-hyper-001-switch')).catch(() => null);
-        return refused !== null;
-      }, { timeoutMs: 40_000 });
+      await waitUntil(
+        'the token to expire in scaled time',
+        async () => {
+          refused = await rejection(v.read('apps/data/network/carp-hyper-001-switch')).catch(() => null);
+          return refused !== null;
+        },
+        { timeoutMs: 40_000 },
+      );
       assert.ok(performance.now() - loggedIn >= 2000 - 5, 'expired before 50 scaled seconds');
       assert.equal((refused as { status?: number } | null)?.status, 403);
       assert.equal(sim.counters.liveTokens, 0);
