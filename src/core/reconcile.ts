@@ -251,7 +251,10 @@ async function setAliases(deps: ClaimDeps, entry: ClaimTarget['entry'], present:
   if (where === undefined) return;
   const alias = deps.platform.alias;
   if (alias === undefined) {
-    throw new CarpOvhError(`platform.kind ${deps.platform.kind} cannot add aliases: remove alias from the entry for ${entry.interface}`, { source: 'config', badInput: true });
+    throw new CarpOvhError(`platform.kind ${deps.platform.kind} cannot add aliases: remove alias from the entry for ${entry.interface}`, {
+      source: 'config',
+      badInput: true,
+    });
   }
   for (const address of entry.addresses) {
     if ((await alias.has(where, address)) === present) continue;

@@ -36,11 +36,17 @@ describe('hook carp0 on OpenBSD with via: cloud', () => {
     assert.equal(master.code, 0, master.stderr);
     assert.equal(cloudHolder(world), EDGES[1].id);
     assert.equal(edge2.aliased(), true);
-    const claim = edge2.lastClaim() as { result?: string; vhids?: Array<{ key?: string; mac?: string; addresses?: Array<{ result?: string; from?: string }> }> };
+    const claim = edge2.lastClaim() as {
+      result?: string;
+      vhids?: Array<{ key?: string; mac?: string; addresses?: Array<{ result?: string; from?: string }> }>;
+    };
     assert.equal(claim.result, 'ok');
     assert.equal(claim.vhids?.[0]?.key, 'carp0');
-    assert.equal(claim.vhids?.[0]?.mac, EDGES[1].vio0, 'our MAC is the alias interface\'s, never carp0\'s');
-    assert.deepEqual(claim.vhids?.[0]?.addresses?.map((a) => [a.result, a.from]), [['moved', EDGES[0].id]]);
+    assert.equal(claim.vhids?.[0]?.mac, EDGES[1].vio0, "our MAC is the alias interface's, never carp0's");
+    assert.deepEqual(
+      claim.vhids?.[0]?.addresses?.map((a) => [a.result, a.from]),
+      [['moved', EDGES[0].id]],
+    );
     // The alias went on before the attach was sent.
     const lines = stderrLines(master.stderr).map((l) => String(l.msg));
     const aliasAt = lines.findIndex((m) => m.startsWith('Added 146.59.143.231/32 as an alias on vio0'));
@@ -53,7 +59,10 @@ describe('hook carp0 on OpenBSD with via: cloud', () => {
     const backup = await edge1.hook('BACKUP', { wait: true });
     assert.equal(backup.code, 0, backup.stderr);
     assert.equal(edge1.aliased(), false);
-    assert.deepEqual(world.ovh.requests().filter((r) => r.method !== 'GET'), []);
+    assert.deepEqual(
+      world.ovh.requests().filter((r) => r.method !== 'GET'),
+      [],
+    );
 
     for (const args of [['carp0'], ['carp0', 'FAULT'], ['2@vmx1', 'MASTER'], ['carp0;id', 'MASTER']]) {
       const bad = await edge1.cli(['hook', ...args]);

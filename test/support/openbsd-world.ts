@@ -143,7 +143,10 @@ log:
     demoteCount: () => kernel.demoteCount(),
     logLines: () =>
       existsSync(logFile)
-        ? readFileSync(logFile, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>)
+        ? readFileSync(logFile, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
         : [],
     lastClaim: () => read('last-claim.json'),
   };
