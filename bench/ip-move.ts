@@ -20,24 +20,7 @@ import { type OvhSimulator, startOvhSimulator } from '../test/support/ovh-sim/in
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from '../test/support/secrets.ts';
 import { sleep } from './measure.ts';
 
-/** bench/section.ts's shapes (a section module: rows, method, decisions). */
-export interface BenchContext {
-  quick: boolean;
-  log(text: string): void;
-}
-export type BenchRow = [string, string, string, string, string];
-export interface SectionReport {
-  rows: BenchRow[];
-  method: string[];
-  decisions: string[];
-  skipped?: string;
-}
-export interface BenchSection {
-  name: string;
-  run(ctx: BenchContext): Promise<SectionReport>;
-}
-
-const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+import { type BenchContext, type BenchRow, type BenchSection, ratio, type SectionReport } from './section.ts';
 
 const VIP = '51.68.252.240';
 const PEER = 'ns-peer.ip-1-2-3.eu';

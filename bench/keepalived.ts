@@ -16,24 +16,7 @@ import { startKeepalivedWorld, type KeepalivedRouter, type KeepalivedWorld } fro
 import { cpus, loadavg } from 'node:os';
 import { formatDuration } from '../src/duration.ts';
 
-/** bench/section.ts's shapes (a section module: rows, method, decisions). */
-export interface BenchContext {
-  quick: boolean;
-  log(text: string): void;
-}
-export type BenchRow = [string, string, string, string, string];
-export interface SectionReport {
-  rows: BenchRow[];
-  method: string[];
-  decisions: string[];
-  skipped?: string;
-}
-export interface BenchSection {
-  name: string;
-  run(ctx: BenchContext): Promise<SectionReport>;
-}
-
-const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+import { type BenchContext, type BenchRow, type BenchSection, ratio, type SectionReport } from './section.ts';
 
 export interface FailoverRun {
   electionMs: number;

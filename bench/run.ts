@@ -11,11 +11,13 @@ import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { formatDuration } from '../src/duration.ts';
 import { checkSection } from './check.ts';
 import { convergenceSection } from './convergence.ts';
+import { healthLoopSection } from './health-loop.ts';
 import { ipMoveSection } from './ip-move.ts';
+import { keepalivedSection } from './keepalived.ts';
 import type { BenchRow, BenchSection, SectionReport } from './section.ts';
 import { startupSection } from './startup.ts';
 
-const SECTIONS: BenchSection[] = [startupSection, convergenceSection, ipMoveSection, checkSection];
+const SECTIONS: BenchSection[] = [startupSection, convergenceSection, ipMoveSection, checkSection, healthLoopSection, keepalivedSection];
 
 const quick = process.argv.includes('--quick');
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
