@@ -1,32 +1,10 @@
 /**
- * The neutral Platform port as this adapter implements it. Until the core's own
- * src/core/ports/platform.ts is on this branch, these are the same shapes, kept
- * here; the adapter then imports them from the core instead.
+ * The core's Platform port shapes this adapter implements, and the narrow views of
+ * the config and of doctor's checks it works with.
  */
-import type { CarpState } from '../../core/ports/index.ts';
+import type { AliasPort, CarpState, Check, DemotionChange, DemotionReading, EntryView } from '../../core/ports/index.ts';
 
-export type { CarpState };
-
-export interface EntryView {
-  state: CarpState | 'absent';
-  mac: string | null;
-  detail?: string;
-}
-
-export interface DemotionReading {
-  value: number;
-  ours: boolean;
-}
-
-export interface DemotionChange extends DemotionReading {
-  changed: boolean;
-}
-
-export interface AliasPort {
-  add(iface: string, address: string): Promise<void>;
-  remove(iface: string, address: string): Promise<void>;
-  has(iface: string, address: string): Promise<boolean>;
-}
+export type { AliasPort, CarpState, DemotionChange, DemotionReading, EntryView };
 
 /** The parts of a failover entry this platform reads. */
 export interface EntryFacts {
@@ -36,12 +14,5 @@ export interface EntryFacts {
   alias?: { interface: string };
 }
 
-/** One line of doctor, as the core's Check (same shape). */
-export interface PlatformCheck {
-  id: string;
-  group: 'platform';
-  status: 'pass' | 'warn' | 'fail' | 'skip';
-  title: string;
-  detail: string;
-  fix?: string;
-}
+/** One line of doctor: the core's Check, always in the platform group. */
+export type PlatformCheck = Check & { group: 'platform' };
