@@ -53,7 +53,7 @@ async function problemsOf(text: string): Promise<CarpOvhError> {
 }
 
 describe('config loading', () => {
-  test('the DESIGN.md example loads with its values and the documented defaults', async () => {
+  test('the documented example configuration loads with its values and the documented defaults', async () => {
     const config = await loadConfig(write(VALID));
     assert.equal(config.ovh.endpoint, 'ovh-eu');
     assert.equal(config.ovh.url, null);

@@ -56,7 +56,7 @@ describe('check: demotion', () => {
   });
 
   test('our bit set with no reason on record (a crash between the write and the file): the check lowers it, and only it', async () => {
-    // The bit is the state (DESIGN.md): no stale count survives a crash between write and file.
+    // The bit is the state (docs/health.md): no stale count survives a crash between write and file.
     const router = healthRouter(world);
     router.kernel.setSysctl(DEMOTION_SYSCTL, BIT + 240);
     const { report } = await checkJson(router);

@@ -48,7 +48,7 @@ describe('secretsmith file parsing', () => {
     });
   });
 
-  test('flow style, as in DESIGN.md; secret_id optional; namespace kept', () => {
+  test('flow style, as routers deploy it; secret_id optional; namespace kept', () => {
     const config = parseSecretsmith(
       `vault:\n  server: { url: "https://vault.example:8200", verify: true, namespace: nasqueron }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}" }\n`,
       FILE,

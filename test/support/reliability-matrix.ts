@@ -1,5 +1,5 @@
 /**
- * The fault matrix of issue 7 as data: every OVH call the claim makes × every
+ * The fault matrix (docs/reliability.md) as data: every OVH call the claim makes × every
  * fault, each cell either an expectation (exit code, where the VIP ends, the
  * demotion, the log line) or the reason it cannot happen. The test files run
  * the cells of one call each (so node's runner spreads them over its workers),
