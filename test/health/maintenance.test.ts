@@ -35,7 +35,7 @@ describe('maintenance', () => {
 
     const lines = enter.stdout.trim().split('\n');
     assert.match(lines[0] ?? '', /^net\.inet\.carp\.demotion is 1048576: waiting until this router is BACKUP and OVH routes the VIPs to the peer$/);
-    assert.match(lines[1] ?? '', /^\[\d+ms\] 2@vmx1 (MASTER|BACKUP), 51\.68\.252\.230 on 00:50:56:09:98:fc \(this router\)$/);
+    assert.match(lines[1] ?? '', /^\[[\dm.]+s\] 2@vmx1 (MASTER|BACKUP), 51\.68\.252\.230 on 00:50:56:09:98:fc \(this router\)$/);
     assert.match(enter.stdout, /\] 2@vmx1 BACKUP, 51\.68\.252\.230 on 00:50:56:09:3c:f2\n/);
     assert.match(lines.at(-2) ?? '', /^done in \S+: this router is BACKUP and OVH routes the VIPs to the peer$/);
     assert.equal(lines.at(-1), 'this router stays demoted until `carp-ovh maintenance leave`');

@@ -23,10 +23,10 @@ describe('probe', () => {
     for (const [name, detail] of [
       [
         'vault',
-        /^ok      vault  vault apps\/network\/carp-hyper-001-switch \(secretsmith .*\): read, with application_key, application_secret and consumer_key \(\d+ms\)\n$/,
+        /^ok      vault  vault apps\/network\/carp-hyper-001-switch \(secretsmith .*\): read, with application_key, application_secret and consumer_key \([\dm.]+s\)\n$/,
       ],
-      ['ovh-api', /^ok      ovh-api  clock offset \+0s; read the vMACs of ns3000000\.ip-1-2-3\.eu \(\d+ms\)\n$/],
-      ['claim', /^ok      claim  2@vmx1 BACKUP \(\d+ms\)\n$/],
+      ['ovh-api', /^ok      ovh-api  clock offset \+0s; read the vMACs of ns3000000\.ip-1-2-3\.eu \([\dm.]+s\)\n$/],
+      ['claim', /^ok      claim  2@vmx1 BACKUP \([\dm.]+s\)\n$/],
     ] as const) {
       const result = await router.cli(['probe', name]);
       assert.equal(result.code, 0, result.stderr);

@@ -123,10 +123,10 @@ describe('check: the vault probe', () => {
   test('black-holed: the login never answers, the probe gives up at health.probe_timeout', async () => {
     const ms = await assertVaultDown(
       () => void world.vault.injectFault({ path: LOGIN, stall: true }),
-      /^reading the OVH credentials: no answer within 700ms \(health\.probe_timeout\)$/,
+      /^reading the OVH credentials: no answer within 3\.00s \(health\.probe_timeout\)$/,
       undefined,
-      '700ms',
+      '3s',
     );
-    assert.ok(ms >= 650 && ms < 4000, `the vault probe took ${ms} ms`);
+    assert.ok(ms >= 2950 && ms < 20_000, `the vault probe took ${ms} ms`);
   });
 });

@@ -41,10 +41,10 @@ describe('hook MASTER: moving the VIP', () => {
       /^51\.68\.252\.230 is on 00:50:56:09:98:fc \(with 51\.68\.252\.230, 178\.32\.70\.111\)$/,
       /^Deleting 51\.68\.252\.230 from 00:50:56:09:98:fc$/,
       /^DELETE accepted \(task \d+\)$/,
-      /^51\.68\.252\.230 removed from 00:50:56:09:98:fc after \d+ms$/,
+      /^51\.68\.252\.230 removed from 00:50:56:09:98:fc after [\dm.]+s$/,
       /^Adding 51\.68\.252\.230 to 00:50:56:09:3c:f2$/,
       /^POST accepted \(task \d+\)$/,
-      /^51\.68\.252\.230 attached to 00:50:56:09:3c:f2 after \d+ms$/,
+      /^51\.68\.252\.230 attached to 00:50:56:09:3c:f2 after [\dm.]+s$/,
       /^claim finished successfully in /,
     ];
     let at = 0;
