@@ -236,8 +236,9 @@ export const MATRIX: MatrixCell[] = [
       'malformed JSON': { always: failedNowhere(/MALFORMED_RESPONSE.*is detached, trying again/) },
       '403 NOT_GRANTED_CALL': { always: failedNowhere(/NOT_GRANTED_CALL/) },
       '400 INVALID_SIGNATURE': { always: failedNowhere(/INVALID_SIGNATURE/) },
-      'task ovhError': transient(failedNowhere(/ended ovhError/), ok(/ended ovhError/)),
-      'task cancelled': transient(failedNowhere(/ended cancelled/), ok(/ended cancelled/)),
+      // The attach task is read every tenth poll: with the cells' 2 s deadline the deadline may come first.
+      'task ovhError': transient(failedNowhere(/ended ovhError|deadline/), ok(/ended ovhError/)),
+      'task cancelled': transient(failedNowhere(/ended cancelled|deadline/), ok(/ended cancelled/)),
       'task never finishing': { always: failedNowhere(/deadline/) },
       // A persistent POST failure is retried until the deadline: 2 s keeps these cells short.
     },
