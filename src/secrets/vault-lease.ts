@@ -1,8 +1,7 @@
 import type { OvhCredentials, SecretSource } from '../core/ports/index.ts';
 import { isCarpOvhError } from '../errors.ts';
-import { missingOvhKeys, toOvhCredentials } from './ovh-keys.ts';
 import { loadSecretsmithFile } from './secretsmith.ts';
-import { checkOptions, missingKeysError, open, readSecretData, revokeQuietly, trimSlashes, type VaultSourceOptions } from './vault.ts';
+import { checkOptions, credentialsFrom, open, readSecretData, revokeQuietly, trimSlashes, type VaultSourceOptions } from './vault.ts';
 import type { LoginResult, VaultSession } from './vault-client.ts';
 
 export interface LeasedVaultOptions extends VaultSourceOptions {
@@ -89,10 +88,7 @@ export function createLeasedVaultSource(options: LeasedVaultOptions): LeasedSecr
   };
 
   const read = async (current: Lease): Promise<OvhCredentials> => {
-    const data = await readSecretData(current.session, options);
-    const missing = missingOvhKeys(data);
-    if (missing.length > 0) throw missingKeysError(options, missing);
-    current.credentials = toOvhCredentials(data);
+    current.credentials = credentialsFrom(await readSecretData(current.session, options), options);
     current.readAt = now();
     return current.credentials;
   };

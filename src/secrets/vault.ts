@@ -63,9 +63,7 @@ async function readFromVault(options: VaultSourceOptions, signal: AbortSignal | 
     } finally {
       if (login.revocable) await revokeQuietly(session, options, signal);
     }
-    const missing = missingOvhKeys(data);
-    if (missing.length > 0) throw missingKeysError(options, missing);
-    return toOvhCredentials(data);
+    return credentialsFrom(data, options);
   } finally {
     session.close();
   }
@@ -249,6 +247,13 @@ async function notFoundError(session: VaultSession, options: VaultSourceOptions,
     message = `Vault has no secret at ${apiPath} (KV version ${configured} mount ${mount})`;
   }
   return new CarpOvhError(message, { source: 'vault', status: 404, badInput: true });
+}
+
+/** The three OVH keys of a secret read from Vault, or the error naming those missing. */
+export function credentialsFrom(data: Record<string, unknown>, options: VaultSourceOptions): OvhCredentials {
+  const missing = missingOvhKeys(data);
+  if (missing.length > 0) throw missingKeysError(options, missing);
+  return toOvhCredentials(data);
 }
 
 export function missingKeysError(options: VaultSourceOptions, missing: string[]): CarpOvhError {
