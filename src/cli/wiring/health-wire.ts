@@ -56,13 +56,8 @@ async function loopHealthDeps(config: Config, log: LogPort): Promise<{ deps: Hea
         session?.session.close();
         session = { key, session: await ovhProbeSession(config, credentials) };
       }
-      const kept = session.session;
-      return {
-        clockOffset: (signal) => kept.clockOffset(signal),
-        locate: (entries, signal) => kept.locate(entries, signal),
-        reads: (entries) => kept.reads(entries),
-        close: () => undefined,
-      };
+      // Each run closes what it is given; the loop closes the kept session itself, at its end.
+      return { ...session.session, close: () => undefined };
     },
   };
   return {
