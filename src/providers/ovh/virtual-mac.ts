@@ -260,13 +260,10 @@ export class VirtualMacProvider implements FailoverProvider {
         try {
           other = await foreignServer(this.ip, address, this.options.server, ctx.signal);
         } catch (error) {
-          // Neither answer says the IP is elsewhere: attach it here, as a claim on one server always did.
-          if (isCarpOvhError(error) && error.status === 404) {
-            ctx.log.warn({ address }, `OVH does not show ${address} under GET /ip: cannot tell whether it is routed to another server; attaching it here`);
-            return;
-          }
-          if (!isCarpOvhError(error) || error.errorCode !== 'NOT_GRANTED_CALL') throw error;
-          ctx.log.warn({ address }, `the consumer key may not read GET /ip/${address}: cannot tell whether OVH routes it to another server`);
+          // A key that may not read /ip, or an IP /ip does not show: neither says the IP is
+          // elsewhere, so it is attached here, as a claim on one server always did.
+          if (!isCarpOvhError(error) || (error.status !== 404 && error.errorCode !== 'NOT_GRANTED_CALL')) throw error;
+          ctx.log.warn({ address }, `GET /ip/${address} cannot tell whether OVH routes it to another server (${error.message}): attaching it here`);
           return;
         }
         if (other === null) return;
