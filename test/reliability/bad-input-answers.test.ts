@@ -24,7 +24,7 @@ const answer = (method: FaultSpec['method'], path: string, body: unknown, times?
 });
 const badShape = (log: RegExp, where: CellExpectation['where'] = 'peer'): CellExpectation => ({ code: 2, where, demoted: true, log });
 
-/** The third element: the DELETE's task takes a second, so its wait reads the task. */
+/** `slowTask`: the DELETE's task is held until the first bad task answer is served, so its wait surely reads the task. */
 const ovhCells: Array<[string, FaultSpec[], CellExpectation, { slowTask?: boolean; shortDeadline?: boolean }?]> = [
   ['auth/time answers a string', [answer('GET', '/auth/time', 'soon')], badShape(/auth\/time: unreadable answer \(not a number of seconds\)/)],
   ['vMAC list is an object', [answer('GET', VMACS, { macs: 'no' })], badShape(/GET virtualMac with something that is not a list of strings/)],
@@ -77,13 +77,17 @@ describe('OVH answers of the wrong shape', () => {
 
   for (const [name, faults, expected, options] of ovhCells) {
     test(name, async () => {
-      if (options?.slowTask === true) world.ovh.setDelays({ delete: 1000 });
+      const held = 3_600_000;
+      if (options?.slowTask === true) world.ovh.setDelays({ delete: held });
       let result: Awaited<ReturnType<typeof runCell>>;
       try {
         result = await runCell(
           world,
           { ovh: faults },
-          options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace('deadline: 6s', 'deadline: 2s') } } : {},
+          {
+            ...(options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace('deadline: 6s', 'deadline: 2s') } } : {}),
+            ...(options?.slowTask === true ? { onFirstFaultHit: () => world.ovh.advanceTaskClock(held) } : {}),
+          },
         );
       } finally {
         world.ovh.setDelays({ delete: 60 });

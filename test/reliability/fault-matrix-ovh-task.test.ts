@@ -1,8 +1,9 @@
 /**
  * Fault matrix, the task reads. A wait reads the task every 10th poll only, so
- * the DELETE's task here takes a second: long enough for a read during its
- * wait, even on a loaded machine. Also checks the table itself: every call ×
- * fault is a cell or says why it cannot be.
+ * the DELETE's task here is held (an hour) until the first faulted task read,
+ * and only then finishes: every cell reaches its fault however slow the
+ * machine. Also checks the table itself: every call × fault is a cell or says
+ * why it cannot be.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -26,5 +27,6 @@ test('the matrix is complete: every call × fault is a cell or n/a with a reason
   }
 });
 
-// The DELETE's task takes a second, so its wait reads it: the first read is where every cell's fault strikes.
-matrixRow('task poll', { delays: { delete: 1000, add: 100 } });
+const HELD_MS = 3_600_000;
+// The first task read is where every cell's fault strikes; the DELETE's task then finishes at once.
+matrixRow('task poll', { delays: { delete: HELD_MS, add: 100 } }, undefined, (world) => world.ovh.advanceTaskClock(HELD_MS));

@@ -56,6 +56,8 @@ export interface CellOptions {
   env?: NodeJS.ProcessEnv;
   /** Changes the router's config file before the hook runs. */
   editConfig?: (yaml: string) => string;
+  /** Runs once, the first time an injected OVH fault is hit (e.g. to let a held task finish). */
+  onFirstFaultHit?: () => void;
 }
 
 export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: FaultRule[] }, options: CellOptions = {}): Promise<CellResult> {
@@ -76,7 +78,17 @@ export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: 
   if (options.editConfig !== undefined) writeFileSync(router.configPath, options.editConfig(readFileSync(router.configPath, 'utf8')));
   for (const spec of fault.ovh ?? []) world.ovh.addFault(spec);
   const vaultHandles = (fault.vault ?? []).map((rule) => world.vault.injectFault(rule));
-  const result = await router.cli(['hook', '2@vmx1', 'MASTER', '--wait'], { timeoutMs: 20_000, ...(options.env === undefined ? {} : { env: options.env }) });
+  const firstHit = options.onFirstFaultHit;
+  const unsubscribe =
+    firstHit === undefined
+      ? () => {}
+      : world.ovh.onFaultHit(() => {
+          unsubscribe();
+          firstHit();
+        });
+  const result = await router
+    .cli(['hook', '2@vmx1', 'MASTER', '--wait'], { timeoutMs: 20_000, ...(options.env === undefined ? {} : { env: options.env }) })
+    .finally(unsubscribe);
   const answeredByFault = world.ovh.requests().filter((r) => r.fault !== undefined).length;
   const tasksByFault = (fault.ovh ?? []).some((spec) => spec.action.type === 'task')
     ? world.ovh.tasks().filter((t) => t.startMs >= cellStart && t.status !== 'done').length

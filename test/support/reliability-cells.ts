@@ -11,9 +11,15 @@ import { startWorld, type World } from './world.ts';
 
 /**
  * `ovhExtra` replaces the router's ovh tuning (FAULT_TUNING: 300 ms per request,
- * a 6 s deadline) for a whole row.
+ * a 6 s deadline) for a whole row. `onFirstFaultHit` runs when a cell's fault
+ * first strikes (a row whose tasks are held until then releases them there).
  */
-export function matrixRow(call: MatrixCall, ovh: OvhSimulatorOptions = { delays: { delete: 60, add: 60 } }, ovhExtra?: string): void {
+export function matrixRow(
+  call: MatrixCall,
+  ovh: OvhSimulatorOptions = { delays: { delete: 60, add: 60 } },
+  ovhExtra?: string,
+  onFirstFaultHit?: (world: World) => void,
+): void {
   describe(`fault matrix: ${call}`, () => {
     let world: World;
     before(async () => {
@@ -25,7 +31,8 @@ export function matrixRow(call: MatrixCall, ovh: OvhSimulatorOptions = { delays:
       test(cellName(cell), async () => {
         const base = ovhExtra ?? FAULT_TUNING;
         const tuning = cell.deadlineMs === undefined ? base : base.replace(/deadline: \S+/, `deadline: ${cell.deadlineMs}ms`);
-        const result = await runCell(world, { ovh: specsOf(cell) }, { router: { ovhExtra: tuning } });
+        const release = onFirstFaultHit === undefined ? {} : { onFirstFaultHit: () => onFirstFaultHit(world) };
+        const result = await runCell(world, { ovh: specsOf(cell) }, { router: { ovhExtra: tuning }, ...release });
         assert.ok(result.faultHits > 0, `the injected fault was never hit: this cell proves nothing\n${result.logText}`);
         assertCell(result, cell.expect);
         assert.equal(world.ovh.conflicts, 0, 'no 409: the claim never sent a second mutation on a pending task');

@@ -77,6 +77,12 @@ export interface OvhSimulator {
   stats(): SimStats;
   /** Requests a `stall` fault is holding unanswered right now (a stall is logged only when it ends). */
   stallsHeld(): number;
+  /**
+   * Calls `listener` as a fault is about to shape an answer (before a delay,
+   * stall or error is served), so a test can act on the moment its fault is hit.
+   * Returns the unsubscribe function.
+   */
+  onFaultHit(listener: (method: string, path: string) => void): () => void;
   /** Number of 409 answers since start (or the last clearLog). */
   readonly conflicts: number;
   clearLog(): void;
@@ -117,6 +123,7 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
   const faultBook = new FaultBook();
   const log = new RequestLog();
   const waits = new Set<() => void>();
+  const faultListeners = new Set<(method: string, path: string) => void>();
   const queryPrefix = `EU.ext-3.${Math.floor(Date.now() / 1000).toString(16)}`;
   let querySeq = 0;
   let closed = false;
@@ -185,6 +192,7 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
     const decodedPath = decodePath(split.apiPath);
 
     const plan = faultBook.plan(method, decodedPath);
+    if (plan.terminal !== null || plan.delayed) for (const listener of [...faultListeners]) listener(method, decodedPath);
     if (plan.delayMs > 0) await sleep(plan.delayMs);
     if (closed || res.destroyed) {
       record(0, plan.delayed ? { fault: 'delay' } : {});
@@ -327,6 +335,10 @@ export async function startOvhSimulator(options: OvhSimulatorOptions = {}): Prom
     removeConsumer: (ck) => void core.credentials.consumers.delete(ck),
     requests: () => log.list(),
     stallsHeld: () => stallsHeld,
+    onFaultHit(listener) {
+      faultListeners.add(listener);
+      return () => void faultListeners.delete(listener);
+    },
     stats: () => log.stats(Date.now()),
     get conflicts() {
       return log.conflicts;
