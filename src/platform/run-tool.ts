@@ -17,8 +17,23 @@ export interface ToolRun {
   exitCode: number | null;
 }
 
-function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}): CarpOvhError {
+export function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}): CarpOvhError {
   return new CarpOvhError(message, { source: 'platform', ...facts });
+}
+
+/** The first non-blank line of a tool's output, short and printable, for an error message. */
+export function firstLine(text: string): string {
+  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
+  return line
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, 200);
+}
+
+/** A tool that ran and exited non-zero: its command, status and first stderr line, plus what to do. */
+export function toolFailed(result: ToolRun, hint = ''): CarpOvhError {
+  const detail = firstLine(result.stderr);
+  return platformError(`${result.command} failed with exit status ${result.exitCode}${detail === '' ? '' : `: ${detail}`}${hint}`);
 }
 
 /**

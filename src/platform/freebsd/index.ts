@@ -2,10 +2,10 @@ import { isAbsolute } from 'node:path';
 import type { Config } from '../../config/types.ts';
 import type { Platform } from '../../core/ports/index.ts';
 import type { CarpInterface, FreeBsdCarp } from './types.ts';
-import { CarpOvhError, isCarpOvhError, type ErrorFacts } from '../../errors.ts';
+import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
 import { parseIfconfig } from './ifconfig-parse.ts';
 import { validateInterfaceName, validateSysctlName } from './names.ts';
-import { runTool } from '../run-tool.ts';
+import { firstLine, platformError, runTool, toolFailed, type ToolRun } from '../run-tool.ts';
 import { DEMOTION_SYSCTL, freeBsdPlatform } from './platform.ts';
 
 /**
@@ -28,19 +28,8 @@ export { DEMOTION_SYSCTL };
 
 type Tool = 'ifconfig' | 'sysctl';
 
-interface Completed {
-  command: string;
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-}
-
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
-
-function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}): CarpOvhError {
-  return new CarpOvhError(message, { source: 'platform', ...facts });
-}
 
 function checkPath(tool: Tool, path: unknown): string {
   if (typeof path !== 'string' || !isAbsolute(path)) {
@@ -52,21 +41,7 @@ function checkPath(tool: Tool, path: unknown): string {
   return path;
 }
 
-/** The first line of stderr, short and printable, for an error message. */
-function firstLine(text: string): string {
-  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
-  return line
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .trim()
-    .slice(0, 200);
-}
-
-function commandFailed(result: Completed, hint = ''): CarpOvhError {
-  const detail = firstLine(result.stderr);
-  return platformError(`${result.command} failed with exit status ${result.exitCode}${detail === '' ? '' : `: ${detail}`}${hint}`);
-}
-
-function parseInteger(text: string, result: Completed): number {
+function parseInteger(text: string, result: ToolRun): number {
   const trimmed = text.trim();
   const value = /^-?\d{1,10}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (!Number.isSafeInteger(value)) {
@@ -82,7 +57,7 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
   };
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
 
-  function invoke(tool: Tool, args: string[]): Promise<Completed> {
+  function invoke(tool: Tool, args: string[]): Promise<ToolRun> {
     const where = `set platform.${tool} in the configuration to the absolute path of ${tool} (/sbin/${tool} on FreeBSD)`;
     return runTool({ name: tool, path: paths[tool], where }, args, timeoutMs);
   }
@@ -91,7 +66,7 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
     const result = await invoke('sysctl', ['-n', DEMOTION_SYSCTL]);
     if (result.exitCode !== 0) {
       const hint = /unknown oid/.test(result.stderr) ? ' (is carp(4) loaded? kldload carp, or carp_load="YES" in /boot/loader.conf)' : '';
-      throw commandFailed(result, hint);
+      throw toolFailed(result, hint);
     }
     return parseInteger(result.stdout, result);
   }
@@ -102,7 +77,7 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
       const result = await invoke('ifconfig', [name]);
       if (result.exitCode !== 0) {
         if (/\binterface \S+ does not exist\b/.test(result.stderr)) return null;
-        throw commandFailed(result);
+        throw toolFailed(result);
       }
       try {
         return parseIfconfig(result.stdout, name);
@@ -121,7 +96,7 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
       // Writing 0 would only log "demoted by 0": reading gives the same answer.
       if (delta === 0) return readDemotion();
       const result = await invoke('sysctl', [`${DEMOTION_SYSCTL}=${delta}`]);
-      if (result.exitCode !== 0) throw commandFailed(result);
+      if (result.exitCode !== 0) throw toolFailed(result);
       // sysctl shows the old value, writes, then reads back: "name: old -> new".
       const match = /^net\.inet\.carp\.demotion: (-?\d+) -> (-?\d+)$/m.exec(result.stdout);
       if (match?.[2] === undefined) {
@@ -137,7 +112,7 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
     async readSysctl(name: string): Promise<string> {
       validateSysctlName(name);
       const result = await invoke('sysctl', ['-n', name]);
-      if (result.exitCode !== 0) throw commandFailed(result);
+      if (result.exitCode !== 0) throw toolFailed(result);
       return result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
     },
   };

@@ -1,8 +1,8 @@
 import { isAbsolute } from 'node:path';
 import type { Config, FailoverEntry } from '../../config/types.ts';
 import type { AliasPort, DemotionChange, DemotionReading, EntryView, Platform, PlatformDoctorContext } from '../../core/ports/index.ts';
-import { CarpOvhError, type ErrorFacts } from '../../errors.ts';
-import { runTool, type ToolRun } from '../run-tool.ts';
+import { CarpOvhError } from '../../errors.ts';
+import { platformError, runTool, toolFailed, type ToolRun } from '../run-tool.ts';
 import { parseIpAddrJson, type LinkAddresses } from './ip-json.ts';
 import { shown, validateLinuxInterface } from './names.ts';
 import { readTrackFile, writeTrackFile } from './track-file.ts';
@@ -29,18 +29,6 @@ export interface KeepalivedPlatformOptions {
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
-
-function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}): CarpOvhError {
-  return new CarpOvhError(message, { source: 'platform', ...facts });
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
-  return line
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .trim()
-    .slice(0, 200);
-}
 
 export interface KeepalivedPlatform extends Platform {
   readonly kind: 'keepalived';
@@ -81,7 +69,7 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
     const result = await ip(['-j', 'addr', 'show', 'dev', iface]);
     if (result.exitCode !== 0) {
       if (/does not exist/.test(result.stderr)) return null;
-      throw platformError(`${result.command} failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`);
+      throw toolFailed(result);
     }
     try {
       return parseIpAddrJson(result.stdout, iface);
@@ -102,7 +90,7 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
     // Idempotent: adding what is there, or removing what is not, is done already.
     if (verb === 'add' && /File exists/.test(result.stderr)) return;
     if (verb === 'del' && /Cannot assign requested address/.test(result.stderr)) return;
-    throw platformError(`${result.command} failed with exit status ${result.exitCode}: ${firstLine(result.stderr)}`);
+    throw toolFailed(result);
   }
 
   return {

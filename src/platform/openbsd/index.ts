@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
-import { CarpOvhError, type ErrorFacts } from '../../errors.ts';
-import { runTool } from '../run-tool.ts';
+import { CarpOvhError } from '../../errors.ts';
+import { firstLine, platformError, runTool, toolFailed, type ToolRun } from '../run-tool.ts';
 import { parseDemoteCount, parseInterface, type OpenBsdInterface } from './ifconfig-parse.ts';
 import { shown, validateInterface, validateIpv4 } from './names.ts';
 import type { Config } from '../../config/types.ts';
@@ -33,30 +33,6 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 const CARP_VIRTUAL_MAC = /^00:00:5e:00:01:[0-9a-f]{2}$/;
 
 type Tool = 'ifconfig' | 'sysctl';
-
-interface Completed {
-  command: string;
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-}
-
-function platformError(message: string, facts: Omit<ErrorFacts, 'source'> = {}): CarpOvhError {
-  return new CarpOvhError(message, { source: 'platform', ...facts });
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
-  return line
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .trim()
-    .slice(0, 200);
-}
-
-function failed(result: Completed, hint = ''): CarpOvhError {
-  const detail = firstLine(result.stderr);
-  return platformError(`${result.command} failed with exit status ${result.exitCode}${detail === '' ? '' : `: ${detail}`}${hint}`);
-}
 
 function checkPath(tool: Tool, path: unknown): string {
   if (typeof path !== 'string' || !isAbsolute(path)) {
@@ -91,7 +67,7 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
   }
   const store = new ShareStore(options.stateDir);
 
-  function invoke(tool: Tool, args: string[]): Promise<Completed> {
+  function invoke(tool: Tool, args: string[]): Promise<ToolRun> {
     return runTool({ name: tool, path: paths[tool], where: `set platform.${tool} in the configuration to /sbin/${tool}` }, args, timeoutMs);
   }
 
@@ -100,7 +76,7 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
     const result = await invoke('ifconfig', [name]);
     if (result.exitCode !== 0) {
       if (/: no such interface$/m.test(result.stderr)) return null;
-      throw failed(result);
+      throw toolFailed(result);
     }
     return parseInterface(result.stdout, name);
   }
@@ -108,7 +84,7 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
   async function readSysctl(name: string): Promise<number> {
     if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(name)) throw platformError(`invalid sysctl name ${shown(name)}`, { badInput: true });
     const result = await invoke('sysctl', ['-n', name]);
-    if (result.exitCode !== 0) throw failed(result);
+    if (result.exitCode !== 0) throw toolFailed(result);
     const text = result.stdout.trim();
     if (!/^-?\d{1,16}$/.test(text))
       throw platformError(`${result.command} printed ${JSON.stringify(firstLine(result.stdout))}, not an integer`, { badInput: true });
@@ -119,7 +95,7 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
     const result = await invoke('ifconfig', ['-g', group]);
     if (result.exitCode !== 0) {
       const hint = /No such file or directory/.test(result.stderr) ? ` (no interface is in group ${group}: is carp0 configured?)` : '';
-      throw failed(result, hint);
+      throw toolFailed(result, hint);
     }
     return parseDemoteCount(result.stdout, group);
   }
@@ -136,7 +112,7 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
     const bounds = /SIOCSIFGATTR: (Invalid argument|Result too large)/.test(result.stderr)
       ? ` (the ${group} group's demote counter is ${before}; the kernel keeps it within 0..255)`
       : '';
-    throw failed(result, bounds);
+    throw toolFailed(result, bounds);
   }
 
   async function entryMac(entry: EntryFacts, carp: OpenBsdInterface): Promise<string | null> {
@@ -154,14 +130,14 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
       validateInterface(iface);
       validateIpv4(address);
       const result = await invoke('ifconfig', [iface, 'inet', `${address}/32`, 'alias']);
-      if (result.exitCode !== 0) throw failed(result);
+      if (result.exitCode !== 0) throw toolFailed(result);
     },
     async remove(iface, address) {
       validateInterface(iface);
       validateIpv4(address);
       const result = await invoke('ifconfig', [iface, 'inet', address, '-alias']);
       // Already gone is what we wanted (SIOCDIFADDR: EADDRNOTAVAIL).
-      if (result.exitCode !== 0 && !/SIOCDIFADDR: Can't assign requested address/.test(result.stderr)) throw failed(result);
+      if (result.exitCode !== 0 && !/SIOCDIFADDR: Can't assign requested address/.test(result.stderr)) throw toolFailed(result);
     },
     async has(iface, address) {
       validateIpv4(address);
