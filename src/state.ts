@@ -197,10 +197,13 @@ async function takeOver(path: string, purpose: string): Promise<boolean> {
     const now = await readHolder(path);
     if (now !== null && holdsLive(now)) return false;
     if (now === null) {
+      const info = await stat(path).catch(() => null);
+      // Gone: its holder released it. Another process may create it any moment,
+      // so nothing is removed here: only the exclusive create decides.
+      if (info === null) return await createLockFile(path, purpose);
       // Empty or torn: either a holder that died mid-write, or one that has just
       // created the file and not yet written its pid. Only age tells them apart.
-      const info = await stat(path).catch(() => null);
-      if (info !== null && Date.now() - info.mtimeMs < TORN_LOCK_GRACE_MS) return false;
+      if (Date.now() - info.mtimeMs < TORN_LOCK_GRACE_MS) return false;
     }
     await unlink(path).catch(() => undefined);
     return await createLockFile(path, purpose);

@@ -167,7 +167,8 @@ describe('doctor', () => {
       world.ovh.setClockOffset(200);
       let { report } = await doctor(r003, root003);
       assert.deepEqual(failing(report), ['ovh.clock']);
-      assert.match(checkOf(report, 'ovh.clock').detail, /200s behind/);
+      // /auth/time has a resolution of one second, and the answer takes time under load.
+      assert.match(checkOf(report, 'ovh.clock').detail, /\b(199|200|201)s behind/);
       world.ovh.setClockOffset(-30);
       ({ report } = await doctor(r003, root003));
       assert.deepEqual(failing(report), []);

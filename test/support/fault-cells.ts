@@ -19,7 +19,7 @@ import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003 } from './world.ts';
  */
 export const FAULT_TUNING = `  timeout: 300ms
   poll_interval: 20ms
-  deadline: 6s
+  deadline: 12s
   max_rpm: 6000
   retries: 2`;
 
@@ -78,17 +78,15 @@ export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: 
   if (options.editConfig !== undefined) writeFileSync(router.configPath, options.editConfig(readFileSync(router.configPath, 'utf8')));
   for (const spec of fault.ovh ?? []) world.ovh.addFault(spec);
   const vaultHandles = (fault.vault ?? []).map((rule) => world.vault.injectFault(rule));
-  const firstHit = options.onFirstFaultHit;
-  const unsubscribe =
-    firstHit === undefined
-      ? () => {}
-      : world.ovh.onFaultHit(() => {
-          unsubscribe();
-          firstHit();
-        });
+  const firstHit = once(options.onFirstFaultHit);
+  const unsubscribe = world.ovh.onFaultHit(firstHit);
   const result = await router
     .cli(['hook', '2@vmx1', 'MASTER', '--wait'], { timeoutMs: 20_000, ...(options.env === undefined ? {} : { env: options.env }) })
-    .finally(unsubscribe);
+    .finally(() => {
+      unsubscribe();
+      // A cell whose fault was never hit still lets what it held finish, so the clean-up below cannot wait on it.
+      firstHit();
+    });
   const answeredByFault = world.ovh.requests().filter((r) => r.fault !== undefined).length;
   const tasksByFault = (fault.ovh ?? []).some((spec) => spec.action.type === 'task')
     ? world.ovh.tasks().filter((t) => t.startMs >= cellStart && t.status !== 'done').length
@@ -109,6 +107,15 @@ export async function runCell(world: World, fault: { ovh?: FaultSpec[]; vault?: 
       .join('\n'),
     stdout: result.stdout,
     faultHits,
+  };
+}
+
+function once(action: (() => void) | undefined): () => void {
+  let done = action === undefined;
+  return () => {
+    if (done) return;
+    done = true;
+    action?.();
   };
 }
 

@@ -11,7 +11,7 @@ import { startWorld, type World } from './world.ts';
 
 /**
  * `ovhExtra` replaces the router's ovh tuning (FAULT_TUNING: 300 ms per request,
- * a 6 s deadline) for a whole row. `onFirstFaultHit` runs when a cell's fault
+ * a 12 s deadline) for a whole row. `onFirstFaultHit` runs when a cell's fault
  * first strikes (a row whose tasks are held until then releases them there).
  */
 export function matrixRow(

@@ -81,7 +81,7 @@ export interface MatrixCell {
   specs?: FaultSpec[];
   /** Test name suffix, for variants of one call × fault. */
   variant?: string;
-  /** ovh.deadline for cells that can only end there (FAULT_TUNING's 6 s otherwise). */
+  /** ovh.deadline for cells that can only end there (FAULT_TUNING's 12 s otherwise). */
   deadlineMs?: number;
   expect: CellExpectation;
 }
@@ -236,13 +236,13 @@ export const MATRIX: MatrixCell[] = [
       'malformed JSON': { always: failedNowhere(/MALFORMED_RESPONSE.*is detached, trying again/) },
       '403 NOT_GRANTED_CALL': { always: failedNowhere(/NOT_GRANTED_CALL/) },
       '400 INVALID_SIGNATURE': { always: failedNowhere(/INVALID_SIGNATURE/) },
-      // The attach task is read every tenth poll: with the cells' 2 s deadline the deadline may come first.
+      // The attach task is read every tenth poll: with the cells’ 4 s deadline the deadline may come first.
       'task ovhError': transient(failedNowhere(/ended ovhError|deadline/), ok(/ended ovhError/)),
       'task cancelled': transient(failedNowhere(/ended cancelled|deadline/), ok(/ended cancelled/)),
       'task never finishing': { always: failedNowhere(/deadline/) },
-      // A persistent POST failure is retried until the deadline: 2 s keeps these cells short.
+      // A persistent POST failure is retried until the deadline: 4 s keeps these cells short and still leaves a loaded machine time for the detach before it.
     },
-    { alwaysDeadlineMs: 2000 },
+    { alwaysDeadlineMs: 4000 },
   ),
 ];
 
