@@ -85,7 +85,7 @@ describe('OVH answers of the wrong shape', () => {
           world,
           { ovh: faults },
           {
-            ...(options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace(/deadline: \S+/, 'deadline: 4s') } } : {}),
+            ...(options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace(/deadline: \S+/, 'deadline: 8s') } } : {}),
             ...(options?.slowTask === true ? { onFirstFaultHit: () => world.ovh.advanceTaskClock(held) } : {}),
           },
         );
