@@ -115,7 +115,7 @@ async function planKeepalived(options: PlanOptions, keepalived: { trackFile: str
 
 /** An OpenBSD router: the ifstated section, the rc.d script for check --every (timer rc.d, the default), a sample config. */
 async function planOpenBsd(options: PlanOptions, openbsd: { interfaces: string[] }): Promise<InstallPlan> {
-  const { openBsdInstallFiles } = await import('../platform/openbsd/install.ts');
+  const { openBsdInstallFiles, OPENBSD_SAMPLE_CONFIG } = await import('../platform/openbsd/install.ts');
   const paths: TemplatePaths = { node: options.node, cli: options.cli };
   if (options.config !== DEFAULT_CONFIG_PATH) paths.config = options.config;
   const [node = '', cli = '', ...configWords] = renderTemplate('%%NODE%% %%CLI%%%%CONFIG%%', paths, 'ifstated run line').split(' ');
@@ -126,7 +126,7 @@ async function planOpenBsd(options: PlanOptions, openbsd: { interfaces: string[]
   const files: PlannedFile[] = openBsdInstallFiles({ node, cli, configArg: configWords.join(' '), interfaces: openbsd.interfaces }, timerName === 'rc.d').map(
     (file) => ({ ...file, sample: false }),
   );
-  files.push({ path: options.config, content: SAMPLE_CONFIG, mode: 0o644, source: 'sample', sample: true });
+  files.push({ path: options.config, content: OPENBSD_SAMPLE_CONFIG, mode: 0o644, source: 'sample', sample: true });
   return { platform: 'openbsd', timer: timerName, paths, files };
 }
 

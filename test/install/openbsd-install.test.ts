@@ -5,12 +5,13 @@
  * uninstall removes exactly what install wrote.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyInstall, applyUninstall } from '../../src/install/apply.ts';
 import { planInstall } from '../../src/install/plan.ts';
 import { parseHookArgs } from '../../src/platform/openbsd/hook-args.ts';
+import { CLI_PATH, runCli } from '../support/cli.ts';
 import { makeTempDir } from '../support/tmp.ts';
 
 const NODE = '/usr/local/bin/node';
@@ -88,5 +89,74 @@ describe('install on OpenBSD', () => {
       planInstall({ root, node: NODE, cli: CLI, config: '/etc/a"b.yaml', timer: 'none', openbsd: { interfaces: ['carp0'] } }),
       /cannot put .* in a devd rule or script/,
     );
+  });
+});
+
+/** The `if IFACE.link.up|down` tests and their run lines' hook arguments, in order. */
+function watched(section: string): Array<[string, string]> {
+  return [...section.matchAll(/^if (\S+)\n\trun "[^"]* hook ([^"]+)"$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']);
+}
+
+describe('carp-ovh install on OpenBSD (the CLI)', () => {
+  it("watches the configuration's carp interfaces, not the sample's", async () => {
+    const root = makeTempDir('obsd-install-cli');
+    const config = join(root, 'carp-ovh.yaml');
+    writeFileSync(
+      config,
+      `ovh:
+  endpoint: ovh-eu
+  credentials: { file: /etc/carp-ovh/ovh.yaml }
+failover:
+  - interface: carp1
+    addresses: [146.59.143.231]
+    via: cloud
+    project: t18s
+    instance: bi-edge-sbg-1
+    alias: { interface: vio0 }
+  - interface: carp3
+    vhid: 3
+    addresses: [146.59.143.232]
+    via: cloud
+    project: t18s
+    instance: bi-edge-sbg-1
+platform: { kind: openbsd }
+`,
+    );
+    const result = await runCli(['--config', config, 'install', '--root', root], { captureDir: root });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /OpenBSD \(ifstated section\)/);
+    const section = readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8');
+    assert.deepEqual(watched(section), [
+      ['carp1.link.up', 'carp1 MASTER'],
+      ['carp1.link.down', 'carp1 BACKUP'],
+      ['carp3.link.up', 'carp3 MASTER'],
+      ['carp3.link.down', 'carp3 BACKUP'],
+    ]);
+    // The run lines call this CLI with this configuration.
+    assert.match(section, new RegExp(`^\\trun "${process.execPath} ${CLI_PATH} --config ${config} hook carp1 MASTER"$`, 'm'));
+    assert.ok(existsSync(join(root, 'etc/rc.d/carp_ovh')));
+    // The configuration was there: install leaves it alone.
+    assert.match(readFileSync(config, 'utf8'), /interface: carp3/);
+
+    const bad = await runCli(['--config', config, 'install', '--root', root, '--timer', 'cron'], { captureDir: root });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--timer cron is for FreeBSD; an OpenBSD router takes rc\.d \(rcctl\) or none/);
+  });
+
+  it('--platform openbsd without a configuration writes the OpenBSD sample, which loads, and watches its carp0', async () => {
+    const root = makeTempDir('obsd-install-sample');
+    const config = join(root, 'etc/carp-ovh.yaml');
+    const result = await runCli(['--config', config, 'install', '--root', root, '--platform', 'openbsd', '--timer', 'none'], { captureDir: root });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(watched(readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8')), [
+      ['carp0.link.up', 'carp0 MASTER'],
+      ['carp0.link.down', 'carp0 BACKUP'],
+    ]);
+    // --root prefixes every path install writes, the configuration too.
+    const sample = join(root, config);
+    assert.match(readFileSync(sample, 'utf8'), /^platform:\n {2}kind: openbsd$/m);
+    const check = await runCli(['--config', sample, 'config', 'check'], { captureDir: root });
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /carp0/);
   });
 });

@@ -15,6 +15,8 @@ import { isOpenBsdInterface } from './names.ts';
 
 export const IFSTATED_SECTION_PATH = '/etc/carp-ovh/ifstated.conf';
 export const OPENBSD_RC_SCRIPT_PATH = '/etc/rc.d/carp_ovh';
+/** The carp interfaces of the sample configuration: what install watches before a configuration exists. */
+export const OPENBSD_SAMPLE_INTERFACES: readonly string[] = ['carp0'];
 
 export interface OpenBsdInstallOptions {
   node: string;
@@ -131,3 +133,50 @@ export function openBsdUninstallSteps(timer: string): string[] {
   if (timer === 'rc.d') out.unshift('  (stop the checks first if they run: rcctl stop carp_ovh; rcctl disable carp_ovh)');
   return out;
 }
+
+/**
+ * The configuration install writes on an OpenBSD router where none exists yet:
+ * valid as it stands (its failover entry names carp0, the interface
+ * the ifstated section then watches), every value an example to replace.
+ */
+export const OPENBSD_SAMPLE_CONFIG = `# carp-ovh configuration for an OpenBSD router (sample written by carp-ovh install).
+# Edit every value for this router, then run carp-ovh install again (the ifstated
+# section names the carp interfaces of failover[]) and carp-ovh doctor.
+# Reference: docs/configuration.md and docs/operations.md (OpenBSD).
+
+ovh:
+  endpoint: ovh-eu
+  credentials:
+    # OVH keys from Vault through a secretsmith file (mode 0600), or file: a local YAML file.
+    vault:
+      config: /etc/carp-ovh/carp-secretsmith.yaml
+      mount: apps
+      path: network/carp-edge
+
+# One entry per carp interface whose failover IPs follow the MASTER.
+failover:
+  - interface: ${OPENBSD_SAMPLE_INTERFACES[0]}
+    addresses: [146.59.143.231]
+    # Public Cloud: the project (serviceName) and this instance, by name or id.
+    via: cloud
+    project: 0123456789abcdef
+    instance: edge-1
+    # CARP talks on the private network; the failover IP lives on the external NIC.
+    alias: { interface: vio0 }
+
+platform:
+  kind: openbsd
+  ifconfig: /sbin/ifconfig
+  sysctl: /sbin/sysctl
+
+health:
+  scripts: /etc/carp-ovh/service-status.d
+  # What carp-ovh adds to the carp group's demote counter while a check fails (1..128).
+  demotion: 16
+
+state_dir: /var/db/carp-ovh
+
+log:
+  level: info
+  syslog: { tag: carp-ovh, facility: daemon }
+`;
