@@ -131,25 +131,42 @@ export async function ovhChecks(probe: OvhProbe, needed: readonly NeededCall[], 
   return { checks, unavailable: null };
 }
 
+/** "virtual-mac: GET /dedicated/server/*, …; cloud: …": every rule the key needs, per provider in use. */
+export function rulesByProvider(needed: readonly NeededCall[]): string {
+  const byVia = new Map<string, Set<string>>();
+  for (const call of needed) {
+    const via = call.via ?? 'claim';
+    byVia.set(via, (byVia.get(via) ?? new Set()).add(call.rule));
+  }
+  return [...byVia].map(([via, rules]) => `${via}: ${[...rules].join(', ')}`).join('; ');
+}
+
 function grantsCheck(credential: OvhCredentialInfo | null, needed: readonly NeededCall[]): Check {
   const id = 'ovh.grants';
   const title = 'OVH access rules';
+  const list = rulesByProvider(needed);
+  if (needed.length === 0) return warn('ovh', id, title, 'no provider in use listed the rules it needs', 'see docs/operations.md for the rules of each via.');
   if (credential === null || !Array.isArray(credential.rules)) {
-    return warn('ovh', id, title, "OVH did not list the key's access rules", "check the key's rules in the OVH console (docs/operations.md lists them).");
+    return warn(
+      'ovh',
+      id,
+      title,
+      `OVH did not list the key's access rules; a claim needs ${list}`,
+      "check the key's rules in the OVH console (docs/operations.md lists them).",
+    );
   }
   const rules = credential.rules;
   const missing = new Set<string>();
   for (const call of needed) if (!rules.some((rule) => ruleGrants(rule, call.method, call.path))) missing.add(call.rule);
   if (missing.size > 0) {
-    const list = [...missing].join(', ');
+    const lacking = [...missing].join(', ');
     return fail(
       'ovh',
       id,
       title,
-      `the consumer key lacks ${list}: the claim would stop at that call, with the VIP possibly detached`,
-      `create a consumer key that also has ${list} and store it in Vault.`,
+      `the consumer key lacks ${lacking}: the claim would stop at that call, with the VIP possibly detached (a claim needs ${list})`,
+      `create a consumer key that also has ${lacking} and store it in Vault.`,
     );
   }
-  const granted = [...new Set(needed.map((call) => call.rule))].join(', ');
-  return pass('ovh', id, title, `the key has every rule a claim needs (${granted})`);
+  return pass('ovh', id, title, `the key has every rule a claim needs (${list})`);
 }

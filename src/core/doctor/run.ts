@@ -131,7 +131,9 @@ async function ovhPart(deps: DoctorDeps, entries: ProviderDoctorEntry[], vaultOk
   }
   try {
     const groups = byProvider(entries, (entry) => probe.providerOf(entry));
-    const needed = [...groups].flatMap(([provider, group]) => provider.neededCalls?.(group) ?? []);
+    const needed = [...groups].flatMap(([provider, group]) =>
+      (provider.neededCalls?.(group) ?? []).map((call) => ({ ...call, via: call.via ?? group[0]?.entry.via })),
+    );
     const ovh = await ovhChecks(probe, needed, budget, deps.now());
     return { ovh, providers: await providerChecks(groups, ovh.unavailable) };
   } finally {

@@ -86,6 +86,8 @@ export interface NeededCall {
   path: string;
   /** As written in the consumer key's rules, e.g. `POST /dedicated/server/*\/virtualMac/*`. */
   rule: string;
+  /** The `via` whose claim makes the call; doctor sets it to list the rules per provider in use. */
+  via?: string;
 }
 
 /** One failover entry as doctor hands it to its provider: what the platform showed for it. */

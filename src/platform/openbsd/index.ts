@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { CarpOvhError } from '../../errors.ts';
+import { aliasCheck } from '../alias-check.ts';
 import { firstLine, platformError, runTool, toolFailed, type ToolRun } from '../run-tool.ts';
 import { parseDemoteCount, parseInterface, type OpenBsdInterface } from './ifconfig-parse.ts';
 import { shown, validateInterface, validateIpv4 } from './names.ts';
@@ -222,28 +223,8 @@ export function createOpenBsdPlatform(options: OpenBsdOptions): OpenBsdPlatform 
           } else {
             check(`carp.interface:${entry.interface}`, 'pass', `carp interface ${entry.interface}`, `${view.detail ?? view.state}; our MAC ${view.mac}`);
           }
-          if (entry.alias !== undefined) {
-            const present = await Promise.all(entry.addresses.map((address) => alias.has(entry.alias?.interface ?? '', address)));
-            const master = view.state === 'MASTER';
-            const wrong = entry.addresses.filter((_, i) => present[i] !== master);
-            const where = entry.alias.interface;
-            if (wrong.length === 0) {
-              check(
-                `alias:${entry.interface}`,
-                'pass',
-                `alias on ${where}`,
-                master ? `${entry.addresses.join(', ')} aliased on ${where} (MASTER)` : `no alias on ${where} (${view.state})`,
-              );
-            } else {
-              check(
-                `alias:${entry.interface}`,
-                'warn',
-                `alias on ${where}`,
-                master ? `MASTER but ${wrong.join(', ')} not aliased on ${where}` : `${view.state} but ${wrong.join(', ')} still aliased on ${where}`,
-                'run carp-ovh reconcile, which sets the aliases from the CARP state.',
-              );
-            }
-          }
+          const aliased = await aliasCheck(entry, entry.interface, view.state, alias);
+          if (aliased !== null) checks.push(aliased);
         } catch (error) {
           check(
             `carp.interface:${entry.interface}`,
@@ -318,6 +299,14 @@ export function createPlatform(config: Config): Platform {
     setDemoted: (on) => platform.setDemoted(on),
     describeDemotion: () => platform.describeDemotion(),
     alias: platform.alias,
-    doctorChecks: (ctx) => platform.doctorChecks(ctx.config.failover),
+    async doctorChecks(ctx) {
+      // The platform group, then the install group (what ifstated and rc.d run), as on FreeBSD.
+      const { openBsdInstallChecks } = await import('./install-checks.ts');
+      const [checks, install] = await Promise.all([
+        platform.doctorChecks(ctx.config.failover),
+        openBsdInstallChecks({ config: ctx.config, root: ctx.root, files: ctx.files }),
+      ]);
+      return [...checks, ...install];
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { FailoverEntry } from '../../config/types.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider } from '../../core/ports/index.ts';
+import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, NeededCall as PortNeededCall } from '../../core/ports/index.ts';
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
 import { sleep } from '../../sleep.ts';
@@ -290,43 +290,17 @@ export class CloudProvider {
     }
   }
 
-  /** Doctor's view of this entry: our instance, each address, and the access rules the key needs. */
+  /** The calls a claim makes, each with the rule that grants it: doctor's `ovh.grants` checks the key against them. */
+  neededCalls(): PortNeededCall[] {
+    return neededCalls(this.#options.project).map(({ method, path, rule }) => ({ method, path, rule }));
+  }
+
+  /** Doctor's view of this entry: our instance and each address (the key's rules are doctor's `ovh.grants`, from neededCalls). */
   async doctorChecks(addresses: readonly string[], signal: AbortSignal): Promise<CloudCheck[]> {
     const checks: CloudCheck[] = [];
     const add = (id: string, status: CloudCheck['status'], title: string, detail: string, fix?: string) =>
       checks.push({ id, group: 'ovh', status, title, detail, ...(fix === undefined ? {} : { fix }) });
     const project = this.#options.project;
-    let credential: { rules?: unknown } | null = null;
-    try {
-      credential = (await this.#options.api.get('/auth/currentCredential', signal)) as { rules?: unknown } | null;
-    } catch (error) {
-      add(`ovh.grants:cloud:${project}`, 'fail', `access rules for project ${project}`, errorText(error), 'check the OVH keys (docs/operations.md).');
-    }
-    if (credential !== null) {
-      const needed = neededCalls(project);
-      const rules = Array.isArray(credential.rules) ? (credential.rules as Array<{ method?: unknown; path?: unknown }>) : null;
-      const list = needed.map((n) => n.rule).join(', ');
-      if (rules === null)
-        add(
-          `ovh.grants:cloud:${project}`,
-          'warn',
-          `access rules for project ${project}`,
-          `OVH did not list the key's rules; needed: ${list}`,
-          'check the key in the OVH console.',
-        );
-      else {
-        const missing = missingRules(rules, needed);
-        if (missing.length === 0) add(`ovh.grants:cloud:${project}`, 'pass', `access rules for project ${project}`, `the key may ${list}`);
-        else
-          add(
-            `ovh.grants:cloud:${project}`,
-            'fail',
-            `access rules for project ${project}`,
-            `missing: ${missing.map((m) => `${m.rule} (${m.why})`).join(', ')}`,
-            `create a consumer key with ${list} and store it with the credentials.`,
-          );
-      }
-    }
     let ours: Instance | null = null;
     try {
       ours = await this.instance(signal);

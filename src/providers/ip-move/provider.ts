@@ -144,6 +144,11 @@ export class IpMoveProvider implements FailoverProvider {
     }));
   }
 
+  /** The calls a claim of these entries makes, with the rule that grants each: doctor lists them under `ovh.grants`. */
+  neededCalls(entries: ReadonlyArray<{ entry: { addresses: string[] } }>): Array<{ method: string; path: string; rule: string }> {
+    return entries.flatMap(({ entry }) => entry.addresses.flatMap((address) => neededCalls(address)));
+  }
+
   /**
    * doctor and status: where each VIP is routed, whether a move is pending,
    * whether OVH offers this server (or, when the VIP is here, another one for
