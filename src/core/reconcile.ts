@@ -126,7 +126,9 @@ export async function runClaim(deps: ClaimDeps, targets: ClaimTarget[], trigger:
         outcome.error = new CarpOvhError(`${entry.interface} shows no ether address: set failover[].mac in the config`, { source: 'platform' }).toLogObject();
         continue;
       }
-      log.info({ iface: entry.interface, mac: outcome.mac }, `Detected MAC on ${entry.interface}: ${outcome.mac}`);
+      // With `alias`, OVH must route to the alias interface's MAC: name the interface it came from.
+      const macFrom = entry.alias?.interface ?? entry.interface;
+      log.info({ iface: macFrom, mac: outcome.mac }, `Detected MAC on ${macFrom}: ${outcome.mac}`);
       // The alias goes on before OVH routes the VIP here, so the first packets find it.
       try {
         await setAliases(deps, entry, true);

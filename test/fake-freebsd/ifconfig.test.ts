@@ -175,4 +175,32 @@ describe('fake ifconfig', () => {
     assert.deepEqual(kernel.kernelLog(), ['carp: 2@vmx1: MASTER -> BACKUP (more frequent advertisement received)']);
     assert.throws(() => kernel.setCarpState('vmx1', 9, 'MASTER'), /no vhid 9 on vmx1/);
   });
+
+  it('adds a /32 alias (twice is fine), removes it, and refuses to remove one that is not there, with the errors of ifconfig.c', async () => {
+    const kernel = createFakeKernel(makeTempDir('fake-ifconfig-alias'), referenceRouter());
+    const add = ['vmx1', 'inet', '146.59.143.231/32', 'alias'];
+    assert.deepEqual(await runTool(kernel.ifconfigPath, add), { stdout: '', stderr: '', exitCode: 0 });
+    // SIOCAIFADDR of an address the interface has replaces it: no error, still one line.
+    assert.deepEqual(await runTool(kernel.ifconfigPath, add), { stdout: '', stderr: '', exitCode: 0 });
+    const shown = (await runTool(kernel.ifconfigPath, ['vmx1'])).stdout;
+    assert.equal(shown.match(/^\tinet 146\.59\.143\.231 netmask 0xffffffff broadcast 146\.59\.143\.231$/gm)?.length, 1, shown);
+    // The alias goes after the addresses already there; the CARP address keeps its vhid.
+    assert.match(shown, /vhid 2\n\tinet 146\.59\.143\.231 netmask 0xffffffff/);
+
+    assert.deepEqual(await runTool(kernel.ifconfigPath, ['vmx1', 'inet', '146.59.143.231', '-alias']), { stdout: '', stderr: '', exitCode: 0 });
+    assert.doesNotMatch((await runTool(kernel.ifconfigPath, ['vmx1'])).stdout, /146\.59\.143\.231/);
+    const cases: Array<[string[], string]> = [
+      [['vmx1', 'inet', '146.59.143.231', '-alias'], "ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address\n"],
+      [['vmx1', 'inet', '146.59.143.231', 'delete'], "ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address\n"],
+      [['vmx1', 'inet', '146.59.143.999/32', 'alias'], 'ifconfig: 146.59.143.999/32: bad value\n'],
+      [['vmx1', 'inet', '146.59.143.231/33', 'alias'], 'ifconfig: 146.59.143.231/33: bad value\n'],
+      [['vmx9', 'inet', '146.59.143.231/32', 'alias'], 'ifconfig: interface vmx9 does not exist\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      assert.deepEqual(await runTool(kernel.ifconfigPath, args), { stdout: '', stderr, exitCode: 1 }, args.join(' '));
+    }
+    // Without a mask the kernel falls back to the address's class (146 is class B).
+    await runTool(kernel.ifconfigPath, ['vmx1', 'inet', '146.59.143.232', 'alias']);
+    assert.match((await runTool(kernel.ifconfigPath, ['vmx1'])).stdout, /inet 146\.59\.143\.232 netmask 0xffff0000 broadcast 146\.59\.255\.255/);
+  });
 });

@@ -46,6 +46,7 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
           { vhid: 2, state: 'MASTER', advbase: 1, advskew: 100, addresses: ['51.68.252.230'] },
           { vhid: 3, state: 'BACKUP', advbase: 1, advskew: 0, addresses: ['51.68.252.231', '51.68.252.232'] },
         ],
+        inet: ['178.32.70.110', '51.68.252.230', '51.68.252.231', '51.68.252.232'],
       });
       assert.deepEqual(
         kernel.calls().map((call) => call.argv),

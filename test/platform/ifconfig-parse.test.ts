@@ -45,6 +45,7 @@ describe('parseIfconfig', () => {
       name: 'vmx1',
       ether: '00:50:56:09:3c:f2',
       vhids: [{ vhid: 2, state: 'MASTER', advbase: 1, advskew: 100, addresses: ['51.68.252.230'] }],
+      inet: ['178.32.70.110', '51.68.252.230'],
     });
   });
 
@@ -56,15 +57,16 @@ describe('parseIfconfig', () => {
         { vhid: 2, state: 'BACKUP', advbase: 1, advskew: 0, addresses: ['51.68.252.230', '2001:41d0:303:e16e::230'] },
         { vhid: 3, state: 'INIT', advbase: 2, advskew: 20, addresses: ['51.68.252.231'] },
       ],
+      inet: ['178.32.70.111', '51.68.252.230', '51.68.252.231'],
     });
   });
 
   it('returns no vhids for an interface without carp, and a null MAC when none is printed', () => {
     const plain =
       'vmx0: flags=1008843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST,LOWER_UP> metric 0 mtu 1500\n\tether 00:50:56:00:00:01\n\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.255\n';
-    assert.deepEqual(parseIfconfig(plain, 'vmx0'), { name: 'vmx0', ether: '00:50:56:00:00:01', vhids: [] });
+    assert.deepEqual(parseIfconfig(plain, 'vmx0'), { name: 'vmx0', ether: '00:50:56:00:00:01', vhids: [], inet: ['10.0.0.1'] });
     const loopback = 'lo0: flags=1008049<UP,LOOPBACK,RUNNING,MULTICAST,LOWER_UP> metric 0 mtu 16384\n\tinet 127.0.0.1 netmask 0xff000000\n\tgroups: lo\n';
-    assert.deepEqual(parseIfconfig(loopback, 'lo0'), { name: 'lo0', ether: null, vhids: [] });
+    assert.deepEqual(parseIfconfig(loopback, 'lo0'), { name: 'lo0', ether: null, vhids: [], inet: ['127.0.0.1'] });
   });
 
   it('keeps a vhid that has no address yet, and the key of `ifconfig -k` does not disturb it', () => {
@@ -101,6 +103,7 @@ describe('parseIfconfig', () => {
           { vhid: 10, state: 'MASTER', advbase: 1, advskew: 240, addresses: ['10.1.0.10', '2001:db8::10'] },
           { vhid: 11, state: 'BACKUP', advbase: 3, advskew: 1, addresses: [] },
         ],
+        inet: ['10.1.0.2', '10.1.0.10'],
       });
     }
   });

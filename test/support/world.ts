@@ -28,6 +28,11 @@ export interface RouterSpec {
   ovhExtra?: string;
   /** Where this router reaches Vault (default the simulator itself; a cuttable link in the demo). */
   vaultUrl?: string;
+  /**
+   * `alias: {interface}`: a second NIC (its own MAC, the one OVH knows) where the
+   * VIPs live as /32 aliases while MASTER; vhid 2 on vmx1 then carries no address.
+   */
+  alias?: { interface: string; ether: string; address: string };
 }
 
 export interface Router {
@@ -60,7 +65,9 @@ export interface World {
   ovh: OvhSimulator;
   vault: VaultSimulator;
   router(spec: RouterSpec): Router;
-  /** Awaits every router's detached workers, then closes the simulators. */
+  /** Another kind of node (an OpenBSD instance, test/support/openbsd-world.ts) whose workers close() awaits. */
+  adopt(node: { workersDone(): Promise<void> }): void;
+  /** Awaits every node's detached workers, then closes the simulators. */
   close(): Promise<void>;
 }
 
@@ -78,20 +85,23 @@ export async function startWorld(options: { ovh?: OvhSimulatorOptions; vault?: V
   const dir = makeTempDir(options.label ?? 'world');
   const ovh = await startOvhSimulator(options.ovh ?? {});
   const vault = await startVaultSimulator(options.vault ?? {});
-  const routers: Router[] = [];
+  const nodes: Array<{ workersDone(): Promise<void> }> = [];
   return {
     dir,
     ovh,
     vault,
     router: (spec) => {
       const router = makeRouter(dir, ovh, vault, spec);
-      routers.push(router);
+      nodes.push(router);
       return router;
+    },
+    adopt: (node) => {
+      nodes.push(node);
     },
     close: async () => {
       // A worker still claiming would see the simulators vanish and demote:
       // that is not what any test meant to show, so the world ends after them.
-      const waits = await Promise.allSettled(routers.map((r) => r.workersDone()));
+      const waits = await Promise.allSettled(nodes.map((n) => n.workersDone()));
       await Promise.all([ovh.close(), vault.close()]);
       const failed = waits.find((w) => w.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
@@ -99,82 +109,133 @@ export async function startWorld(options: { ovh?: OvhSimulatorOptions; vault?: V
   };
 }
 
-function makeRouter(root: string, ovh: OvhSimulator, vault: VaultSimulator, spec: RouterSpec): Router {
-  // A fresh dir per router: a second router of the same name must not inherit the first one's state.
-  let dir = join(root, spec.name);
-  for (let n = 2; existsSync(dir); n++) dir = join(root, `${spec.name}-${n}`);
+/** Where one simulated node keeps its config, state, log, health scripts and Vault access file. */
+export interface NodeFiles {
+  dir: string;
+  configPath: string;
+  stateDir: string;
+  logFile: string;
+  scriptsDir: string;
+  secretsmith: string;
+}
+
+/**
+ * A fresh dir for a node (a second node of the same name must not inherit the
+ * first one's state), with its secretsmith file pointing at `vaultUrl`.
+ */
+export function nodeFiles(root: string, name: string, vaultUrl: string): NodeFiles {
+  let dir = join(root, name);
+  for (let n = 2; existsSync(dir); n++) dir = join(root, `${name}-${n}`);
   mkdirSync(dir, { recursive: true });
-  const kernel = createFakeKernel(join(dir, 'kernel'), {
-    interfaces: {
-      vmx1: routerInterface({ ether: spec.mac, address: spec.ownAddress, vips: [{ vhid: 2, state: spec.state, addresses: spec.vips ?? [SEED_VIP] }] }),
-    },
-  });
   const secretsmith = join(dir, 'carp-secretsmith.yaml');
   writeFileSync(
     secretsmith,
-    `vault:\n  server: { url: ${spec.vaultUrl ?? vault.url}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`,
+    `vault:\n  server: { url: ${vaultUrl}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`,
     { mode: 0o600 },
   );
-  const stateDir = join(dir, 'state');
-  const logFile = join(dir, 'carp-ovh.log');
-  const scripts = join(dir, 'service-status.d');
-  mkdirSync(scripts, { recursive: true });
-  const configPath = join(dir, 'carp-ovh.yaml');
+  const scriptsDir = join(dir, 'service-status.d');
+  mkdirSync(scriptsDir, { recursive: true });
+  return { dir, configPath: join(dir, 'carp-ovh.yaml'), stateDir: join(dir, 'state'), logFile: join(dir, 'carp-ovh.log'), scriptsDir, secretsmith };
+}
+
+/**
+ * Writes the node's carp-ovh.yaml: the OVH simulator and Vault as every node
+ * reaches them, then its own `failover:` and `platform:` sections (YAML text).
+ */
+export function writeNodeConfig(
+  files: NodeFiles,
+  options: { ovhUrl: string; ovhExtra?: string; vaultTimeout?: string; failover: string; platform: string },
+): void {
   writeFileSync(
-    configPath,
+    files.configPath,
     `ovh:
-  url: ${ovh.url}
+  url: ${options.ovhUrl}
   ca: ${CA_PATH}
-${spec.ovhExtra ?? DEFAULT_OVH_TUNING}
+${options.ovhExtra ?? DEFAULT_OVH_TUNING}
   credentials:
     vault:
-      config: ${secretsmith}
+      config: ${files.secretsmith}
       mount: apps
       path: network/carp-hyper-001-switch
-      timeout: 10s
+      timeout: ${options.vaultTimeout ?? '10s'}
 failover:
-  - vhid: 2
-    interface: vmx1
-    addresses: [${(spec.vips ?? [SEED_VIP]).join(', ')}]
-    server: ${SEED_SERVER}
-    vm_name: ${spec.name}
-platform:
-  ifconfig: ${kernel.ifconfigPath}
-  sysctl: ${kernel.sysctlPath}
-health:
-  scripts: ${scripts}
+${options.failover}platform:
+${options.platform}health:
+  scripts: ${files.scriptsDir}
   claim_hold: 2s
-state_dir: ${stateDir}
+state_dir: ${files.stateDir}
 log:
   level: debug
   syslog: false
-  file: ${logFile}
+  file: ${files.logFile}
 `,
   );
-  const cli = (args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> =>
-    runCli(['--config', configPath, ...args], { captureDir: dir, timeoutMs: options.timeoutMs, env: options.env });
+}
+
+/** What every node offers whatever its platform: the real CLI on its config, its log lines, state files and workers. */
+export interface NodeRuntime {
+  cli(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
+  logLines(): Array<Record<string, unknown>>;
+  lastClaim(): Record<string, unknown> | null;
+  lastCheck(): Record<string, unknown> | null;
+  workersDone(): Promise<void>;
+}
+
+export function nodeRuntime(files: NodeFiles): NodeRuntime {
   return {
-    name: spec.name,
-    mac: spec.mac,
-    dir,
-    kernel,
-    configPath,
-    stateDir,
-    logFile,
-    cli,
-    hook: (type, options = {}) => cli(['hook', options.subsystem ?? '2@vmx1', type, ...(options.wait === true ? ['--wait'] : [])]),
-    setState: (state) => kernel.setCarpState('vmx1', 2, state),
+    cli: (args, options = {}) => runCli(['--config', files.configPath, ...args], { captureDir: files.dir, timeoutMs: options.timeoutMs, env: options.env }),
     logLines: () =>
-      existsSync(logFile)
-        ? readFileSync(logFile, 'utf8')
+      existsSync(files.logFile)
+        ? readFileSync(files.logFile, 'utf8')
             .split('\n')
             .filter((line) => line !== '')
             .map((line) => JSON.parse(line) as Record<string, unknown>)
         : [],
-    lastClaim: () => readState(stateDir, 'last-claim.json'),
-    lastCheck: () => readState(stateDir, 'last-check.json'),
+    lastClaim: () => readState(files.stateDir, 'last-claim.json'),
+    lastCheck: () => readState(files.stateDir, 'last-check.json'),
+    workersDone: () => awaitDetachedWorkers(files.configPath),
+  };
+}
+
+function makeRouter(root: string, ovh: OvhSimulator, vault: VaultSimulator, spec: RouterSpec): Router {
+  const files = nodeFiles(root, spec.name, spec.vaultUrl ?? vault.url);
+  const vips = spec.vips ?? [SEED_VIP];
+  const kernel = createFakeKernel(join(files.dir, 'kernel'), {
+    interfaces: {
+      ...(spec.alias === undefined ? {} : { [spec.alias.interface]: routerInterface({ ether: spec.alias.ether, address: spec.alias.address, vips: [] }) }),
+      vmx1: routerInterface({
+        ether: spec.mac,
+        address: spec.ownAddress,
+        vips: [{ vhid: 2, state: spec.state, addresses: spec.alias === undefined ? vips : [] }],
+      }),
+    },
+  });
+  writeNodeConfig(files, {
+    ovhUrl: ovh.url,
+    ...(spec.ovhExtra === undefined ? {} : { ovhExtra: spec.ovhExtra }),
+    failover: `  - vhid: 2
+    interface: vmx1
+    addresses: [${vips.join(', ')}]
+    server: ${SEED_SERVER}
+    vm_name: ${spec.name}
+${spec.alias === undefined ? '' : `    alias: { interface: ${spec.alias.interface} }\n`}`,
+    platform: `  ifconfig: ${kernel.ifconfigPath}
+  sysctl: ${kernel.sysctlPath}
+`,
+  });
+  const runtime = nodeRuntime(files);
+  return {
+    name: spec.name,
+    mac: spec.mac,
+    dir: files.dir,
+    kernel,
+    configPath: files.configPath,
+    stateDir: files.stateDir,
+    logFile: files.logFile,
+    ...runtime,
+    hook: (type, options = {}) => runtime.cli(['hook', options.subsystem ?? '2@vmx1', type, ...(options.wait === true ? ['--wait'] : [])]),
+    setState: (state) => kernel.setCarpState('vmx1', 2, state),
     demotion: () => kernel.demotion(),
-    workersDone: () => awaitDetachedWorkers(configPath),
   };
 }
 

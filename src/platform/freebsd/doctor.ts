@@ -95,7 +95,8 @@ function vhidCheck(entry: FailoverEntry, reading: InterfaceReading | undefined):
     );
   }
   const detail = `${vhid.state} (advbase ${vhid.advbase}, advskew ${vhid.advskew})`;
-  const missing = entry.addresses.filter((address) => !vhid.addresses.includes(address));
+  // With `alias` the VIPs live on the alias interface while MASTER, not on the vhid (doctor's alias check).
+  const missing = entry.alias !== undefined ? [] : entry.addresses.filter((address) => !vhid.addresses.includes(address));
   if (missing.length > 0) {
     return warn(
       'platform',

@@ -41,6 +41,7 @@ interface Block {
   name: string;
   ether: string | null;
   vhids: CarpVhid[];
+  inet: string[];
   /** vhid → addresses, joined with the carp lines at the end (addresses come first). */
   addresses: Map<number, string[]>;
 }
@@ -53,6 +54,7 @@ function addAddress(block: Block, tokens: string[], line: string): void {
   const addr = family === 'inet6' ? raw.replace(/%.*$/, '') : raw;
   const valid = family === 'inet' ? isIPv4(addr) : isIPv6(addr);
   if (!valid) throw bad(`not an ${family === 'inet' ? 'IPv4' : 'IPv6'} address in ${quote(line)}`);
+  if (family === 'inet') block.inet.push(addr);
   const at = tokens.indexOf('vhid', 2);
   if (at === -1) return;
   const vhid = parseVhid(tokens[at + 1], line);
@@ -96,7 +98,7 @@ function finish(block: Block): CarpInterface {
   // An address whose vhid has no carp line (destroyed between the two kernel
   // queries ifconfig makes) is dropped: without a state it cannot be claimed.
   const vhids = block.vhids.map((entry) => ({ ...entry, addresses: block.addresses.get(entry.vhid) ?? [] }));
-  return { name: block.name, ether: block.ether, vhids };
+  return { name: block.name, ether: block.ether, vhids, inet: block.inet };
 }
 
 /** Every interface in the output (`ifconfig` with no argument lists them all). */
@@ -109,7 +111,7 @@ export function parseIfconfigAll(text: string): CarpInterface[] {
       const header = HEADER.exec(rawLine);
       if (header === null) throw bad(`expected "NAME: flags=…", got ${quote(rawLine)}`);
       if (block !== undefined) result.push(finish(block));
-      block = { name: header[1] ?? '', ether: null, vhids: [], addresses: new Map() };
+      block = { name: header[1] ?? '', ether: null, vhids: [], inet: [], addresses: new Map() };
       continue;
     }
     if (block === undefined) throw bad(`detail line before any interface header: ${quote(rawLine)}`);

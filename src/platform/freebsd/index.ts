@@ -4,7 +4,7 @@ import type { Platform } from '../../core/ports/index.ts';
 import type { CarpInterface, FreeBsdCarp } from './types.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
 import { parseIfconfig } from './ifconfig-parse.ts';
-import { validateInterfaceName, validateSysctlName } from './names.ts';
+import { validateInterfaceName, validateIpv4, validateSysctlName } from './names.ts';
 import { firstLine, platformError, runTool, toolFailed, type ToolRun } from '../run-tool.ts';
 import { DEMOTION_SYSCTL, freeBsdPlatform } from './platform.ts';
 
@@ -107,6 +107,20 @@ export function createFreeBsdCarp(options: FreeBsdCarpOptions): FreeBsdCarp {
         );
       }
       return Number(match[2]);
+    },
+
+    async addAlias(iface: string, address: string): Promise<void> {
+      validateInterfaceName(iface);
+      validateIpv4(address);
+      const result = await invoke('ifconfig', [iface, 'inet', `${address}/32`, 'alias']);
+      if (result.exitCode !== 0) throw toolFailed(result);
+    },
+
+    async removeAlias(iface: string, address: string): Promise<void> {
+      validateInterfaceName(iface);
+      validateIpv4(address);
+      const result = await invoke('ifconfig', [iface, 'inet', address, '-alias']);
+      if (result.exitCode !== 0) throw toolFailed(result);
     },
 
     async readSysctl(name: string): Promise<string> {

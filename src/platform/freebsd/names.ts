@@ -30,3 +30,13 @@ export function validateSysctlName(name: unknown): string {
   }
   return name;
 }
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** A dotted-quad IPv4 address for `ifconfig IF inet ADDR`: nothing ifconfig could read as a keyword or a hostname. */
+export function validateIpv4(address: unknown): string {
+  if (typeof address !== 'string' || !IPV4.test(address)) {
+    throw new CarpOvhError(`invalid IPv4 address ${show(address)}`, { source: 'platform', badInput: true });
+  }
+  return address;
+}

@@ -16,6 +16,8 @@ export interface CarpInterface {
   /** The NIC's own MAC (`ether`), the one OVH must route the VIP to; null when none is printed. */
   ether: string | null;
   vhids: CarpVhid[];
+  /** Every IPv4 address on the interface, CARP's and the others (an `alias` VIP is one of these). */
+  inet: string[];
 }
 
 /** FreeBSD's CARP commands, as the platform adapter (platform.ts) and doctor use them. */
@@ -26,4 +28,8 @@ export interface FreeBsdCarp {
   /** Adds `delta` to net.inet.carp.demotion (a sysctl write adds); returns the new total. */
   addDemotion(delta: number): Promise<number>;
   readSysctl(name: string): Promise<string>;
+  /** `ifconfig IFACE inet ADDR/32 alias`. */
+  addAlias(iface: string, address: string): Promise<void>;
+  /** `ifconfig IFACE inet ADDR -alias`. */
+  removeAlias(iface: string, address: string): Promise<void>;
 }

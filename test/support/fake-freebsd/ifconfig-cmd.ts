@@ -4,8 +4,10 @@ import type { FakeCarpState, FakeKernelState } from './types.ts';
 
 /**
  * The subset of ifconfig(8) carp-ovh and its tests need: show one or all
- * interfaces, list names, and the carp(4) knobs `vhid N [state S] [advskew N] [advbase N]`.
- * Error texts are FreeBSD's (errx in ifconfig.c and carp.c).
+ * interfaces, list names, the carp(4) knobs `vhid N [state S] [advskew N] [advbase N]`,
+ * and IPv4 aliases `inet ADDR[/LEN] alias` and `inet ADDR -alias` (or `delete`).
+ * Error texts are FreeBSD's (errx in ifconfig.c and carp.c; Perror("ioctl (SIOCDIFADDR)")
+ * with the errno's text for an address change the kernel refuses).
  */
 
 const CARP_MAXVHID = 255;
@@ -85,6 +87,49 @@ function applyCarp(state: FakeKernelState, name: string, request: CarpRequest, o
   outcome.changed = true;
 }
 
+/** IPv4 dotted quad, each part 0..255 (what inet_aton takes from ifconfig's argument, minus its shorthand forms). */
+function parseIpv4(text: string): string | null {
+  const parts = text.split('.');
+  if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255)) return null;
+  return parts.map(Number).join('.');
+}
+
+/** Without a mask, the kernel (in_aifaddr_ioctl) still falls back to the address's class. */
+function classfulPrefix(addr: string): number {
+  const first = Number(addr.split('.')[0]);
+  return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+}
+
+/**
+ * `IF inet ADDR[/LEN] alias`: SIOCAIFADDR; an address already on the interface is
+ * replaced (the kernel's in_aifaddr_ioctl deletes the old one first), so adding twice
+ * succeeds. `IF inet ADDR -alias` / `delete`: SIOCDIFADDR; an address the interface
+ * does not have is EADDRNOTAVAIL, which ifconfig reports and exits 1.
+ */
+function applyInet(state: FakeKernelState, name: string, args: readonly string[], outcome: CommandOutcome): void {
+  const iface = state.interfaces[name];
+  if (iface === undefined) return;
+  const [spec = '', action, ...rest] = args;
+  if (rest.length > 0 || (action !== 'alias' && action !== '-alias' && action !== 'delete')) {
+    fail(`fake ifconfig supports only 'inet ADDR[/LEN] alias' and 'inet ADDR -alias', not 'inet ${args.join(' ')}'`);
+  }
+  const [text = '', len] = spec.split('/');
+  const addr = parseIpv4(text);
+  // in_getaddr(): errx(1, "%s: bad value", s) for what inet_aton() refuses.
+  if (addr === null) fail(`${spec}: bad value`);
+  const prefix = len === undefined ? classfulPrefix(addr) : /^\d{1,2}$/.test(len) && Number(len) <= 32 ? Number(len) : fail(`${spec}: bad value`);
+  iface.inet ??= [];
+  const at = iface.inet.findIndex((inet) => inet.addr === addr);
+  if (action === 'alias') {
+    if (at !== -1) iface.inet.splice(at, 1);
+    iface.inet.push({ addr, netmask: prefix });
+  } else {
+    if (at === -1) fail("ioctl (SIOCDIFADDR): Can't assign requested address");
+    iface.inet.splice(at, 1);
+  }
+  outcome.changed = true;
+}
+
 export function runIfconfig(state: FakeKernelState, argv: readonly string[]): CommandOutcome {
   const outcome = emptyOutcome();
   const names = Object.keys(state.interfaces);
@@ -103,6 +148,10 @@ export function runIfconfig(state: FakeKernelState, argv: readonly string[]): Co
     if (iface === undefined) fail(`interface ${first} does not exist`);
     if (argv.length === 1) {
       outcome.stdout = formatInterface(first, iface, state.freebsdVersion);
+      return outcome;
+    }
+    if (argv[1] === 'inet') {
+      applyInet(state, first, argv.slice(2), outcome);
       return outcome;
     }
     applyCarp(state, first, parseCarpArgs(argv.slice(1)), outcome);
