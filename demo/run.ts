@@ -1,151 +1,61 @@
 /**
- * `npm run demo`: the seed's failover on your laptop. Two simulated routers
- * (fake FreeBSD kernels, their own configs and state dirs), the OVH and Vault
- * stand-ins, and each router's hook run as a real subprocess, as devd runs it.
+ * `npm run demo`: a seed's failover on your laptop, with simulated routers, the
+ * OVH and Vault stand-ins, and each router's hook run as a real subprocess.
  *
- *   1. router-003 is MASTER and holds the VIP at OVH.
- *   2. router-003 dies; router-002 becomes MASTER; its hook moves the VIP.
- *   3. Vault becomes unreachable from router-002; its `check` demotes it.
- *   4. router-003 is back and preempts; its hook takes the VIP back.
+ * Stories (--story): `freebsd` (the default: two FreeBSD routers, devd, virtual
+ * MACs; demo/freebsd-story.ts) and `openbsd-cloud` (two OpenBSD instances on OVH
+ * Public Cloud, ifstated, a failover IP aliased on vio0; demo/openbsd-cloud-story.ts).
  *
- * Flags: --ovh-delay DURATION (how long OVH takes to apply each DELETE/POST;
- * default 1s, the seed saw 30s), --quiet (summary only).
+ * Flags: --story NAME, --ovh-delay DURATION (how long OVH takes to apply each
+ * change; default 1s, the seeds saw ~30s), --quiet (summary only).
+ * Exits 1 when a step of the story did not happen.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseDuration, formatDuration } from '../src/duration.ts';
-import { elect, type Member } from '../test/support/carp-election.ts';
-import { startLink } from '../test/support/link.ts';
-import { seedState } from '../test/support/ovh-sim/state.ts';
-import { holdersOf, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_VIP, startWorld, waitFor, type Router } from '../test/support/world.ts';
+import { parseDuration } from '../src/duration.ts';
+import { freeBsdStory } from './freebsd-story.ts';
+import { openBsdCloudStory } from './openbsd-cloud-story.ts';
+import { Timeline } from './timeline.ts';
 
-interface Event {
-  at: number;
-  who: string;
-  what: string;
-}
+const STORIES = {
+  freebsd: freeBsdStory,
+  'openbsd-cloud': openBsdCloudStory,
+} as const;
+type StoryName = keyof typeof STORIES;
 
-function parseFlags(argv: string[]): { delayMs: number; quiet: boolean } {
-  let delayMs = 1000;
-  let quiet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--quiet') quiet = true;
-    else if (arg === '--ovh-delay' || arg.startsWith('--ovh-delay=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
-      const parsed = parseDuration(value);
-      if (parsed === null) usage(`--ovh-delay takes a duration such as 1s or 30s, got ${JSON.stringify(value ?? '')}`);
-      delayMs = parsed ?? 1000;
-    } else usage(`unknown argument ${JSON.stringify(arg)}`);
-  }
-  return { delayMs, quiet };
-}
+const USAGE = `usage: npm run demo -- [--story ${Object.keys(STORIES).join('|')}] [--ovh-delay 30s] [--quiet]`;
 
 function usage(message: string): never {
-  process.stderr.write(`demo: ${message}\nusage: npm run demo -- [--ovh-delay 30s] [--quiet]\n`);
+  process.stderr.write(`demo: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
-const { delayMs, quiet } = parseFlags(process.argv.slice(2));
-const t0 = Date.now();
-const events: Event[] = [];
-const note = (who: string, what: string): void => {
-  events.push({ at: Date.now(), who, what });
-  if (!quiet) process.stdout.write(`${stamp(Date.now())}  ${who.padEnd(10)}  ${what}\n`);
-};
-const stamp = (at: number): string => `+${((at - t0) / 1000).toFixed(3).padStart(7)}s`;
+function parseFlags(argv: string[]): { story: StoryName; delayMs: number; quiet: boolean } {
+  let delayMs = 1000;
+  let quiet = false;
+  let story: StoryName = 'freebsd';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const value = (): string | undefined => (arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i]);
+    if (arg === '--quiet') quiet = true;
+    else if (arg === '--ovh-delay' || arg.startsWith('--ovh-delay=')) {
+      const text = value();
+      const parsed = parseDuration(text);
+      if (parsed === null) usage(`--ovh-delay takes a duration such as 1s or 30s, got ${JSON.stringify(text ?? '')}`);
+      delayMs = parsed ?? 1000;
+    } else if (arg === '--story' || arg.startsWith('--story=')) {
+      const text = value() ?? '';
+      if (!Object.hasOwn(STORIES, text)) usage(`--story takes ${Object.keys(STORIES).join(' or ')}, got ${JSON.stringify(text)}`);
+      story = text as StoryName;
+    } else usage(`unknown argument ${JSON.stringify(arg)}`);
+  }
+  return { story, delayMs, quiet };
+}
 
-const world = await startWorld({ label: 'demo', ovh: { delays: { delete: delayMs, add: delayMs } } });
-const vaultLink = await startLink(world.vault.port);
-const tuning = `  timeout: 10s\n  poll_interval: ${Math.max(50, Math.min(1000, Math.round(delayMs / 20)))}ms\n  deadline: ${Math.round((delayMs * 2) / 1000) + 30}s`;
-const checks: string[] = [];
-let failed = false;
-
+const { story, delayMs, quiet } = parseFlags(process.argv.slice(2));
+const timeline = new Timeline({ quiet });
 try {
-  world.ovh.setState(seedState());
-  const r002 = world.router({
-    name: 'router-002',
-    mac: SEED_MAC_ROUTER_002,
-    ownAddress: '178.32.70.110',
-    state: 'BACKUP',
-    ovhExtra: tuning,
-    vaultUrl: vaultLink.url('https'),
-  });
-  const r003 = world.router({ name: 'router-003', mac: SEED_MAC_ROUTER_003, ownAddress: '178.32.70.111', state: 'MASTER', ovhExtra: tuning });
-  const members: Member[] = [
-    { router: r002, up: true },
-    { router: r003, up: true },
-  ];
-  const onEvent = (router: Router, from: string, to: string, reason: string): void => note(router.name, `kernel: carp: 2@vmx1: ${from} -> ${to} (${reason})`);
-  const where = (): string => {
-    const holders = holdersOf(world);
-    if (holders.length === 0) return 'nowhere (detached)';
-    return holders.map((mac) => (mac === SEED_MAC_ROUTER_002 ? `router-002 (${mac})` : mac === SEED_MAC_ROUTER_003 ? `router-003 (${mac})` : mac)).join(', ');
-  };
-  const expect = (what: string, ok: boolean): void => {
-    checks.push(`${ok ? 'ok  ' : 'FAIL'}  ${what}`);
-    if (!ok) failed = true;
-  };
-
-  process.stdout.write(`carp-ovh demo: OVH applies each DELETE/POST after ${formatDuration(delayMs)} (the seed saw ~30s)\n\n`);
-  note('ovh', `${SEED_VIP} is on ${where()}`);
-  expect('at the start, OVH routes the VIP to router-003', holdersOf(world)[0] === SEED_MAC_ROUTER_003);
-
-  // 2. router-003 dies.
-  const deathAt = Date.now();
-  const firstR003 = members[1];
-  if (firstR003 !== undefined) firstR003.up = false;
-  await elect(members, onEvent);
-  note('router-002', 'devd ran: carp-ovh hook 2@vmx1 MASTER (returned at once; the claim runs detached)');
-  await waitFor(() => holdersOf(world)[0] === SEED_MAC_ROUTER_002, delayMs * 2 + 30_000, 'router-002 to hold the VIP');
-  const failoverMs = Date.now() - deathAt;
-  note('ovh', `${SEED_VIP} is on ${where()}`);
-  await waitFor(() => (r002.lastClaim() as { result?: string } | null)?.result === 'ok', 10_000, "router-002's claim record");
-  expect(`router-002 claimed the VIP ${formatDuration(failoverMs)} after router-003 died`, holdersOf(world)[0] === SEED_MAC_ROUTER_002);
-
-  // 3. Vault unreachable from router-002; the timer's check notices.
-  vaultLink.cut();
-  note('network', 'Vault is now unreachable from router-002 (black-holed)');
-  const cutAt = Date.now();
-  const check = await r002.cli(['check'], { timeoutMs: 60_000 });
-  const demotedMs = Date.now() - cutAt;
-  note('router-002', `carp-ovh check: exit ${check.code}, demotion now ${r002.demotion()}`);
-  expect(`router-002's check failed and demoted it by 1048576 (${formatDuration(demotedMs)})`, check.code === 1 && r002.demotion() === 1_048_576);
-
-  // 4. router-003 comes back; it preempts the demoted master.
-  const r003Member = members[1];
-  if (r003Member !== undefined) r003Member.up = true;
-  await elect(members, onEvent); // router-003: INIT -> BACKUP
-  const backAt = Date.now();
-  await elect(members, onEvent); // preemption: router-003 MASTER, router-002 BACKUP
-  note('router-003', 'devd ran: carp-ovh hook 2@vmx1 MASTER');
-  await waitFor(() => holdersOf(world)[0] === SEED_MAC_ROUTER_003, delayMs * 2 + 30_000, 'router-003 to take the VIP back');
-  const backMs = Date.now() - backAt;
-  note('ovh', `${SEED_VIP} is on ${where()}`);
-  await waitFor(() => (r003.lastClaim() as { result?: string } | null)?.result === 'ok', 10_000, "router-003's claim record");
-  expect(`router-003 took the VIP back ${formatDuration(backMs)} after preempting`, holdersOf(world)[0] === SEED_MAC_ROUTER_003);
-  expect('OVH never answered 409 (no two mutations on one IP at once)', world.ovh.conflicts === 0);
-
-  process.stdout.write(`\nWhat carp-ovh logged (worker logs, syslog off in the demo):\n`);
-  const lines = [...logEvents(r002), ...logEvents(r003)].sort((a, b) => a.at - b.at);
-  for (const line of lines) process.stdout.write(`${stamp(line.at)}  ${line.who.padEnd(10)}  ${line.what}\n`);
+  await STORIES[story](timeline, delayMs);
 } catch (error) {
-  failed = true;
-  checks.push(`FAIL  ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  await vaultLink.close();
-  await world.close();
+  timeline.broke(error);
 }
-
-process.stdout.write(`\nSummary (${formatDuration(Date.now() - t0)} in all):\n${checks.map((c) => `  ${c}`).join('\n')}\n`);
-process.exitCode = failed ? 1 : 0;
-
-function logEvents(router: Router): Event[] {
-  const file = router.logFile;
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { time: string; msg: string; level: number })
-    .filter((record) => record.level >= 30)
-    .map((record) => ({ at: Date.parse(record.time), who: router.name, what: `carp-ovh: ${record.msg}` }));
-}
+timeline.printSummary();
+process.exitCode = timeline.failed ? 1 : 0;

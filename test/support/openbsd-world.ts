@@ -4,14 +4,11 @@
  * with `platform.kind: openbsd` and a `via: cloud` entry, a state dir, and the real
  * CLI run as a subprocess, the way ifstated's `run` lines run it.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CA_PATH } from './certs.ts';
-import { runCli, type CliResult } from './cli.ts';
+import type { CliResult } from './cli.ts';
 import { createFakeOpenBsd, edgeInstance, type FakeOpenBsd, type ObsdCarpState } from './fake-openbsd/index.ts';
 import type { SimState } from './ovh-sim/index.ts';
-import { VAULT_ROLE_ID, VAULT_SECRET_ID } from './secrets.ts';
-import { DEFAULT_OVH_TUNING, type World } from './world.ts';
+import { nodeFiles, nodeRuntime, writeNodeConfig, type World } from './world.ts';
 
 /** The seed's project, failover IP and the two edge instances. */
 export const CLOUD_PROJECT = 't18s';
@@ -50,6 +47,8 @@ export interface Edge {
   configPath: string;
   stateDir: string;
   logFile: string;
+  /** The health scripts directory (health.scripts): an executable that exits non-zero fails `check`. */
+  scriptsDir: string;
   cli(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   /** ifstated's run line for this state: `hook carp0 MASTER|BACKUP`. */
   hook(type: string, options?: { wait?: boolean }): Promise<CliResult>;
@@ -58,14 +57,15 @@ export interface Edge {
   demoteCount(): number;
   logLines(): Array<Record<string, unknown>>;
   lastClaim(): Record<string, unknown> | null;
+  lastCheck(): Record<string, unknown> | null;
+  /** Resolves once every claim worker a hook started for this instance has exited (world.close() awaits it too). */
+  workersDone(): Promise<void>;
 }
 
 export function edge(world: World, spec: EdgeSpec): Edge {
   const facts = EDGES[spec.index];
-  let dir = join(world.dir, facts.name);
-  for (let n = 2; existsSync(dir); n++) dir = join(world.dir, `${facts.name}-${n}`);
-  mkdirSync(dir, { recursive: true });
-  const kernel = createFakeOpenBsd(join(dir, 'kernel'), {
+  const files = nodeFiles(world.dir, facts.name, spec.vaultUrl ?? world.vault.url);
+  const kernel = createFakeOpenBsd(join(files.dir, 'kernel'), {
     interfaces: edgeInstance({
       carpState: spec.state,
       advskew: facts.advskew,
@@ -73,83 +73,40 @@ export function edge(world: World, spec: EdgeSpec): Edge {
       vio2: { lladdr: facts.vio2, address: `10.25.0.${spec.index + 1}` },
     }),
   });
-  const secretsmith = join(dir, 'carp-secretsmith.yaml');
-  writeFileSync(
-    secretsmith,
-    `vault:\n  server: { url: ${spec.vaultUrl ?? world.vault.url}, verify: ${CA_PATH} }\n  auth: { method: approle, role_id: "${VAULT_ROLE_ID}", secret_id: "${VAULT_SECRET_ID}" }\n`,
-    { mode: 0o600 },
-  );
-  const stateDir = join(dir, 'state');
-  const logFile = join(dir, 'carp-ovh.log');
-  const scripts = join(dir, 'service-status.d');
-  mkdirSync(scripts, { recursive: true });
-  const configPath = join(dir, 'carp-ovh.yaml');
-  writeFileSync(
-    configPath,
-    `ovh:
-  url: ${world.ovh.url}
-  ca: ${CA_PATH}
-${spec.ovhExtra ?? DEFAULT_OVH_TUNING}
-  credentials:
-    vault:
-      config: ${secretsmith}
-      mount: apps
-      path: network/carp-hyper-001-switch
-      timeout: 30s
-failover:
-  - interface: carp0
+  writeNodeConfig(files, {
+    ovhUrl: world.ovh.url,
+    ...(spec.ovhExtra === undefined ? {} : { ovhExtra: spec.ovhExtra }),
+    vaultTimeout: '30s',
+    failover: `  - interface: carp0
     addresses: [${CLOUD_FIP}]
     via: cloud
     project: ${CLOUD_PROJECT}
     instance: ${facts.name}
     alias: { interface: vio0 }
-platform:
-  kind: openbsd
+`,
+    platform: `  kind: openbsd
   ifconfig: ${kernel.ifconfigPath}
   sysctl: ${kernel.sysctlPath}
-health:
-  scripts: ${scripts}
-  claim_hold: 2s
-state_dir: ${stateDir}
-log:
-  level: debug
-  syslog: false
-  file: ${logFile}
 `,
-  );
-  const cli = (args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> =>
-    runCli(['--config', configPath, ...args], { captureDir: dir, timeoutMs: options.timeoutMs, env: options.env });
-  const read = (name: string): Record<string, unknown> | null => {
-    const path = join(stateDir, name);
-    if (!existsSync(path)) return null;
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    } catch {
-      return null;
-    }
-  };
-  return {
+  });
+  const runtime = nodeRuntime(files);
+  const node: Edge = {
     name: facts.name,
     id: facts.id,
-    dir,
+    dir: files.dir,
     kernel,
-    configPath,
-    stateDir,
-    logFile,
-    cli,
-    hook: (type, options = {}) => cli(['hook', 'carp0', type, ...(options.wait === true ? ['--wait'] : [])], { timeoutMs: 150_000 }),
+    configPath: files.configPath,
+    stateDir: files.stateDir,
+    logFile: files.logFile,
+    scriptsDir: files.scriptsDir,
+    ...runtime,
+    hook: (type, options = {}) => runtime.cli(['hook', 'carp0', type, ...(options.wait === true ? ['--wait'] : [])], { timeoutMs: 150_000 }),
     setState: (state) => kernel.setCarpState('carp0', state),
     aliased: () => kernel.addresses('vio0').includes(CLOUD_FIP),
     demoteCount: () => kernel.demoteCount(),
-    logLines: () =>
-      existsSync(logFile)
-        ? readFileSync(logFile, 'utf8')
-            .split('\n')
-            .filter((line) => line !== '')
-            .map((line) => JSON.parse(line) as Record<string, unknown>)
-        : [],
-    lastClaim: () => read('last-claim.json'),
   };
+  world.adopt(node);
+  return node;
 }
 
 /** The instance OVH routes the failover IP to now. */
