@@ -195,7 +195,7 @@ const PLATFORM_WORDS: Record<InstallPlan['platform'], string> = {
   freebsd: 'FreeBSD (devd rule)',
   opnsense: 'OPNsense (syshook)',
   keepalived: 'keepalived (notify and track_file snippets)',
-  openbsd: 'OpenBSD (ifstated section)',
+  openbsd: "OpenBSD (carp-ovh's own ifstated)",
 };
 
 async function nextSteps(plan: InstallPlan): Promise<string[]> {

@@ -1,8 +1,9 @@
 /**
  * `carp-ovh doctor` on an OpenBSD edge instance, end to end: the real CLI against
  * the fake OpenBSD ifconfig/sysctl, the OVH simulator's Public Cloud routes and
- * Vault, on a setup installed with `install --root`. It must say whether ifstated
- * includes carp-ovh's section, and list the OVH access rules of each provider in use.
+ * Vault, on a setup installed with `install --root`. It must say whether carp-ovh's
+ * own ifstated is installed and enabled and whether /etc/ifstated.conf would break or
+ * fight it, and list the OVH access rules of each provider in use.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -50,39 +51,56 @@ describe('doctor on OpenBSD with via: cloud', () => {
   });
   after(() => world.close());
 
-  test('without the include in /etc/ifstated.conf, install.ifstated-include fails and says what to add; with it, every check passes', async () => {
+  test("carp-ovh's ifstated: enabled or not; /etc/ifstated.conf with an include (ifstated has none) or the seed's alias/carpdemote lines; then every check passes", async () => {
+    // Installed, not yet enabled with rcctl.
     let { result, report } = await doctor();
-    assert.deepEqual(failing(report), ['install.ifstated-include'], result.stdout);
+    assert.deepEqual(failing(report), [], result.stdout);
+    let check = checkOf(report, 'install.ifstated');
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /\/etc\/rc\.d\/carp_ovh_ifstated is installed but not enabled/);
+    assert.match(check.fix ?? '', /rcctl enable carp_ovh_ifstated && rcctl start carp_ovh_ifstated/);
+    // rcctl enable appends a non-base script to pkg_scripts.
+    writeFileSync(join(root, 'etc/rc.conf.local'), 'ifstated_flags=\npkg_scripts=carp_ovh carp_ovh_ifstated\n');
+    ({ report } = await doctor());
+    assert.deepEqual(
+      [checkOf(report, 'install.ifstated').status, checkOf(report, 'install.ifstated').detail],
+      ['pass', '/etc/rc.d/carp_ovh_ifstated runs ifstated -f /etc/carp-ovh/ifstated.conf, enabled'],
+    );
+    assert.match(checkOf(report, 'install.ifstated-conf').detail, /^none: only carp-ovh's ifstated runs/);
+
+    // An include line (what an older carp-ovh told operators to add): ifstated refuses the whole file.
+    ifstatedConf(`carp_if_up = 'carp0.link.up'\n${INCLUDE}\nstate promoted {\n\tif $carp_if_up\n\t\trun "logger promoted"\n}\n`);
+    ({ result, report } = await doctor());
+    assert.deepEqual(failing(report), ['install.ifstated-conf'], result.stdout);
     assert.equal(result.code, 1);
-    assert.match(checkOf(report, 'install.ifstated-include').detail, /\/etc\/ifstated\.conf does not exist/);
-    assert.match(checkOf(report, 'install.ifstated-include').fix ?? '', /add include "\/etc\/carp-ovh\/ifstated\.conf" at the top level/);
+    check = checkOf(report, 'install.ifstated-conf');
+    assert.match(check.detail, /^\/etc\/ifstated\.conf:2 has an include line, which ifstated does not know: it refuses the whole file$/);
+    assert.match(check.fix ?? '', /remove that line/);
 
-    // The seed's own ifstated.conf, without carp-ovh's include (and a commented one does not count).
-    const seedConf =
-      'carp_if_up = \'carp0.link.up\'\n# include "/etc/carp-ovh/ifstated.conf"\nstate promoted {\n\tif $carp_if_up {\n\t\trun "logger promoted"\n\t}\n}\n';
-    ifstatedConf(seedConf);
+    // The seed's own ifstated.conf still aliasing the failover IP and demoting: two owners.
+    ifstatedConf(
+      `carp_if_up = 'carp0.link.up'\nstate promoted {\n\tif $carp_if_up {\n\t\t# run "ifconfig vio0 inet alias ${CLOUD_FIP}" is carp-ovh's job now\n\t\trun "logger promoted"\n\t}\n}\nstate demoted {\n\tinit {\n\t\trun "ifconfig -g carp carpdemote"\n\t}\n}\n`,
+    );
     ({ report } = await doctor());
-    assert.deepEqual(failing(report), ['install.ifstated-include']);
-    assert.match(checkOf(report, 'install.ifstated-include').detail, /does not include \/etc\/carp-ovh\/ifstated\.conf/);
+    check = checkOf(report, 'install.ifstated-conf');
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /^\/etc\/ifstated\.conf:10 still runs what carp-ovh does/);
 
-    // Inside a state block ifstated does not read it.
-    ifstatedConf(seedConf.replace('\t\trun "logger promoted"\n', `\t\trun "logger promoted"\n\t}\n\t${INCLUDE}\n\tif $carp_if_up {\n`));
-    ({ report } = await doctor());
-    assert.deepEqual(failing(report), ['install.ifstated-include']);
-    assert.match(checkOf(report, 'install.ifstated-include').detail, /:7 includes \/etc\/carp-ovh\/ifstated\.conf inside a block/);
-
-    ifstatedConf(`${seedConf}${INCLUDE}\n`);
+    // Cleaned up: only the logging stays.
+    ifstatedConf(`carp_if_up = 'carp0.link.up'\nif $carp_if_up\n\trun "logger carp0 is master"\n`);
     ({ result, report } = await doctor());
     const notPassing = report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.detail}`);
     assert.deepEqual(notPassing, [], result.stdout);
     assert.equal(result.code, 0);
-    assert.match(checkOf(report, 'install.ifstated-include').detail, /\/etc\/ifstated\.conf:8 includes \/etc\/carp-ovh\/ifstated\.conf/);
     assert.match(checkOf(report, 'install.ifstated-section').detail, /runs carp-ovh hook on MASTER and BACKUP of carp0/);
     // The rules of the one provider in use, each by name.
     assert.equal(checkOf(report, 'ovh.grants').detail, `the key has every rule a claim needs (${CLOUD_RULES})`);
     // The text output says the same.
     const text = await edge1.cli(['doctor', '--root', root]);
-    assert.match(text.stdout.replace(/\s+/g, ' '), /ifstated include: \/etc\/ifstated\.conf:8 includes \/etc\/carp-ovh\/ifstated\.conf/);
+    assert.match(
+      text.stdout.replace(/\s+/g, ' '),
+      /carp-ovh's ifstated: \/etc\/rc\.d\/carp_ovh_ifstated runs ifstated -f \/etc\/carp-ovh\/ifstated\.conf, enabled/,
+    );
   });
 
   test('a section that does not watch a failover interface fails install.ifstated-section', async () => {

@@ -1,7 +1,8 @@
 /**
  * install / uninstall on an OpenBSD router: the ifstated section (one run line per
- * carp interface and link state) and the rc.d script land under --root with
- * absolute paths, the printed next steps say how to include and enable them, and
+ * carp interface and link state), the rc.d script that runs carp-ovh's own
+ * ifstated on it, and the rc.d script for the checks land under --root with
+ * absolute paths, the printed next steps say how to enable them, and
  * uninstall removes exactly what install wrote.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +31,7 @@ async function install(root: string, options: { config?: string; timer?: 'rc.d' 
 }
 
 describe('install on OpenBSD', () => {
-  it('writes the ifstated section and the rc.d script, prints the include and rcctl lines; uninstall removes them', async () => {
+  it("writes carp-ovh's ifstated file, the rc.d scripts of its ifstated and of the checks, prints the rcctl lines; uninstall removes them", async () => {
     const root = makeTempDir('obsd-install');
     const { plan, outcome } = await install(root, { config: '/etc/carp-ovh.yaml', interfaces: ['carp0', 'carp1', 'carp0'] });
     assert.equal(outcome.exitCode, 0, outcome.lines.join('\n'));
@@ -42,8 +43,10 @@ describe('install on OpenBSD', () => {
     assert.deepEqual(runs, [
       ['carp0.link.up', `${command} carp0 MASTER`],
       ['carp0.link.down', `${command} carp0 BACKUP`],
+      ['carp0.link.unknown', `${command} carp0 BACKUP`],
       ['carp1.link.up', `${command} carp1 MASTER`],
       ['carp1.link.down', `${command} carp1 BACKUP`],
+      ['carp1.link.unknown', `${command} carp1 BACKUP`],
     ]);
     // Each run line is a command the hook accepts as it stands.
     for (const [, line] of runs) {
@@ -57,9 +60,15 @@ describe('install on OpenBSD', () => {
     assert.match(rc, /^rc_bg=YES$/m);
     assert.equal(statSync(join(root, 'etc/rc.d/carp_ovh')).mode & 0o777, 0o555);
     const text = outcome.lines.join('\n');
-    assert.match(text, /OpenBSD \(ifstated section\)/);
-    assert.match(text, /include "\/etc\/carp-ovh\/ifstated\.conf"/);
-    assert.match(text, /rcctl enable ifstated && rcctl restart ifstated/);
+    assert.match(text, /OpenBSD \(carp-ovh's own ifstated\)/);
+    // ifstated.conf has no include: carp-ovh's ifstated runs on its own file, beside the operator's.
+    assert.doesNotMatch(text, /include/);
+    assert.match(text, /rcctl enable carp_ovh_ifstated && rcctl start carp_ovh_ifstated/);
+    const ifstatedRc = readFileSync(join(root, 'etc/rc.d/carp_ovh_ifstated'), 'utf8');
+    assert.match(ifstatedRc, /^daemon="\/usr\/sbin\/ifstated"$/m);
+    assert.match(ifstatedRc, /^daemon_flags="-f \/etc\/carp-ovh\/ifstated\.conf"$/m);
+    assert.match(ifstatedRc, /^\. \/etc\/rc\.d\/rc\.subr$/m);
+    assert.equal(statSync(join(root, 'etc/rc.d/carp_ovh_ifstated')).mode & 0o777, 0o555);
     assert.match(text, /rcctl enable carp_ovh && rcctl start carp_ovh/);
     assert.match(text, /pass on vio2 proto carp/);
 
@@ -68,8 +77,9 @@ describe('install on OpenBSD', () => {
     assert.equal(existsSync(join(root, 'etc/carp-ovh/ifstated.conf')), false);
     assert.equal(existsSync(join(root, 'etc/rc.d/carp_ovh')), false);
     const after = removed.lines.join('\n');
-    assert.match(after, /remove the include line of \/etc\/carp-ovh\/ifstated\.conf/);
-    assert.match(after, /rcctl stop carp_ovh/);
+    assert.equal(existsSync(join(root, 'etc/rc.d/carp_ovh_ifstated')), false);
+    assert.match(after, /rcctl stop carp_ovh_ifstated; rcctl disable carp_ovh_ifstated/);
+    assert.match(after, /rcctl stop carp_ovh; rcctl disable carp_ovh\)/);
     assert.doesNotMatch(after, /sysrc|service carp_ovh/);
   });
 
@@ -78,7 +88,7 @@ describe('install on OpenBSD', () => {
     const { plan } = await install(root, { timer: 'none' });
     assert.deepEqual(
       plan.files.filter((f) => !f.sample).map((f) => f.path),
-      ['/etc/carp-ovh/ifstated.conf'],
+      ['/etc/carp-ovh/ifstated.conf', '/etc/rc.d/carp_ovh_ifstated'],
     );
     assert.doesNotMatch(readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8'), /--config/);
     await assert.rejects(
@@ -92,7 +102,7 @@ describe('install on OpenBSD', () => {
   });
 });
 
-/** The `if IFACE.link.up|down` tests and their run lines' hook arguments, in order. */
+/** The `if IFACE.link.up|down|unknown` tests and their run lines' hook arguments, in order. */
 function watched(section: string): Array<[string, string]> {
   return [...section.matchAll(/^if (\S+)\n\trun "[^"]* hook ([^"]+)"$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']);
 }
@@ -124,13 +134,15 @@ platform: { kind: openbsd }
     );
     const result = await runCli(['--config', config, 'install', '--root', root], { captureDir: root });
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /OpenBSD \(ifstated section\)/);
+    assert.match(result.stdout, /OpenBSD \(carp-ovh's own ifstated\)/);
     const section = readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8');
     assert.deepEqual(watched(section), [
       ['carp1.link.up', 'carp1 MASTER'],
       ['carp1.link.down', 'carp1 BACKUP'],
+      ['carp1.link.unknown', 'carp1 BACKUP'],
       ['carp3.link.up', 'carp3 MASTER'],
       ['carp3.link.down', 'carp3 BACKUP'],
+      ['carp3.link.unknown', 'carp3 BACKUP'],
     ]);
     // The run lines call this CLI with this configuration.
     assert.match(section, new RegExp(`^\\trun "${process.execPath} ${CLI_PATH} --config ${config} hook carp1 MASTER"$`, 'm'));
@@ -151,6 +163,7 @@ platform: { kind: openbsd }
     assert.deepEqual(watched(readFileSync(join(root, 'etc/carp-ovh/ifstated.conf'), 'utf8')), [
       ['carp0.link.up', 'carp0 MASTER'],
       ['carp0.link.down', 'carp0 BACKUP'],
+      ['carp0.link.unknown', 'carp0 BACKUP'],
     ]);
     // --root prefixes every path install writes, the configuration too.
     const sample = join(root, config);

@@ -2,18 +2,20 @@ import { DEFAULT_CONFIG_PATH, type Config } from '../../config/types.ts';
 import { fail, pass, warn } from '../../core/doctor/checklist.ts';
 import type { Check, FilePort } from '../../core/ports/index.ts';
 import { underRoot } from '../../root-path.ts';
-import { IFSTATED_SECTION_PATH, OPENBSD_RC_SCRIPT_PATH } from './install.ts';
+import { IFSTATED_SECTION_PATH, OPENBSD_IFSTATED_RC_PATH, OPENBSD_RC_SCRIPT_PATH } from './install.ts';
 
 /**
- * Doctor's `install` group on OpenBSD: does ifstated read carp-ovh's section (an
- * `include` at the top level of /etc/ifstated.conf, the way the keepalived doctor
- * looks for its include), does that section run `hook` for every carp interface of
- * the configuration, and is the rc.d script for `check --every` there. Files are
- * read under --root; the programs the run lines name are checked as the router
- * will run them.
+ * Doctor's `install` group on OpenBSD: is carp-ovh's own ifstated installed and
+ * enabled (its rc.d script, on carp-ovh's ifstated file), does that file run `hook`
+ * for every carp interface of the configuration, does /etc/ifstated.conf stay clear
+ * of what would break it or fight carp-ovh, and is the rc.d script for
+ * `check --every` there. Files are read under --root; the programs the run lines
+ * name are checked as the router will run them.
  */
 
 export const IFSTATED_CONF = '/etc/ifstated.conf';
+/** Where rcctl enable records a script that is not a base daemon (pkg_scripts). */
+export const RC_CONF_LOCAL = '/etc/rc.conf.local';
 
 export interface OpenBsdInstallContext {
   config: Config;
@@ -22,55 +24,95 @@ export interface OpenBsdInstallContext {
 }
 
 export async function openBsdInstallChecks(ctx: OpenBsdInstallContext): Promise<Check[]> {
-  return [await includeCheck(ctx), await sectionCheck(ctx), await rcScriptCheck(ctx)];
+  return [await daemonCheck(ctx), await sectionCheck(ctx), await operatorConfCheck(ctx), await rcScriptCheck(ctx)];
 }
 
-/** Each `include "PATH"` of an ifstated.conf with the depth of `{}` blocks it sits in (0: the top level). */
-export function ifstatedIncludes(text: string): Array<{ path: string; depth: number; line: number }> {
-  const found: Array<{ path: string; depth: number; line: number }> = [];
-  let depth = 0;
+/** Each `include "PATH"` line of an ifstated.conf that is not a comment, with its line number. */
+export function ifstatedIncludes(text: string): Array<{ path: string; line: number }> {
+  const found: Array<{ path: string; line: number }> = [];
   text.split('\n').forEach((raw, index) => {
-    // ifstated's lexer ends a line at # outside quotes.
-    let line = '';
-    let quoted = false;
-    for (const ch of raw) {
-      if (ch === '"') quoted = !quoted;
-      if (ch === '#' && !quoted) break;
-      line += ch;
-    }
-    const include = /^\s*include\s+"([^"]*)"/.exec(line);
-    if (include !== null) found.push({ path: include[1] ?? '', depth, line: index + 1 });
-    const code = line.replace(/"[^"]*"/g, '');
-    for (const ch of code) {
-      if (ch === '{') depth += 1;
-      else if (ch === '}') depth = Math.max(0, depth - 1);
-    }
+    const include = /^\s*include\s+"([^"]*)"/.exec(raw);
+    if (include !== null) found.push({ path: include[1] ?? '', line: index + 1 });
   });
   return found;
 }
 
-async function includeCheck({ root, files }: OpenBsdInstallContext): Promise<Check> {
-  const id = 'install.ifstated-include';
-  const title = 'ifstated include';
-  const text = await files.readText(underRoot(root, IFSTATED_CONF));
-  const fix = `add include "${IFSTATED_SECTION_PATH}" at the top level of ${IFSTATED_CONF} (outside any state block), then rcctl enable ifstated && rcctl restart ifstated.`;
-  if (text === null) {
-    return fail('install', id, title, `${IFSTATED_CONF} does not exist: ifstated runs no carp-ovh hook, so a new MASTER never claims the failover IP`, fix);
-  }
-  const ours = ifstatedIncludes(text).filter((include) => include.path === IFSTATED_SECTION_PATH);
-  const top = ours.find((include) => include.depth === 0);
-  if (top !== undefined) return pass('install', id, title, `${IFSTATED_CONF}:${top.line} includes ${IFSTATED_SECTION_PATH}`);
-  const nested = ours[0];
-  if (nested !== undefined) {
+/** The names `pkg_scripts=` lists in rc.conf.local (what `rcctl enable` adds a non-base script to). */
+function pkgScripts(text: string): string[] {
+  const line = text
+    .split('\n')
+    .map((raw) => raw.replace(/#.*$/, '').trim())
+    .filter((raw) => raw.startsWith('pkg_scripts='))
+    .pop();
+  return (line ?? '')
+    .replace(/^pkg_scripts=/, '')
+    .replace(/^["']|["']$/g, '')
+    .split(/\s+/)
+    .filter((word) => word !== '');
+}
+
+/** carp-ovh's own ifstated: its rc.d script runs ifstated on carp-ovh's file, and rcctl enabled it. */
+async function daemonCheck({ root, files }: OpenBsdInstallContext): Promise<Check> {
+  const id = 'install.ifstated';
+  const title = "carp-ovh's ifstated";
+  const script = await files.readText(underRoot(root, OPENBSD_IFSTATED_RC_PATH));
+  if (script === null || !script.includes(`daemon_flags="-f ${IFSTATED_SECTION_PATH}"`)) {
     return fail(
       'install',
       id,
       title,
-      `${IFSTATED_CONF}:${nested.line} includes ${IFSTATED_SECTION_PATH} inside a block: ifstated reads include only at the top level`,
-      fix,
+      `${OPENBSD_IFSTATED_RC_PATH} ${script === null ? 'is missing' : `does not run ifstated on ${IFSTATED_SECTION_PATH}`}: no CARP change reaches carp-ovh`,
+      'run carp-ovh install, then rcctl enable carp_ovh_ifstated && rcctl start carp_ovh_ifstated.',
     );
   }
-  return fail('install', id, title, `${IFSTATED_CONF} does not include ${IFSTATED_SECTION_PATH}: no CARP change reaches carp-ovh`, fix);
+  const enabled = pkgScripts((await files.readText(underRoot(root, RC_CONF_LOCAL))) ?? '').includes('carp_ovh_ifstated');
+  if (!enabled) {
+    return warn(
+      'install',
+      id,
+      title,
+      `${OPENBSD_IFSTATED_RC_PATH} is installed but not enabled (pkg_scripts in ${RC_CONF_LOCAL}): it does not start at boot`,
+      'rcctl enable carp_ovh_ifstated && rcctl start carp_ovh_ifstated.',
+    );
+  }
+  return pass('install', id, title, `${OPENBSD_IFSTATED_RC_PATH} runs ifstated -f ${IFSTATED_SECTION_PATH}, enabled`);
+}
+
+/**
+ * /etc/ifstated.conf is the operator's, but two things in it matter: an `include`
+ * (ifstated.conf has none: ifstated refuses the whole file, so the operator's own
+ * ifstated stops), and run lines that still do carp-ovh's job for the failover IP.
+ */
+async function operatorConfCheck({ config, root, files }: OpenBsdInstallContext): Promise<Check> {
+  const id = 'install.ifstated-conf';
+  const title = IFSTATED_CONF;
+  const text = await files.readText(underRoot(root, IFSTATED_CONF));
+  if (text === null) return pass('install', id, title, `none: only carp-ovh's ifstated runs (${IFSTATED_SECTION_PATH})`);
+  const include = ifstatedIncludes(text)[0];
+  if (include !== undefined) {
+    return fail(
+      'install',
+      id,
+      title,
+      `${IFSTATED_CONF}:${include.line} has an include line, which ifstated does not know: it refuses the whole file`,
+      `remove that line: carp-ovh runs its own ifstated on ${IFSTATED_SECTION_PATH} (rcctl enable carp_ovh_ifstated).`,
+    );
+  }
+  const addresses = config.failover.flatMap((entry) => entry.addresses);
+  const rival = text.split('\n').findIndex((raw) => {
+    const code = raw.replace(/#.*$/, '');
+    return /\brun\b/.test(code) && (/ipmoveOvh/.test(code) || /carpdemote/.test(code) || addresses.some((address) => code.includes(address)));
+  });
+  if (rival !== -1) {
+    return warn(
+      'install',
+      id,
+      title,
+      `${IFSTATED_CONF}:${rival + 1} still runs what carp-ovh does (the failover IP's alias, ipmoveOvh or carpdemote): two owners undo each other`,
+      'remove those run lines from /etc/ifstated.conf, then rcctl restart ifstated.',
+    );
+  }
+  return pass('install', id, title, "runs nothing carp-ovh does (carp-ovh's ifstated has its own file)");
 }
 
 interface RunLine {
@@ -84,10 +126,16 @@ function runLines(section: string): RunLine[] {
 
 async function sectionCheck({ config, root, files }: OpenBsdInstallContext): Promise<Check> {
   const id = 'install.ifstated-section';
-  const title = 'ifstated section';
+  const title = "carp-ovh's ifstated file";
   const section = await files.readText(underRoot(root, IFSTATED_SECTION_PATH));
   if (section === null) {
-    return fail('install', id, title, `${IFSTATED_SECTION_PATH} is missing`, 'run carp-ovh install (it writes the section), then rcctl restart ifstated.');
+    return fail(
+      'install',
+      id,
+      title,
+      `${IFSTATED_SECTION_PATH} is missing`,
+      'run carp-ovh install (it writes the file), then rcctl restart carp_ovh_ifstated.',
+    );
   }
   const lines = runLines(section);
   const hooks = (state: string, iface: string): RunLine[] =>
@@ -100,7 +148,7 @@ async function sectionCheck({ config, root, files }: OpenBsdInstallContext): Pro
       id,
       title,
       `${IFSTATED_SECTION_PATH} runs no hook for ${unwatched.join(', ')} (${unwatched.length === 1 ? 'a failover interface' : 'failover interfaces'} of the configuration)`,
-      'run carp-ovh install again (it writes one run line per carp interface and state), then rcctl restart ifstated.',
+      'run carp-ovh install again (it writes one run line per carp interface and state), then rcctl restart carp_ovh_ifstated.',
     );
   }
   const ours = interfaces.flatMap((iface) => [...hooks('MASTER', iface), ...hooks('BACKUP', iface)]);
@@ -118,7 +166,7 @@ async function sectionCheck({ config, root, files }: OpenBsdInstallContext): Pro
       id,
       title,
       `its run lines call ${[...missing].join(' and ')}, which ${missing.size === 1 ? 'does' : 'do'} not exist`,
-      'run carp-ovh install again (it writes the current paths), then rcctl restart ifstated.',
+      'run carp-ovh install again (it writes the current paths), then rcctl restart carp_ovh_ifstated.',
     );
   }
   if (otherConfigs.size > 0) {
@@ -127,7 +175,7 @@ async function sectionCheck({ config, root, files }: OpenBsdInstallContext): Pro
       id,
       title,
       `its run lines read ${[...otherConfigs].join(', ')}, not ${config.source}`,
-      `run carp-ovh --config ${config.source} install, then rcctl restart ifstated.`,
+      `run carp-ovh --config ${config.source} install, then rcctl restart carp_ovh_ifstated.`,
     );
   }
   return pass('install', id, title, `${IFSTATED_SECTION_PATH} runs carp-ovh hook on MASTER and BACKUP of ${interfaces.join(', ')}`);

@@ -3,18 +3,25 @@ import { isOpenBsdInterface } from './names.ts';
 
 /**
  * What `carp-ovh install` writes on an OpenBSD router, and what the operator
- * does next. /etc/ifstated.conf is the operator's: carp-ovh writes its section to
- * a file of its own and prints the `include` line to add.
+ * does next. ifstated.conf(5) has no `include` (its grammar is macros, global
+ * settings, actions and states), so carp-ovh cannot hand the operator's
+ * /etc/ifstated.conf a section to include. Instead carp-ovh runs an ifstated of
+ * its own (`ifstated -f /etc/carp-ovh/ifstated.conf`, rc.d script carp_ovh_ifstated)
+ * beside any ifstated the operator runs: ifstated takes its file with -f, keeps no
+ * pid file or lock, and runs top-level `if` actions with no state defined.
  *
- * ifstated's `run` takes a fixed command (no variables), so the section has one
+ * ifstated's `run` takes a fixed command (no variables), so the file has one
  * `run` line per carp interface and link state. carp(4) reports MASTER as link
- * up and BACKUP (and INIT, which is link state invalid) as link down, which
- * ifstated tests as `carp0.link.up` / `carp0.link.down`; the hook reads the real
- * state from ifconfig again before it acts.
+ * up and BACKUP as link down; INIT is link state invalid, which ifstated tests as
+ * down, while ifstated.conf(5) calls the carp init state `unknown`: both run the
+ * BACKUP hook, which reads the real state from ifconfig again before it acts.
  */
 
 export const IFSTATED_SECTION_PATH = '/etc/carp-ovh/ifstated.conf';
 export const OPENBSD_RC_SCRIPT_PATH = '/etc/rc.d/carp_ovh';
+/** The rc.d script of carp-ovh's own ifstated. */
+export const OPENBSD_IFSTATED_RC_PATH = '/etc/rc.d/carp_ovh_ifstated';
+export const OPENBSD_IFSTATED = '/usr/sbin/ifstated';
 /** The carp interfaces of the sample configuration: what install watches before a configuration exists. */
 export const OPENBSD_SAMPLE_INTERFACES: readonly string[] = ['carp0'];
 
@@ -62,20 +69,40 @@ export function ifstatedSection(options: OpenBsdInstallOptions): string {
   const command = words.join(' ');
   const blocks = interfaces.map((iface) =>
     [
-      `# ${iface}: MASTER is link up; BACKUP and INIT are link down.`,
+      `# ${iface}: MASTER is link up; BACKUP is link down; INIT is down or unknown.`,
       `if ${iface}.link.up`,
       `\trun "${command} hook ${iface} MASTER"`,
       `if ${iface}.link.down`,
       `\trun "${command} hook ${iface} BACKUP"`,
+      `if ${iface}.link.unknown`,
+      `\trun "${command} hook ${iface} BACKUP"`,
     ].join('\n'),
   );
-  return `# carp-ovh: tells carp-ovh about every CARP state change (it claims the failover IP on
-# MASTER, and drops its alias on BACKUP). Written by \`carp-ovh install\`, removed by
-# \`carp-ovh uninstall\`. Include it at the top level of /etc/ifstated.conf, outside
-# any state block:
-#   include "${IFSTATED_SECTION_PATH}"
+  return `# carp-ovh's ifstated configuration: tells carp-ovh about every CARP state change (it
+# claims the failover IP on MASTER, and drops its alias on BACKUP). Written by
+# \`carp-ovh install\`, removed by \`carp-ovh uninstall\`. Its own ifstated runs it:
+#   ${OPENBSD_IFSTATED} -f ${IFSTATED_SECTION_PATH}   (rcctl enable carp_ovh_ifstated)
+# so /etc/ifstated.conf stays yours (ifstated.conf has no include).
 # ifstated's run takes no variables: one line per interface and state.
 ${blocks.join('\n\n')}
+`;
+}
+
+/** The rc.d script that runs carp-ovh's own ifstated on its own file. */
+export function openBsdIfstatedRcScript(): string {
+  return `#!/bin/ksh
+#
+# carp-ovh's own ifstated(8), on ${IFSTATED_SECTION_PATH}: it runs carp-ovh hook on every
+# CARP state change. It runs beside any ifstated of yours (/etc/ifstated.conf is not read).
+# Written by \`carp-ovh install\`.
+#   rcctl enable carp_ovh_ifstated && rcctl start carp_ovh_ifstated
+
+daemon="${OPENBSD_IFSTATED}"
+daemon_flags="-f ${IFSTATED_SECTION_PATH}"
+
+. /etc/rc.d/rc.subr
+
+rc_cmd $1
 `;
 }
 
@@ -111,7 +138,8 @@ rc_cmd $1
 
 export function openBsdInstallFiles(options: OpenBsdInstallOptions, withTimer: boolean): OpenBsdFile[] {
   const files: OpenBsdFile[] = [
-    { path: IFSTATED_SECTION_PATH, content: ifstatedSection(options), mode: 0o644, source: 'ifstated section (run lines for carp-ovh hook)' },
+    { path: IFSTATED_SECTION_PATH, content: ifstatedSection(options), mode: 0o644, source: 'ifstated configuration (run lines for carp-ovh hook)' },
+    { path: OPENBSD_IFSTATED_RC_PATH, content: openBsdIfstatedRcScript(), mode: 0o555, source: "rc.d script (carp-ovh's ifstated)" },
   ];
   if (withTimer) files.push({ path: OPENBSD_RC_SCRIPT_PATH, content: openBsdRcScript(options), mode: 0o555, source: 'rc.d script (check --every)' });
   return files;
@@ -119,9 +147,9 @@ export function openBsdInstallFiles(options: OpenBsdInstallOptions, withTimer: b
 
 export function openBsdNextSteps(timer: string): string[] {
   const out = [
-    '  add to /etc/ifstated.conf, at the top level (carp-ovh never edits it):',
-    `    include "${IFSTATED_SECTION_PATH}"`,
-    '  rcctl enable ifstated && rcctl restart ifstated   # ifstated reads its configuration at start',
+    `  rcctl enable carp_ovh_ifstated && rcctl start carp_ovh_ifstated   # carp-ovh's own ifstated, on ${IFSTATED_SECTION_PATH}`,
+    '  (it runs beside yours: /etc/ifstated.conf is not touched; remove from it the lines carp-ovh replaces:',
+    '   the failover IP alias, ipmoveOvh or another failover script, carpdemote on a failed check)',
     '  and in /etc/pf.conf, if it is not there yet: pass on vio2 proto carp   (the carpdev), then pfctl -f /etc/pf.conf',
   ];
   if (timer === 'rc.d') out.push('  rcctl enable carp_ovh && rcctl start carp_ovh    # the health checks');
@@ -129,8 +157,8 @@ export function openBsdNextSteps(timer: string): string[] {
 }
 
 export function openBsdUninstallSteps(timer: string): string[] {
-  const out = [`  remove the include line of ${IFSTATED_SECTION_PATH} from /etc/ifstated.conf, then: rcctl restart ifstated`];
-  if (timer === 'rc.d') out.unshift('  (stop the checks first if they run: rcctl stop carp_ovh; rcctl disable carp_ovh)');
+  const out = ["  (stop carp-ovh's ifstated first: rcctl stop carp_ovh_ifstated; rcctl disable carp_ovh_ifstated)"];
+  if (timer === 'rc.d') out.push('  (and the checks if they run: rcctl stop carp_ovh; rcctl disable carp_ovh)');
   return out;
 }
 
