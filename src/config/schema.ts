@@ -56,7 +56,7 @@ export const configSchema = {
         timeout: { ...duration, default: '10s' },
         poll_interval: { ...duration, default: '1s' },
         deadline: { ...duration, default: '180s' },
-        max_rpm: { type: 'integer', minimum: 1, maximum: 6000, default: 30, description: 'requests per minute, an integer from 1 to 6000' },
+        max_rpm: { type: 'integer', minimum: 1, maximum: 6000, default: 60, description: 'requests per minute, an integer from 1 to 6000' },
         retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'an integer from 0 to 10' },
         credentials: {
           type: 'object',

@@ -59,7 +59,7 @@ describe('config loading', () => {
     assert.equal(config.ovh.url, null);
     assert.equal(config.ovh.pollIntervalMs, 1000);
     assert.equal(config.ovh.deadlineMs, 180_000);
-    assert.equal(config.ovh.maxRpm, 30);
+    assert.equal(config.ovh.maxRpm, 60);
     assert.deepEqual(config.ovh.credentials, {
       kind: 'vault',
       config: '/usr/local/etc/secrets/carp-secretsmith.yaml',
