@@ -26,6 +26,8 @@ export interface AddressStatus {
   holder: string | null;
   /** Whether that is this router; null when unknown. */
   here: boolean | null;
+  /** The provider's words for where OVH routes it ("server ns….eu", "vMAC … of ns….eu"), when it has some. */
+  where?: string;
   error?: string;
 }
 
@@ -105,7 +107,9 @@ export async function gatherStatus(deps: StatusDeps): Promise<StatusReport> {
     const addresses = entry.addresses.map((address): AddressStatus => {
       if (!placement.ok) return { address, holder: null, here: null, error: placement.error };
       const found = placement.value.find((p) => p.address === address);
-      return { address, holder: found?.holder ?? null, here: isHere(found, mac) };
+      const out: AddressStatus = { address, holder: found?.holder ?? null, here: isHere(found, mac) };
+      if (found?.where !== undefined) out.where = found.where;
+      return out;
     });
     const named = entry.vhid === undefined ? { key: deps.platform.entryKey(entry) } : { vhid: entry.vhid };
     const out: VhidStatus = { ...named, interface: entry.interface, state, mac, addresses };

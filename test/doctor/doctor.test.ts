@@ -4,7 +4,7 @@
  * broken setup must fail exactly the check that names it, and nothing else.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { grantAll, seedState } from '../support/ovh-sim/index.ts';
@@ -12,14 +12,7 @@ import { notAVirtualMacFix } from '../../src/providers/ovh/vmac-preflight.ts';
 import { OVH_CONSUMER_KEY } from '../support/secrets.ts';
 import { makeTempDir } from '../support/tmp.ts';
 import { seedPair, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, SEED_SERVER, SEED_VIP, startWorld, type Router, type World } from '../support/world.ts';
-import { checkOf, doctorJson, failing } from './support.ts';
-
-function writeHealthyCheck(router: Router): void {
-  mkdirSync(router.stateDir, { recursive: true, mode: 0o700 });
-  const at = new Date().toISOString();
-  const probes = ['vault', 'ovh-api', 'claim'].map((name) => ({ name, ok: true, detail: 'ok', durationMs: 5 }));
-  writeFileSync(join(router.stateDir, 'last-check.json'), JSON.stringify({ at, healthy: true, durationMs: 20, probes, demotion: null }));
-}
+import { checkOf, doctorJson, failing, writeHealthyCheck } from './support.ts';
 
 describe('doctor', () => {
   let world: World;

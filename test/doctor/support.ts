@@ -1,8 +1,10 @@
 /** Shared by the doctor, status and install tests: the JSON schemas, and reading doctor --json. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { CliResult } from '../support/cli.ts';
+import type { Router } from '../support/world.ts';
 
 const validators = new Map<string, ValidateFunction>();
 
@@ -53,4 +55,12 @@ export function checkOf(report: DoctorJson, id: string): DoctorCheck {
 /** The ids of the checks that failed: each broken setup must fail exactly where it is broken. */
 export function failing(report: DoctorJson): string[] {
   return report.checks.filter((check) => check.status === 'fail').map((check) => check.id);
+}
+
+/** A recent healthy `check` in the router's state dir, so that doctor's history checks pass. */
+export function writeHealthyCheck(router: Pick<Router, 'stateDir'>): void {
+  mkdirSync(router.stateDir, { recursive: true, mode: 0o700 });
+  const at = new Date().toISOString();
+  const probes = ['vault', 'ovh-api', 'claim'].map((name) => ({ name, ok: true, detail: 'ok', durationMs: 5 }));
+  writeFileSync(join(router.stateDir, 'last-check.json'), JSON.stringify({ at, healthy: true, durationMs: 20, probes, demotion: null }));
 }

@@ -317,9 +317,9 @@ test('locate reports the server each IP is routed to; plan lists the moves witho
   sim.setState({ ...world(), ips: { [VIPS[0] ?? '']: { routedTo: PEER }, [VIPS[1] ?? '']: { routedTo: OURS }, [VIPS[2] ?? '']: { routedTo: null } } });
   const p = provider({ nexthop: '198.51.100.7' });
   assert.deepEqual(await p.locate(VIPS), [
-    { address: VIPS[0], holder: PEER },
-    { address: VIPS[1], holder: OURS },
-    { address: VIPS[2], holder: null },
+    { address: VIPS[0], holder: PEER, here: false, where: `server ${PEER}` },
+    { address: VIPS[1], holder: OURS, here: true, where: `server ${OURS}` },
+    { address: VIPS[2], holder: null, here: false, where: 'on no server' },
   ]);
   const planned = await p.plan({ addresses: VIPS }, { signal: AbortSignal.timeout(10_000) });
   assert.deepEqual(planned, [
@@ -329,25 +329,50 @@ test('locate reports the server each IP is routed to; plan lists the moves witho
   assert.deepEqual(posts(), []);
 });
 
-test('doctor: where each VIP is routed, whether this server is an allowed destination, and the rules the key lacks', async () => {
+test('doctor: where each VIP is routed against the CARP state, whether the next taker is an allowed destination, the rules the claim needs', async () => {
   sim.setState({
     ...world(),
     ips: { [VIPS[0] ?? '']: { routedTo: PEER }, [VIPS[1] ?? '']: { routedTo: OURS }, [VIPS[2] ?? '']: { routedTo: PEER, destinations: [OTHER] } },
   });
-  const byId = async () => new Map((await provider().doctorChecks(VIPS, AbortSignal.timeout(10_000))).map((c) => [c.id, c]));
-  let checks = await byId();
-  assert.equal(checks.get('ovh.grants:ip-move')?.status, 'pass');
-  assert.equal(checks.get(`placement.route:${VIPS[0]}`)?.detail, `routed to ${PEER}`);
-  assert.equal(checks.get(`placement.route:${VIPS[1]}`)?.detail, `routed to ${OURS} (this router's server)`);
+  const p = provider();
+  const entry = (state: 'MASTER' | 'BACKUP') => ({
+    entry: { interface: 'ix1', vhid: 1, addresses: VIPS, via: 'ip-move' as const, server: OURS, vmName: null, mac: null },
+    key: '1@ix1',
+    state,
+    mac: '0c:c4:7a:00:00:01',
+  });
+  const byId = async (state: 'MASTER' | 'BACKUP') =>
+    new Map(
+      (await p.doctorChecks(VIPS, AbortSignal.timeout(10_000), { entries: [entry(state)], allAddresses: new Set(VIPS), unavailable: null })).map((c) => [
+        c.id,
+        c,
+      ]),
+    );
+  let checks = await byId('BACKUP');
+  assert.equal(checks.get(`ovh.read:ip-move:${OURS}`)?.status, 'pass');
+  assert.match(String(checks.get(`ovh.read:ip-move:${OURS}`)?.detail), /move tasks pending \(GET \/ip\/\*\)/);
+  assert.equal(checks.get(`placement.vip:${VIPS[0]}`)?.status, 'pass');
+  assert.equal(checks.get(`placement.vip:${VIPS[0]}`)?.detail, `routed to server ${PEER} (the peer's), and 1@ix1 is BACKUP here`);
+  assert.equal(checks.get(`placement.vip:${VIPS[1]}`)?.status, 'fail', 'routed here while BACKUP');
   assert.equal(checks.get(`ovh.destination:${VIPS[0]}`)?.status, 'pass');
   // Here: which servers the peer could take it to (every other one, without a list of its own).
-  assert.match(String(checks.get(`ovh.destination:${VIPS[1]}`)?.detail), /ns-peer.example, ns-other.example/);
+  assert.match(String(checks.get(`ovh.destination:${VIPS[1]}`)?.detail), /the peer's server must be one OVH offers .*: ns-peer.example, ns-other.example/);
   assert.equal(checks.get(`ovh.destination:${VIPS[2]}`)?.status, 'fail');
-  assert.match(String(checks.get(`ovh.destination:${VIPS[2]}`)?.detail), /does not offer ns-ours.example/);
+  assert.match(String(checks.get(`ovh.destination:${VIPS[2]}`)?.detail), /does not offer this router's server ns-ours.example/);
 
-  sim.setConsumer(OVH_CONSUMER_KEY, { rules: [{ method: 'GET', path: '/*' }] });
-  checks = await byId();
-  assert.equal(checks.get('ovh.grants:ip-move')?.status, 'fail');
-  assert.match(String(checks.get('ovh.grants:ip-move')?.detail), /lacks POST \/ip\/\*\/move/);
+  checks = await byId('MASTER');
+  assert.equal(checks.get(`placement.vip:${VIPS[0]}`)?.status, 'fail', 'elsewhere while MASTER');
+  assert.equal(checks.get(`placement.vip:${VIPS[1]}`)?.status, 'pass');
+  assert.equal(checks.get(`placement.vip:${VIPS[1]}`)?.detail, `routed to this router's server (${OURS}), and 1@ix1 is MASTER here`);
+
+  // The rules a claim needs, for doctor's ovh.grants: reads (the IP, its destinations, its tasks) and the move.
+  assert.deepEqual([...new Set(p.neededCalls([entry('MASTER')]).map((c) => c.rule))], ['GET /ip/*', 'POST /ip/*/move']);
+  assert.ok(p.neededCalls([entry('MASTER')]).some((c) => c.method === 'GET' && c.path === `/ip/${VIPS[0]}/32/task/1`));
+
+  sim.setConsumer(OVH_CONSUMER_KEY, { rules: [{ method: 'POST', path: '/ip/*/move' }] });
+  checks = await byId('MASTER');
+  assert.equal(checks.get(`ovh.read:ip-move:${OURS}`)?.status, 'fail');
+  assert.match(String(checks.get(`ovh.read:ip-move:${OURS}`)?.fix), /GET \/ip\/\*/);
+  assert.equal(checks.get(`placement.vip:${VIPS[0]}`)?.status, 'skip');
   assert.deepEqual(posts(), []);
 });

@@ -16,7 +16,7 @@ interface StatusJson {
     interface: string;
     state: string;
     mac: string | null;
-    addresses: Array<{ address: string; holder: string | null; here: boolean | null; error?: string }>;
+    addresses: Array<{ address: string; holder: string | null; here: boolean | null; where?: string; error?: string }>;
   }>;
   ovh: { reachable: boolean; error: string | null };
   demotion: { total: number | null; ours: boolean | null; others: number | null; reasons: Record<string, { detail: string }> };
@@ -45,7 +45,13 @@ describe('status', () => {
   test('each vhid with its CARP state and where OVH routes its VIPs, on both routers', async () => {
     const master = await status(r003);
     assert.deepEqual(master.vhids, [
-      { vhid: 2, interface: 'vmx1', state: 'MASTER', mac: SEED_MAC_ROUTER_003, addresses: [{ address: SEED_VIP, holder: SEED_MAC_ROUTER_003, here: true }] },
+      {
+        vhid: 2,
+        interface: 'vmx1',
+        state: 'MASTER',
+        mac: SEED_MAC_ROUTER_003,
+        addresses: [{ address: SEED_VIP, holder: SEED_MAC_ROUTER_003, here: true, where: `vMAC ${SEED_MAC_ROUTER_003}` }],
+      },
     ]);
     assert.equal(master.ovh.reachable, true);
     assert.deepEqual(master.demotion, { total: 0, bit: 1048576, ours: false, others: 0, reasons: {} });
@@ -54,7 +60,7 @@ describe('status', () => {
 
     const backup = await status(r002);
     assert.equal(backup.vhids[0]?.state, 'BACKUP');
-    assert.deepEqual(backup.vhids[0]?.addresses, [{ address: SEED_VIP, holder: SEED_MAC_ROUTER_003, here: false }]);
+    assert.deepEqual(backup.vhids[0]?.addresses, [{ address: SEED_VIP, holder: SEED_MAC_ROUTER_003, here: false, where: `vMAC ${SEED_MAC_ROUTER_003}` }]);
   });
 
   test('after a claim and a check: the last claim, the last check, our demotion bit with its reasons', async () => {
@@ -81,7 +87,7 @@ describe('status', () => {
       r002.kernel.setSysctl('net.inet.carp.demotion', 1048576);
 
       const report = await status(r002);
-      assert.deepEqual(report.vhids[0]?.addresses, [{ address: SEED_VIP, holder: SEED_MAC_ROUTER_002, here: true }]);
+      assert.deepEqual(report.vhids[0]?.addresses, [{ address: SEED_VIP, holder: SEED_MAC_ROUTER_002, here: true, where: `vMAC ${SEED_MAC_ROUTER_002}` }]);
       assert.equal(report.lastClaim?.result, 'ok');
       assert.equal(report.lastCheck?.healthy, false);
       assert.equal(report.demotion.ours, true);
@@ -91,7 +97,7 @@ describe('status', () => {
       assert.equal(human.code, 0);
       for (const line of human.stdout.split('\n')) assert.ok(line.length <= 80, `longer than 80 columns: ${JSON.stringify(line)}`);
       assert.match(human.stdout, /^2@vmx1: MASTER, MAC 00:50:56:09:3c:f2$/m);
-      assert.match(human.stdout, new RegExp(`^  ${SEED_VIP.replaceAll('.', '\\.')}  on this router \\(${SEED_MAC_ROUTER_002}\\)$`, 'm'));
+      assert.match(human.stdout, new RegExp(`^  ${SEED_VIP.replaceAll('.', '\\.')}  on this router \\(vMAC ${SEED_MAC_ROUTER_002}\\)$`, 'm'));
       assert.match(human.stdout, /^demotion: {3}1048576 total, our bit \(1048576\) set: vault \(Vault is sealed\)$/m);
       assert.match(human.stdout, /^last claim: hook 2@vmx1 MASTER .*: ok in /m);
       assert.match(human.stdout.replace(/\n {12}/g, ' '), /^last check: .*unhealthy: vault \(Vault is sealed\)$/m);

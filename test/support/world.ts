@@ -33,6 +33,12 @@ export interface RouterSpec {
    * VIPs live as /32 aliases while MASTER; vhid 2 on vmx1 then carries no address.
    */
   alias?: { interface: string; ether: string; address: string };
+  /** failover[].via (default virtual-mac, the seed's). */
+  via?: 'virtual-mac' | 'ip-move';
+  /** failover[].server: this router's dedicated server (default the seed's, hosting both router VMs). */
+  server?: string;
+  /** failover[].nexthop (ip-move), left out when unset. */
+  nexthop?: string;
 }
 
 export interface Router {
@@ -216,9 +222,9 @@ function makeRouter(root: string, ovh: OvhSimulator, vault: VaultSimulator, spec
     failover: `  - vhid: 2
     interface: vmx1
     addresses: [${vips.join(', ')}]
-    server: ${SEED_SERVER}
-    vm_name: ${spec.name}
-${spec.alias === undefined ? '' : `    alias: { interface: ${spec.alias.interface} }\n`}`,
+    via: ${spec.via ?? 'virtual-mac'}
+    server: ${spec.server ?? SEED_SERVER}
+${spec.via === 'ip-move' ? '' : `    vm_name: ${spec.name}\n`}${spec.nexthop === undefined ? '' : `    nexthop: ${spec.nexthop}\n`}${spec.alias === undefined ? '' : `    alias: { interface: ${spec.alias.interface} }\n`}`,
     platform: `  ifconfig: ${kernel.ifconfigPath}
   sysctl: ${kernel.sysctlPath}
 `,

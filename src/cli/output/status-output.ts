@@ -6,9 +6,10 @@ const INDENT = '            ';
 
 function where(address: AddressStatus, paint: Paint): string {
   if (address.error !== undefined) return paint.yellow(`unknown: ${address.error}`);
-  if (address.holder === null) return paint.red('on no vMAC (routed nowhere)');
-  if (address.here === true) return `on this router (${address.holder})`;
-  return `on ${address.holder}${address.here === false ? ' (not this router)' : ''}`;
+  if (address.holder === null) return paint.red(address.where === undefined ? 'on no vMAC (routed nowhere)' : `routed nowhere: ${address.where}`);
+  const holder = address.where ?? address.holder;
+  if (address.here === true) return `on this router (${holder})`;
+  return `on ${holder}${address.here === false ? ' (not this router)' : ''}`;
 }
 
 /** One screen: each vhid with its VIPs, then what holds for the whole router. */

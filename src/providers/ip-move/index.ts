@@ -8,7 +8,8 @@ import { CarpOvhError } from '../../errors.ts';
 import type { OvhProviderContext } from '../ovh/provider-module.ts';
 import { IpMoveProvider } from './provider.ts';
 
-export { IpMoveProvider, neededCalls, type IpMoveOptions, type ProviderCheck } from './provider.ts';
+export { IpMoveProvider, type IpMoveOptions } from './provider.ts';
+export { neededCalls } from './doctor.ts';
 
 /** The wiring's entry point (src/cli/wiring/adapters.ts): one provider per entry, all on the session's API and its rate limit. */
 export function createProvider(entry: FailoverEntry, ctx: OvhProviderContext): FailoverProvider {

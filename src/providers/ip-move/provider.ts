@@ -1,8 +1,22 @@
 import { CarpOvhError, deadlineAware, isCarpOvhError } from '../../errors.ts';
-import type { AddressOutcome, ClaimContext, ClaimRequest, ClaimStep, FailoverProvider, LocateOptions, Placement, PlannedCall } from '../../core/ports/index.ts';
+import type {
+  AddressOutcome,
+  Check,
+  ClaimContext,
+  ClaimRequest,
+  ClaimStep,
+  FailoverProvider,
+  LocateOptions,
+  NeededCall,
+  Placement,
+  PlannedCall,
+  ProviderDoctorContext,
+  ProviderDoctorEntry,
+} from '../../core/ports/index.ts';
 import type { OvhApi } from '../ovh/api.ts';
-import { grants, IpApi, ipPath, ipRulePath } from '../ovh/ip-api.ts';
+import { grants, IpApi, ipPath } from '../ovh/ip-api.ts';
 import { IpMover } from '../ovh/ip-mover.ts';
+import { ipMoveDoctorChecks, neededCalls } from './doctor.ts';
 
 /**
  * `via: ip-move`, for routers that are dedicated servers themselves: OVH routes
@@ -44,7 +58,13 @@ export class IpMoveProvider implements FailoverProvider {
 
   async locate(addresses: string[], options: LocateOptions = {}): Promise<Placement[]> {
     const signal = options.signal ?? new AbortController().signal;
-    return Promise.all(addresses.map(async (address) => ({ address, holder: await this.ip.routedTo(address, signal) })));
+    const { server } = this.options;
+    return Promise.all(
+      addresses.map(async (address): Promise<Placement> => {
+        const holder = await this.ip.routedTo(address, signal);
+        return { address, holder, here: holder === server, where: holder === null ? 'on no server' : `server ${holder}` };
+      }),
+    );
   }
 
   async claim(request: ClaimRequest, ctx: ClaimContext): Promise<AddressOutcome[]> {
@@ -144,141 +164,30 @@ export class IpMoveProvider implements FailoverProvider {
     }));
   }
 
-  /** The calls a claim of these entries makes, with the rule that grants each: doctor lists them under `ovh.grants`. */
-  neededCalls(entries: ReadonlyArray<{ entry: { addresses: string[] } }>): Array<{ method: string; path: string; rule: string }> {
+  neededCalls(entries: readonly ProviderDoctorEntry[]): NeededCall[] {
     return entries.flatMap(({ entry }) => entry.addresses.flatMap((address) => neededCalls(address)));
   }
 
   /**
-   * doctor and status: where each VIP is routed, whether a move is pending,
-   * whether OVH offers this server (or, when the VIP is here, another one for
-   * the peer) as a destination, and whether the key has the rules a claim needs.
+   * doctor: the reads a claim starts with, where each VIP is routed against this
+   * router's CARP state, a move pending on it, and whether OVH offers the server
+   * that would take it next as a destination.
    */
-  async doctorChecks(addresses: string[], signal: AbortSignal): Promise<ProviderCheck[]> {
-    const { server } = this.options;
-    const checks: ProviderCheck[] = [grantsCheck(await this.ip.accessRules(signal), addresses)];
-    for (const address of addresses) {
-      let holder: string | null;
-      try {
-        holder = await this.ip.routedTo(address, signal);
-      } catch (error) {
-        checks.push({
-          id: `placement.route:${address}`,
-          group: 'placement',
-          status: 'fail',
-          title: `${address} at OVH`,
-          detail: `GET /ip/${address} failed: ${describe(error)}`,
-          fix: "check the key's rules (GET /ip/*) and that the failover IP belongs to this OVH account.",
-        });
-        continue;
-      }
-      const where = holder === null ? 'routed nowhere' : holder === server ? `routed to ${server} (this router's server)` : `routed to ${holder}`;
-      checks.push(
-        holder === null
-          ? {
-              id: `placement.route:${address}`,
-              group: 'placement',
-              status: 'fail',
-              title: `${address} at OVH`,
-              detail: `${address} is ${where}: OVH sends its traffic nowhere`,
-              fix: 'run carp-ovh reconcile on the MASTER.',
-            }
-          : { id: `placement.route:${address}`, group: 'placement', status: 'pass', title: `${address} at OVH`, detail: where },
-      );
-      try {
-        const pending = await this.ip.pendingMoves(address, signal);
-        if (pending.length > 0)
-          checks.push({
-            id: `placement.pending:${address}`,
-            group: 'placement',
-            status: 'warn',
-            title: `move of ${address}`,
-            detail: `a move is in progress at OVH (task ${pending.join(', ')})`,
-            fix: 'wait for it; carp-ovh status shows where the VIP ends.',
-          });
-        const offered = (await this.ip.destinations(address, signal)).map((d) => d.service);
-        checks.push(destinationCheck(address, holder, server, offered));
-      } catch (error) {
-        checks.push({
-          id: `ovh.destination:${address}`,
-          group: 'ovh',
-          status: 'fail',
-          title: `destinations of ${address}`,
-          detail: `cannot read where OVH may move ${address}: ${describe(error)}`,
-          fix: 'add the access rule GET /ip/* to the consumer key (a new key: rules cannot be added).',
-        });
-      }
-    }
-    return checks;
-  }
-}
-
-/** A doctor check as the provider reports it (the shape of doctor's checks). */
-export interface ProviderCheck {
-  id: string;
-  group: 'ovh' | 'placement';
-  status: 'pass' | 'warn' | 'fail' | 'skip';
-  title: string;
-  detail: string;
-  fix?: string;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function grantsCheck(rules: ReadonlyArray<{ method: string; path: string }> | null, addresses: string[]): ProviderCheck {
-  const base = { id: 'ovh.grants:ip-move', group: 'ovh' as const, title: 'OVH access rules (ip-move)' };
-  if (rules === null)
-    return {
-      ...base,
-      status: 'warn',
-      detail: "OVH did not list the key's access rules",
-      fix: 'check that the key has GET /ip/* and POST /ip/*/move (docs/operations.md).',
+  doctorChecks(addresses: string[], signal: AbortSignal, context?: ProviderDoctorContext): Promise<Check[]> {
+    // Without the platform's view (a caller that has none), each address is its own entry in an unknown state.
+    const { server, nexthop } = this.options;
+    const request = context ?? {
+      entries: addresses.map(
+        (address): ProviderDoctorEntry => ({
+          entry: { interface: address, addresses: [address], via: 'ip-move', server, vmName: null, mac: null, ...(nexthop === null ? {} : { nexthop }) },
+          key: address,
+          state: null,
+          mac: null,
+        }),
+      ),
+      allAddresses: new Set(addresses),
+      unavailable: null,
     };
-  const missing = new Set<string>();
-  for (const address of addresses) for (const need of neededCalls(address)) if (!grants(rules, need.method, need.path)) missing.add(need.rule);
-  if (missing.size > 0) {
-    const list = [...missing].join(', ');
-    return {
-      ...base,
-      status: 'fail',
-      detail: `the consumer key lacks ${list}: a claim would refuse to start`,
-      fix: `create a consumer key that also has ${list} and store it where carp-ovh reads it.`,
-    };
+    return ipMoveDoctorChecks(this.ip, server, request, signal);
   }
-  return { ...base, status: 'pass', detail: 'the key may read the IPs and their tasks, and move them' };
-}
-
-function destinationCheck(address: string, holder: string | null, server: string, offered: string[]): ProviderCheck {
-  const base = { id: `ovh.destination:${address}`, group: 'ovh' as const, title: `destinations of ${address}` };
-  const list = offered.join(', ') || 'none';
-  if (holder === server) {
-    if (offered.length === 0)
-      return {
-        ...base,
-        status: 'warn',
-        detail: `${address} is here and OVH offers no other server to move it to: the peer could not take it over`,
-        fix: 'check that both servers are in the same OVH account and location (GET /ip/{ip}/move lists the allowed ones).',
-      };
-    return { ...base, status: 'pass', detail: `the peer's server must be one of these for it to take ${address} over: ${list}` };
-  }
-  if (!offered.includes(server)) {
-    return {
-      ...base,
-      status: 'fail',
-      detail: `OVH does not offer ${server} as a destination for ${address} (it offers: ${list}): a claim here would refuse to start`,
-      fix: "set failover[].server to this router's server as OVH names it, or move the IP to an account and location where it may go.",
-    };
-  }
-  return { ...base, status: 'pass', detail: `${server} is a destination OVH offers for ${address}` };
-}
-
-/** The calls a claim makes for one IP, and the least-privilege rule that grants each. */
-export function neededCalls(address: string): Array<{ method: string; path: string; rule: string }> {
-  return [
-    { method: 'GET', path: ipRulePath(address), rule: 'GET /ip/*' },
-    { method: 'GET', path: ipRulePath(address, '/task/1'), rule: 'GET /ip/*' },
-    { method: 'POST', path: ipRulePath(address, '/move'), rule: 'POST /ip/*/move' },
-  ];
 }

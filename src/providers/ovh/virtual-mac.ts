@@ -131,7 +131,7 @@ export class VirtualMacProvider implements FailoverProvider {
     return addresses.map((address) => {
       const holder = holders.find((h) => h.addresses.includes(address))?.mac ?? null;
       const here = holder === null ? false : ours === null ? null : holder === ours;
-      return { address, holder, here, where: holder === null ? `on no vMAC of ${this.options.server}` : `vMAC ${holder} of ${this.options.server}` };
+      return { address, holder, here, where: holder === null ? `on no vMAC of ${this.options.server}` : `vMAC ${holder}` };
     });
   }
 

@@ -14,6 +14,11 @@ export { API_BASE_PATH, startOvhSimulator, type OvhSimulator } from './server.ts
 export { grantAll } from './core.ts';
 export { ovhSignature } from './signature.ts';
 export {
+  BARE_METAL_SERVERS,
+  BARE_METAL_VIP,
+  bareMetalState,
+  TWO_HOST_MACS,
+  twoHostState,
   DEFAULT_DELAYS,
   DEFAULT_DIALECTS,
   SEED_MAC_ROUTER_002,

@@ -125,3 +125,41 @@ export function removeIpFromVirtualMac(state: SimState, server: string, mac: str
   if (Object.keys(vmac.ips).length === 0) delete state.dedicated[server]?.virtualMacs[mac];
   return true;
 }
+
+/**
+ * Two routers on two dedicated servers (TEST-NET-3 addresses: nothing is ever
+ * sent to them). Bare metal (`via: ip-move`): the failover IP is routed to
+ * `BARE_METAL_SERVERS[0]`, and neither server has a vMAC.
+ */
+export const BARE_METAL_SERVERS = ['ns-a.ip-203-0-113.eu', 'ns-b.ip-203-0-113.eu'] as const;
+export const BARE_METAL_VIP = '203.0.113.100';
+
+export function bareMetalState(routedTo: string | null = BARE_METAL_SERVERS[0]): SimState {
+  return {
+    dedicated: { [BARE_METAL_SERVERS[0]]: { virtualMacs: {} }, [BARE_METAL_SERVERS[1]]: { virtualMacs: {} } },
+    ips: { [BARE_METAL_VIP]: { routedTo, type: 'failover' } },
+    cloud: {},
+  };
+}
+
+/**
+ * Virtual-MAC routers as VMs on two dedicated servers, one each: the VIP is on
+ * router A's vMAC on the first server; each vMAC keeps an IP of its own router.
+ */
+export const TWO_HOST_MACS = ['02:00:00:0a:00:01', '02:00:00:0b:00:01'] as const;
+
+export function twoHostState(): SimState {
+  const [a, b] = BARE_METAL_SERVERS;
+  return {
+    dedicated: {
+      [a]: { virtualMacs: { [TWO_HOST_MACS[0]]: { type: 'ovh', ips: { [BARE_METAL_VIP]: 'router-a', '203.0.113.101': 'router-a' } } } },
+      [b]: { virtualMacs: { [TWO_HOST_MACS[1]]: { type: 'ovh', ips: { '203.0.113.102': 'router-b' } } } },
+    },
+    ips: {
+      [BARE_METAL_VIP]: { routedTo: a, type: 'failover' },
+      '203.0.113.101': { routedTo: a, type: 'failover' },
+      '203.0.113.102': { routedTo: b, type: 'failover' },
+    },
+    cloud: {},
+  };
+}
