@@ -1,5 +1,5 @@
 import { fail, pass, skip } from '../../core/doctor/checklist.ts';
-import type { Check, NeededCall, ProviderDoctorContext, ProviderDoctorEntry } from '../../core/ports/index.ts';
+import type { Check, NeededCall, Placement, ProviderDoctorContext, ProviderDoctorEntry } from '../../core/ports/index.ts';
 
 type DoctorRequest = ProviderDoctorContext & { signal: AbortSignal };
 import { describeError, isCarpOvhError } from '../../errors.ts';
@@ -24,7 +24,15 @@ export function neededCallsOf(server: string, entries: readonly ProviderDoctorEn
   );
 }
 
-export async function virtualMacDoctorChecks(server: string, request: DoctorRequest, readVmacs: (signal: AbortSignal) => Promise<VmacMap>): Promise<Check[]> {
+/** Where OVH routes an address that is on no vMAC of the server, when that is another server (null otherwise). */
+export type ElsewhereReader = (address: string, signal: AbortSignal) => Promise<Placement | null>;
+
+export async function virtualMacDoctorChecks(
+  server: string,
+  request: DoctorRequest,
+  readVmacs: (signal: AbortSignal) => Promise<VmacMap>,
+  elsewhere: ElsewhereReader = async () => null,
+): Promise<Check[]> {
   const readId = `ovh.read:${server}`;
   const readTitle = `vMACs of ${server}`;
   if (request.unavailable !== null) return [skip('ovh', readId, readTitle, request.unavailable), ...placementSkipped(request.entries, request.unavailable)];
@@ -35,7 +43,20 @@ export async function virtualMacDoctorChecks(server: string, request: DoctorRequ
     const why = `the vMACs of ${server} could not be read`;
     return [readFailure(server, error), ...placementSkipped(request.entries, why)];
   }
-  return [pass('ovh', readId, readTitle, `${vmacs.size} vMACs read`), ...placementChecks(server, request, vmacs)];
+  // A VIP on none of them may be on the other server of a pair (routers on two servers).
+  const away = new Map<string, Placement>();
+  const unheld = request.entries.flatMap(({ entry }) => entry.addresses).filter((address) => holderOf(vmacs, address) === null);
+  await Promise.all(
+    unheld.map(async (address) => {
+      try {
+        const found = await elsewhere(address, request.signal);
+        if (found !== null) away.set(address, found);
+      } catch {
+        // Unknown stays "on no vMAC of this server", which the check below reports.
+      }
+    }),
+  );
+  return [pass('ovh', readId, readTitle, `${vmacs.size} vMACs read`), ...placementChecks(server, request, vmacs, away)];
 }
 
 function readFailure(server: string, error: unknown): Check {
@@ -79,13 +100,16 @@ function placementSkipped(entries: readonly ProviderDoctorEntry[], why: string):
   ]);
 }
 
-function placementChecks(server: string, request: DoctorRequest, vmacs: VmacMap): Check[] {
+function placementChecks(server: string, request: DoctorRequest, vmacs: VmacMap, away: ReadonlyMap<string, Placement>): Check[] {
   const checks: Check[] = [];
   const peersSeen = new Set<string>();
   for (const { entry, key, state, mac } of request.entries) {
     // An entry absent here has no state worth comparing.
     const known = state === 'absent' ? null : state;
-    for (const address of entry.addresses) checks.push(vipCheck(key, address, vmacs, known, mac));
+    for (const address of entry.addresses) {
+      const elsewhere = away.get(address);
+      checks.push(elsewhere === undefined ? vipCheck(key, address, vmacs, known, mac) : awayCheck(key, address, elsewhere, known));
+    }
     checks.push(ownVmacCheck(key, mac, vmacs, request.allAddresses, server));
     for (const address of entry.addresses) {
       const holder = holderOf(vmacs, address);
@@ -138,6 +162,23 @@ function vipCheck(key: string, address: string, vmacs: VmacMap, state: string | 
       'run carp-ovh reconcile on the MASTER, and read its last claim.',
     );
   }
+  return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
+}
+
+/** A VIP OVH routes to another server (a pair on two servers): right only while this router is not MASTER. */
+function awayCheck(key: string, address: string, placement: Placement, state: string | null): Check {
+  const id = `placement.vip:${address}`;
+  const title = `${address} at OVH`;
+  const where = `on ${placement.where ?? placement.holder ?? 'another server'}`;
+  if (state === null) return skip('placement', id, title, `${where}; this router's CARP state for ${key} is unknown`);
+  if (state === 'MASTER')
+    return fail(
+      'placement',
+      id,
+      title,
+      `${where}, but ${key} is MASTER here: traffic goes to the other server`,
+      'run carp-ovh reconcile here, and read the last claim below.',
+    );
   return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
 }
 

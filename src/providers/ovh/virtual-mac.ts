@@ -128,11 +128,38 @@ export class VirtualMacProvider implements FailoverProvider {
     const signal = options.signal ?? new AbortController().signal;
     const ours = options.mac === undefined || options.mac === null ? null : options.mac.toLowerCase();
     const holders = await this.allHolders(signal);
-    return addresses.map((address) => {
-      const holder = holders.find((h) => h.addresses.includes(address))?.mac ?? null;
-      const here = holder === null ? false : ours === null ? null : holder === ours;
-      return { address, holder, here, where: holder === null ? `on no vMAC of ${this.options.server}` : `vMAC ${holder}` };
-    });
+    return Promise.all(
+      addresses.map(async (address): Promise<Placement> => {
+        const holder = holders.find((h) => h.addresses.includes(address))?.mac ?? null;
+        if (holder === null) {
+          const away = await this.placementElsewhere(address, signal);
+          if (away !== null) return away;
+        }
+        const here = holder === null ? false : ours === null ? null : holder === ours;
+        return { address, holder, here, where: holder === null ? `on no vMAC of ${this.options.server}` : `vMAC ${holder}` };
+      }),
+    );
+  }
+
+  /**
+   * An address on no vMAC of the server may be routed to another server (routers
+   * on two servers): there, the vMAC that lists it, else the server itself. null
+   * when OVH routes it here or nowhere, or when /ip cannot tell (a key without
+   * GET /ip/*, an IP /ip does not show), as the claim reads it.
+   */
+  private async placementElsewhere(address: string, signal: AbortSignal): Promise<Placement | null> {
+    let other: string | null;
+    try {
+      other = await foreignServer(this.ip, address, this.options.server, signal);
+    } catch (error) {
+      if (signal.aborted || !isCarpOvhError(error) || (error.status !== 404 && error.errorCode !== 'NOT_GRANTED_CALL')) throw error;
+      return null;
+    }
+    if (other === null) return null;
+    const there = await foreignHolder(this.options.api, other, address, signal);
+    return there === null
+      ? { address, holder: other, here: false, where: `server ${other}, on no vMAC there` }
+      : { address, holder: there.mac, here: false, where: `vMAC ${there.mac} of ${other}` };
   }
 
   neededCalls(entries: readonly ProviderDoctorEntry[]): NeededCall[] {
@@ -145,13 +172,24 @@ export class VirtualMacProvider implements FailoverProvider {
       this.options.server,
       { ...request, signal },
       async (signal) => new Map((await this.allHolders(signal)).map((h) => [h.mac, h.addresses])),
+      (address, signal) => this.placementElsewhere(address, signal),
     );
   }
 
   /** dry-run: the real preflight (it refuses what the claim would refuse), then the calls the claim would send. */
   async plan(request: ClaimRequest, ctx: ClaimContext): Promise<PlannedCall[]> {
     await this.preflight(request, ctx);
-    return planVirtualMac({ server: this.options.server, api: this.options.api, hostname: this.options.hostname }, request, ctx);
+    return planVirtualMac(
+      {
+        server: this.options.server,
+        api: this.options.api,
+        hostname: this.options.hostname,
+        // The claim's own planning for an address on another server: the same reads and refusals.
+        crossServer: (addresses) => this.planCrossServer(addresses, request.addresses, ctx),
+      },
+      request,
+      ctx,
+    );
   }
 
   /**
