@@ -72,7 +72,7 @@ describe('via: ip-move through the CLI', () => {
     const notPassing = onB.report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.detail}`);
     assert.deepEqual(notPassing, [], onB.result.stdout);
     assert.equal(onB.result.code, 0);
-    assert.match(checkOf(onB.report, 'ovh.grants').detail, /every rule a claim needs \(GET \/ip\/\*, POST \/ip\/\*\/move\)/);
+    assert.match(checkOf(onB.report, 'ovh.grants').detail, /every rule a claim needs \(ip-move: GET \/ip\/\*, POST \/ip\/\*\/move\)/);
     assert.match(
       checkOf(onB.report, `ovh.read:ip-move:${SERVER_B}`).detail,
       /where OVH routes 203\.0\.113\.100, where it may move it and the move tasks pending/,
@@ -100,7 +100,7 @@ describe('via: ip-move through the CLI', () => {
     // Human output: the same findings, in 80 columns.
     const human = await rb.cli(['doctor', '--root', rootB]);
     assert.equal(human.code, 0, human.stdout);
-    assert.match(human.stdout.replace(/\n {6}/g, ' '), /PASS {2}OVH access rules: the key has every rule a claim needs \(GET \/ip\/\*, POST \/ip\/\*\/move\)/);
+    assert.match(human.stdout.replace(/\n {6}/g, ' '), /PASS {2}OVH access rules: the key has every rule a claim needs \(ip-move: GET \/ip\/\*, POST \/ip\/\*\/move\)/);
   });
 
   test('a key that may not move IPs, or a server OVH does not offer: doctor fails exactly there', async () => {
