@@ -100,7 +100,10 @@ describe('via: ip-move through the CLI', () => {
     // Human output: the same findings, in 80 columns.
     const human = await rb.cli(['doctor', '--root', rootB]);
     assert.equal(human.code, 0, human.stdout);
-    assert.match(human.stdout.replace(/\n {6}/g, ' '), /PASS {2}OVH access rules: the key has every rule a claim needs \(ip-move: GET \/ip\/\*, POST \/ip\/\*\/move\)/);
+    assert.match(
+      human.stdout.replace(/\n {6}/g, ' '),
+      /PASS {2}OVH access rules: the key has every rule a claim needs \(ip-move: GET \/ip\/\*, POST \/ip\/\*\/move\)/,
+    );
   });
 
   test('a key that may not move IPs, or a server OVH does not offer: doctor fails exactly there', async () => {
