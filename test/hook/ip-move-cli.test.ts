@@ -188,6 +188,15 @@ describe('via: ip-move through the CLI', () => {
     assert.match(humanB.stdout, new RegExp(`^  ${VIP.replaceAll('.', '\\.')}  on this router \\(server ${SERVER_B}\\)$`, 'm'));
     assert.match(humanB.stdout, /^last claim: hook 2@vmx1 MASTER .*: ok in /m);
 
+    // The health check as MASTER sees the IP here (on this router's server): healthy, and no repair claim.
+    start = world.ovh.requests().length;
+    const check = await rb.cli(['check', '--json']);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    const claimProbe = (JSON.parse(check.stdout) as { probes: Array<{ name: string; ok: boolean; detail: string }> }).probes.find((p) => p.name === 'claim');
+    assert.equal(claimProbe?.ok, true, JSON.stringify(claimProbe));
+    assert.doesNotMatch(claimProbe?.detail ?? '', /OVH routes/);
+    assert.deepEqual(mutations(start), []);
+
     // Already here: reconcile changes nothing.
     start = world.ovh.requests().length;
     const again = await rb.cli(['reconcile', '--wait']);
