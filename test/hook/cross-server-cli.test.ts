@@ -130,7 +130,18 @@ describe('virtual-MAC routers on two servers, through the CLI', () => {
       const vip = checkOf(report, `placement.vip:${VIP}`);
       assert.equal(vip.status, 'pass', vip.detail);
       assert.equal(vip.detail, `on vMAC ${MAC_A} of ${SERVER_A} (the peer), and 2@vmx1 is BACKUP here`);
+      assert.equal(checkOf(report, `ovh.cross-server:${VIP}`).status, 'pass');
+      // The peer's vMAC there holding only the VIP: a claim here would refuse, and doctor says so beforehand.
+      const state = twoHostState();
+      delete state.dedicated[SERVER_A]?.virtualMacs[MAC_A]?.ips['203.0.113.101'];
+      world.ovh.setState(state);
+      const refused = doctorJson(await rb.cli(['doctor', '--json']));
+      const cross = checkOf(refused, `ovh.cross-server:${VIP}`);
+      assert.equal(cross.status, 'fail');
+      assert.match(cross.detail, new RegExp(`would refuse to bring ${re(VIP)} from ${re(SERVER_A)}: .*only IP on ${re(MAC_A)} of ${re(SERVER_A)}`));
+      assert.equal(checkOf(refused, `placement.vip:${VIP}`).status, 'pass');
     } finally {
+      world.ovh.setState(twoHostState());
       rb.setState('MASTER');
     }
     // As MASTER with the VIP still on the other server, that is a fault doctor names.

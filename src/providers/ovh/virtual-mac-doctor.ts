@@ -24,8 +24,11 @@ export function neededCallsOf(server: string, entries: readonly ProviderDoctorEn
   );
 }
 
-/** Where OVH routes an address that is on no vMAC of the server, when that is another server (null otherwise). */
-export type ElsewhereReader = (address: string, signal: AbortSignal) => Promise<Placement | null>;
+/**
+ * An address on no vMAC of the server that OVH routes to another server (null
+ * otherwise): where it is, and what would stop a claim here from bringing it over.
+ */
+export type ElsewhereReader = (address: string, signal: AbortSignal) => Promise<{ placement: Placement; from: string; problems: string[] } | null>;
 
 export async function virtualMacDoctorChecks(
   server: string,
@@ -44,7 +47,7 @@ export async function virtualMacDoctorChecks(
     return [readFailure(server, error), ...placementSkipped(request.entries, why)];
   }
   // A VIP on none of them may be on the other server of a pair (routers on two servers).
-  const away = new Map<string, Placement>();
+  const away = new Map<string, { placement: Placement; from: string; problems: string[] }>();
   const unheld = request.entries.flatMap(({ entry }) => entry.addresses).filter((address) => holderOf(vmacs, address) === null);
   await Promise.all(
     unheld.map(async (address) => {
@@ -100,7 +103,12 @@ function placementSkipped(entries: readonly ProviderDoctorEntry[], why: string):
   ]);
 }
 
-function placementChecks(server: string, request: DoctorRequest, vmacs: VmacMap, away: ReadonlyMap<string, Placement>): Check[] {
+function placementChecks(
+  server: string,
+  request: DoctorRequest,
+  vmacs: VmacMap,
+  away: ReadonlyMap<string, { placement: Placement; from: string; problems: string[] }>,
+): Check[] {
   const checks: Check[] = [];
   const peersSeen = new Set<string>();
   for (const { entry, key, state, mac } of request.entries) {
@@ -108,7 +116,8 @@ function placementChecks(server: string, request: DoctorRequest, vmacs: VmacMap,
     const known = state === 'absent' ? null : state;
     for (const address of entry.addresses) {
       const elsewhere = away.get(address);
-      checks.push(elsewhere === undefined ? vipCheck(key, address, vmacs, known, mac) : awayCheck(key, address, elsewhere, known));
+      if (elsewhere === undefined) checks.push(vipCheck(key, address, vmacs, known, mac));
+      else checks.push(awayCheck(key, address, elsewhere.placement, known), crossServerCheck(address, server, elsewhere.from, elsewhere.problems));
     }
     checks.push(ownVmacCheck(key, mac, vmacs, request.allAddresses, server));
     for (const address of entry.addresses) {
@@ -180,6 +189,26 @@ function awayCheck(key: string, address: string, placement: Placement, state: st
       'run carp-ovh reconcile here, and read the last claim below.',
     );
   return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
+}
+
+/** Whether a claim here could bring the VIP over from the other server (the claim's own preflight, read-only). */
+function crossServerCheck(address: string, server: string, from: string, problems: string[]): Check {
+  const id = `ovh.cross-server:${address}`;
+  const title = `${address} from ${from}`;
+  if (problems.length === 0)
+    return pass(
+      'ovh',
+      id,
+      title,
+      `nothing a claim here checks first stands in the way of taking ${address} off ${from} and moving it to ${server}: OVH offers ${server}, the vMAC there (if any) keeps another IP, and the key's rules allow the DELETE there, GET /ip/* and POST /ip/*/move`,
+    );
+  return fail(
+    'ovh',
+    id,
+    title,
+    `a claim here would refuse to bring ${address} from ${from}: ${problems.join('; ')}`,
+    'fix each problem named (docs/operations.md, "Router VMs on two servers"), then run carp-ovh doctor again.',
+  );
 }
 
 function ownVmacCheck(key: string, ours: string | null, vmacs: VmacMap, vips: ReadonlySet<string>, server: string): Check {

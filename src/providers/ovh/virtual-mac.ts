@@ -60,6 +60,12 @@ export function createProvider(entry: FailoverEntry, ctx: OvhProviderContext): F
   return provider;
 }
 
+function foreignPlacement(address: string, view: CrossServerPlan): Placement {
+  return view.holder === null
+    ? { address, holder: view.other, here: false, where: `server ${view.other}, on no vMAC there` }
+    : { address, holder: view.holder.mac, here: false, where: `vMAC ${view.holder.mac} of ${view.other}` };
+}
+
 export interface VirtualMacOptions {
   server: string;
   api: OvhApi;
@@ -148,6 +154,12 @@ export class VirtualMacProvider implements FailoverProvider {
    * GET /ip/*, an IP /ip does not show), as the claim reads it.
    */
   private async placementElsewhere(address: string, signal: AbortSignal): Promise<Placement | null> {
+    const view = await this.foreignView(address, signal);
+    return view === null ? null : foreignPlacement(address, view);
+  }
+
+  /** Where OVH routes an address on no vMAC of the server, when that is another server. */
+  private async foreignView(address: string, signal: AbortSignal): Promise<CrossServerPlan | null> {
     let other: string | null;
     try {
       other = await foreignServer(this.ip, address, this.options.server, signal);
@@ -156,10 +168,7 @@ export class VirtualMacProvider implements FailoverProvider {
       return null;
     }
     if (other === null) return null;
-    const there = await foreignHolder(this.options.api, other, address, signal);
-    return there === null
-      ? { address, holder: other, here: false, where: `server ${other}, on no vMAC there` }
-      : { address, holder: there.mac, here: false, where: `vMAC ${there.mac} of ${other}` };
+    return { other, holder: await foreignHolder(this.options.api, other, address, signal) };
   }
 
   neededCalls(entries: readonly ProviderDoctorEntry[]): NeededCall[] {
@@ -172,7 +181,13 @@ export class VirtualMacProvider implements FailoverProvider {
       this.options.server,
       { ...request, signal },
       async (signal) => new Map((await this.allHolders(signal)).map((h) => [h.mac, h.addresses])),
-      (address, signal) => this.placementElsewhere(address, signal),
+      async (address, signal) => {
+        const view = await this.foreignView(address, signal);
+        if (view === null) return null;
+        // What the claim here would refuse on before its first change (crossServerProblems is its preflight).
+        const problems = await crossServerProblems({ ip: this.ip }, address, this.options.server, view.holder, [...request.allAddresses], signal);
+        return { placement: foreignPlacement(address, view), from: view.other, problems };
+      },
     );
   }
 
