@@ -28,7 +28,15 @@ export function neededCallsOf(server: string, entries: readonly ProviderDoctorEn
  * An address on no vMAC of the server that OVH routes to another server (null
  * otherwise): where it is, and what would stop a claim here from bringing it over.
  */
-export type ElsewhereReader = (address: string, signal: AbortSignal) => Promise<{ placement: Placement; from: string; problems: string[] } | null>;
+export interface ElsewhereView {
+  placement: Placement;
+  /** The server OVH routes it to. */
+  from: string;
+  /** Why a claim here would refuse to bring it over; empty when nothing would. */
+  problems: string[];
+}
+
+export type ElsewhereReader = (address: string, signal: AbortSignal) => Promise<ElsewhereView | null>;
 
 export async function virtualMacDoctorChecks(
   server: string,
@@ -47,7 +55,7 @@ export async function virtualMacDoctorChecks(
     return [readFailure(server, error), ...placementSkipped(request.entries, why)];
   }
   // A VIP on none of them may be on the other server of a pair (routers on two servers).
-  const away = new Map<string, { placement: Placement; from: string; problems: string[] }>();
+  const away = new Map<string, ElsewhereView>();
   const unheld = request.entries.flatMap(({ entry }) => entry.addresses).filter((address) => holderOf(vmacs, address) === null);
   await Promise.all(
     unheld.map(async (address) => {
@@ -103,12 +111,7 @@ function placementSkipped(entries: readonly ProviderDoctorEntry[], why: string):
   ]);
 }
 
-function placementChecks(
-  server: string,
-  request: DoctorRequest,
-  vmacs: VmacMap,
-  away: ReadonlyMap<string, { placement: Placement; from: string; problems: string[] }>,
-): Check[] {
+function placementChecks(server: string, request: DoctorRequest, vmacs: VmacMap, away: ReadonlyMap<string, ElsewhereView>): Check[] {
   const checks: Check[] = [];
   const peersSeen = new Set<string>();
   for (const { entry, key, state, mac } of request.entries) {
