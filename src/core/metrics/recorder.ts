@@ -24,8 +24,7 @@ export interface PlatformSeen {
 export interface CheckSeen {
   at: string;
   probes: ReadonlyArray<{ name: string; ok: boolean; durationMs: number }>;
-  /** Address → the MAC OVH routes it to (null: nowhere); null when OVH could not be read. */
-  /** Address → whether OVH routes it here (null: the provider cannot tell), as the check's probes read it. */
+  /** Address → whether OVH routes it here (null: the provider cannot tell); null when OVH could not be read. */
   placements: ReadonlyMap<string, boolean | null> | null;
 }
 
