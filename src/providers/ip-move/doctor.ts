@@ -1,4 +1,5 @@
 import { fail, pass, skip, warn } from '../../core/doctor/checklist.ts';
+import { placementVerdict } from '../../core/doctor/placement-verdict.ts';
 import type { Check, NeededCall, ProviderDoctorContext, ProviderDoctorEntry } from '../../core/ports/index.ts';
 import { describeError, isCarpOvhError } from '../../errors.ts';
 import { type Destination, type IpApi, ipRulePath } from '../ovh/ip-api.ts';
@@ -103,39 +104,18 @@ function placementSkipped(entries: readonly ProviderDoctorEntry[], why: string):
   return entries.flatMap(({ entry }) => entry.addresses.map((address) => skip('placement', `placement.vip:${address}`, `${address} at OVH`, why)));
 }
 
-/** Where the VIP is against this router's state: here as MASTER or elsewhere as BACKUP pass. */
+/** Where the VIP is routed against this router's state (the shared verdict). */
 function placementCheck(address: string, holder: string | null, server: string, key: string, state: string | null): Check {
-  const id = `placement.vip:${address}`;
-  const title = `${address} at OVH`;
   const where = holder === null ? 'routed to no server' : holder === server ? `routed to this router's server (${server})` : `routed to server ${holder}`;
-  if (holder === null)
-    return fail(
-      'placement',
-      id,
-      title,
-      `${address} is ${where}: OVH sends its traffic nowhere`,
-      state === 'MASTER' ? 'run carp-ovh reconcile here (this router is MASTER).' : 'run carp-ovh reconcile on the MASTER.',
-    );
-  if (state === null) return skip('placement', id, title, `${where}; this router's CARP state for ${key} is unknown`);
-  if (state === 'MASTER') {
-    if (holder === server) return pass('placement', id, title, `${where}, and ${key} is MASTER here`);
-    return fail(
-      'placement',
-      id,
-      title,
-      `${where}, but ${key} is MASTER here: traffic goes to the BACKUP`,
-      'run carp-ovh reconcile here, and read the last claim below.',
-    );
-  }
-  if (holder === server)
-    return fail(
-      'placement',
-      id,
-      title,
-      `${where}, but ${key} is ${state} here: traffic reaches the router that is not MASTER`,
-      'run carp-ovh reconcile on the MASTER, and read its last claim.',
-    );
-  return pass('placement', id, title, `${where} (the peer's), and ${key} is ${state} here`);
+  return placementVerdict({
+    address,
+    key,
+    state,
+    held: holder === null ? 'nowhere' : holder === server ? 'here' : 'elsewhere',
+    where,
+    nowhere: `${address} is ${where}: OVH sends its traffic nowhere`,
+    peer: "the peer's",
+  });
 }
 
 /**

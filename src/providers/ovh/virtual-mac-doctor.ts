@@ -1,4 +1,5 @@
 import { fail, pass, skip } from '../../core/doctor/checklist.ts';
+import { placementVerdict } from '../../core/doctor/placement-verdict.ts';
 import type { Check, NeededCall, Placement, ProviderDoctorContext, ProviderDoctorEntry } from '../../core/ports/index.ts';
 
 type DoctorRequest = ProviderDoctorContext & { signal: AbortSignal };
@@ -139,42 +140,19 @@ export function holderOf(vmacs: VmacMap, address: string): string | null {
 }
 
 function vipCheck(key: string, address: string, vmacs: VmacMap, state: string | null, ours: string | null): Check {
-  const id = `placement.vip:${address}`;
-  const title = `${address} at OVH`;
   const holder = holderOf(vmacs, address);
   const where = holder === null ? 'on no vMAC' : holder === ours ? `on this router (${holder})` : `on ${holder}`;
-  if (state === null || ours === null) {
-    return skip('placement', id, title, `${where}; this router's CARP state or MAC for ${key} is unknown`);
-  }
-  if (holder === null) {
-    return fail(
-      'placement',
-      id,
-      title,
-      `${address} is on no vMAC: OVH routes it nowhere`,
-      state === 'MASTER' ? 'run carp-ovh reconcile here (this router is MASTER).' : 'run carp-ovh reconcile on the MASTER.',
-    );
-  }
-  if (state === 'MASTER') {
-    if (holder === ours) return pass('placement', id, title, `${where}, and ${key} is MASTER here`);
-    return fail(
-      'placement',
-      id,
-      title,
-      `${where}, but ${key} is MASTER here: traffic goes to the BACKUP`,
-      'run carp-ovh reconcile here, and read the last claim below.',
-    );
-  }
-  if (holder === ours) {
-    return fail(
-      'placement',
-      id,
-      title,
-      `${where}, but ${key} is ${state} here: traffic reaches the router that is not MASTER`,
-      'run carp-ovh reconcile on the MASTER, and read its last claim.',
-    );
-  }
-  return pass('placement', id, title, `${where} (the peer), and ${key} is ${state} here`);
+  if (state === null || ours === null)
+    return skip('placement', `placement.vip:${address}`, `${address} at OVH`, `${where}; this router's CARP state or MAC for ${key} is unknown`);
+  return placementVerdict({
+    address,
+    key,
+    state,
+    held: holder === null ? 'nowhere' : holder === ours ? 'here' : 'elsewhere',
+    where,
+    nowhere: `${address} is on no vMAC: OVH routes it nowhere`,
+    peer: 'the peer',
+  });
 }
 
 /** A VIP OVH routes to another server (a pair on two servers): right only while this router is not MASTER. */
