@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const RSS_REPORTER = fileURLToPath(new URL('./rss-reporter.ts', import.meta.url));
+const RSS_REPORTER = fileURLToPath(new URL('./rss-reporter.mjs', import.meta.url));
 
 export interface RunStats {
   pid: number | undefined;

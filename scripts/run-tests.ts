@@ -31,6 +31,19 @@ let skipped = 0;
 /** Every failed test, for the closing summary and for scripts/stress.ts (CARP_OVH_TEST_FAILURES names a JSON file). */
 const failures: Array<{ name: string; file: string; line?: number }> = [];
 
+/**
+ * Test files at a time. Most of a file's time is spent waiting on simulated OVH
+ * tasks and deadlines, not on the CPU, so more files than cores keep the machine
+ * busy; CARP_OVH_TEST_CONCURRENCY overrides it.
+ */
+function concurrency(): number {
+  const raw = process.env.CARP_OVH_TEST_CONCURRENCY;
+  if (raw === undefined || raw === '') return 4;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`CARP_OVH_TEST_CONCURRENCY: ${JSON.stringify(raw)} is not a positive integer`);
+  return n;
+}
+
 async function runFiles(list: string[], concurrency: number): Promise<void> {
   if (list.length === 0) return;
   // A per-test bound for a stuck test, not a speed limit: a test that waits on a
@@ -57,7 +70,7 @@ async function runFiles(list: string[], concurrency: number): Promise<void> {
   });
 }
 
-await runFiles(files, 2);
+await runFiles(files, concurrency());
 if (filter.length === 0) await runFiles([SCAN], 1);
 
 if (failed === 0 && process.env.CARP_OVH_KEEP_ARTIFACTS !== '1') rmSync(artifacts, { recursive: true, force: true });

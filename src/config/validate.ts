@@ -11,12 +11,13 @@ let compiled: ValidateFunction | undefined;
 /**
  * The build compiles the schema into generated/validate-config.js (see
  * scripts/gen-config-validator.ts): loading that costs a fraction of ajv's compiler.
- * A tree that was not built yet (a test run straight from the sources) compiles it here.
+ * A tree where it was not generated yet (a test run straight from the sources)
+ * compiles the schema here.
  */
 async function validator(): Promise<ValidateFunction> {
   if (compiled !== undefined) return compiled;
   try {
-    compiled = (await import(GENERATED)).default as ValidateFunction;
+    compiled = (await import('./generated/validate-config.js')).default;
   } catch {
     const [{ Ajv }, { configSchema }, { AJV_OPTIONS, IPV4 }] = await Promise.all([import('ajv'), import('./schema.ts'), import('./validator-options.ts')]);
     const ajv = new Ajv(AJV_OPTIONS);
@@ -25,9 +26,6 @@ async function validator(): Promise<ValidateFunction> {
   }
   return compiled;
 }
-
-// A variable, so that the type checker does not look for a file the build writes.
-const GENERATED = './generated/validate-config.js';
 
 /** Layer 1: the schema. Fills in defaults in place and returns one problem per offending key. */
 export async function validateAgainstSchema(data: unknown): Promise<Problem[]> {

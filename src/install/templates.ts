@@ -1,10 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CarpOvhError } from '../errors.ts';
-
-/** The package root: templates ship in devd/ and hooks/ next to dist/ (and src/). */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { packageRoot } from '../package-root.ts';
 
 // devd and sh splice these into command lines: only plain absolute paths may go in.
 const SAFE_PATH = /^\/[A-Za-z0-9_./+-]+$/;
@@ -61,7 +58,7 @@ export interface Template {
 
 export async function readTemplate(source: string): Promise<Template | null> {
   try {
-    return { source, text: await readFile(join(PACKAGE_ROOT, source), 'utf8') };
+    return { source, text: await readFile(join(packageRoot(), source), 'utf8') };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -72,7 +69,7 @@ export async function readTemplate(source: string): Promise<Template | null> {
 export async function readTemplateDir(dir: string): Promise<Template[]> {
   let entries;
   try {
-    entries = await readdir(join(PACKAGE_ROOT, dir), { withFileTypes: true });
+    entries = await readdir(join(packageRoot(), dir), { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;

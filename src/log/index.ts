@@ -31,7 +31,8 @@ export interface OpenLog {
  * the object, and streamWrite cuts known secret values out of the final line.
  */
 export async function openLog(config: LogConfig, target: LogTarget, bindings: Record<string, unknown> = {}): Promise<OpenLog> {
-  const { pino } = await import('pino');
+  // The default export: a bundled CommonJS module offers no named ones to import().
+  const { default: pino } = await import('pino');
   const writeStderr = (line: string): void => {
     process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
   };

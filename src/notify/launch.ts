@@ -1,5 +1,3 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CommandRunner } from '../command.ts';
 import type { Notifier, NotifyEvent } from '../core/notify/events.ts';
 import type { LogPort } from '../core/ports/index.ts';
@@ -13,9 +11,6 @@ import { scrubText } from '../redact.ts';
  * started through the shared command runner, loaded beforehand, so notify()
  * stays synchronous.
  */
-
-/** The CLI entry beside this module (dist/cli.js when built, src/cli.ts when run from source). */
-export const CLI_ENTRY = fileURLToPath(new URL(`../cli${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
 export interface LaunchOptions {
   /** node, and the CLI entry to run `notify-run` with. */

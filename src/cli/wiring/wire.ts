@@ -164,8 +164,10 @@ export async function metricsFor(config: Config, platform: Platform, log: LogPor
 /** Notify scripts run from a detached `notify-run` per event, when notify.scripts is set. */
 export async function notifierFor(config: Config, log: LogPort): Promise<Notifier | undefined> {
   if (config.notify.scripts === null) return undefined;
-  const { launchingNotifier, CLI_ENTRY } = await import('../../notify/launch.ts');
+  const { launchingNotifier } = await import('../../notify/launch.ts');
   const { commandRunner } = await import('../../command.ts');
   const commands = await commandRunner();
-  return launchingNotifier({ execPath: process.execPath, cliPath: CLI_ENTRY, configPath: config.source, log, maxInFlight: config.notify.maxRunning, commands });
+  // This is the composition root of a CLI process: the script node runs is the CLI entry (dist/cli.js).
+  const cliPath = process.argv[1] ?? '';
+  return launchingNotifier({ execPath: process.execPath, cliPath, configPath: config.source, log, maxInFlight: config.notify.maxRunning, commands });
 }

@@ -1,3 +1,5 @@
+// Plain JavaScript, not TypeScript: a .ts preload would make node load its type
+// stripper into every measured process, adding ~70 ms of CPU and its memory to the figures.
 // Preloaded by bench/measure.ts: reports this process's CPU time and peak RSS at exit,
 // on fd 3 (the measured child), or, when CARP_OVH_BENCH_RSS_DIR is set, as <pid>.json in
 // that dir: NODE_OPTIONS carries the preload into processes the child starts (the hook's
