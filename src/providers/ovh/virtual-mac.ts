@@ -494,8 +494,6 @@ export class VirtualMacProvider implements FailoverProvider {
     let warned = false;
     for (let polls = 1; ; polls++) {
       await sleep(this.options.pollIntervalMs, ctx.signal);
-      // Between polls a recent answer will do; mutations always ask afresh.
-      await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
       // Every Nth poll reads the task instead of the list (to notice a task that
       // failed), so waiting costs one request per poll interval either way.
       if (taskReadable && task !== null && polls % every === 0) {
@@ -521,10 +519,18 @@ export class VirtualMacProvider implements FailoverProvider {
         if (now !== null) {
           const phase = taskPhase(now);
           if (phase === 'failed') return { ok: false, task: now };
-          if (phase === 'pending') continue;
+          if (phase === 'pending') {
+            await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
+            continue;
+          }
         }
       }
       if (done(await this.lists.get(mac, ctx.signal))) return { ok: true };
+      // Only a poll that waits on asks whether this router is still MASTER (a recent
+      // answer will do). A wait that ends needs no answer: what follows is either a
+      // mutation, which asks afresh, or the end of the claim. On a router the
+      // question is an ifconfig or sysctl run, so asking less often ends each wait sooner.
+      await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
     }
   }
 
