@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH } from '../test/support/cli.ts';
 import { seedState } from '../test/support/ovh-sim/state.ts';
-import { awaitDetachedWorkers } from '../test/support/wait.ts';
+import { awaitDetachedWorkers, waitUntil } from '../test/support/wait.ts';
 import { holdersOf, SEED_MAC_ROUTER_002, startWorld } from '../test/support/world.ts';
 import { median, runNode, treeReports } from './measure.ts';
 import { type BenchContext, type BenchSection, mib, ratio, type SectionReport } from './section.ts';
@@ -34,7 +34,8 @@ export interface StartupResult {
 const GOAL = 2;
 
 /** The least a hook can do: start a detached node child and return (the child exits at once). */
-const SPAWN_FLOOR = "import { spawn } from 'node:child_process'; spawn(process.execPath, ['-e', '0'], { detached: true, stdio: 'ignore' }).unref();";
+const SPAWN_FLOOR =
+  "import { spawn } from 'node:child_process'; const c = spawn(process.execPath, ['-e', '0'], { detached: true, stdio: 'ignore' }); c.unref(); process.stdout.write(String(c.pid));";
 
 export async function hookStartup(runs = 21): Promise<StartupResult> {
   const dir = mkdtempSync(join(tmpdir(), 'carp-ovh-bench-startup-'));
@@ -63,7 +64,10 @@ export async function hookStartup(runs = 21): Promise<StartupResult> {
   await quiet();
   for (let i = 0; i < runs; i++) {
     node.push((await runNode(['-e', '0'])).wallMs);
-    floor.push((await runNode(floorArgs)).wallMs);
+    const floorRun = await runNode(floorArgs);
+    floor.push(floorRun.wallMs);
+    // Its child, like a hook's worker, must not share the machine with the next run.
+    await processGone(Number(floorRun.stdout));
     hook.push((await runNode(hookArgs)).wallMs);
     await quiet();
     cached.push((await runNode(hookArgs, { env: { NODE_COMPILE_CACHE: cache } })).wallMs);
@@ -131,6 +135,18 @@ export const startupSection: BenchSection = {
     };
   },
 };
+
+async function processGone(pid: number): Promise<void> {
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`bench: the spawn floor printed no pid (${pid})`);
+  await waitUntil(`the floor's child ${pid} to exit`, () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
 
 function formatSigned(deltaMs: number): string {
   return `${deltaMs >= 0 ? '+' : '−'}${ms(Math.abs(deltaMs))}`;
