@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { defaultPlatformKind } from './platform-kinds.ts';
 import { PLATFORM_KINDS, type PlatformKind } from './types.ts';
 
@@ -12,7 +11,9 @@ import { PLATFORM_KINDS, type PlatformKind } from './types.ts';
 export async function peekPlatformKind(path: string, os: NodeJS.Platform = process.platform): Promise<PlatformKind> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Not node:fs/promises, nor an import of node:fs: as an ES module import, node:fs
+    // loads fs/promises with it, and that brings readline and ~30 more built-in modules into the hook.
+    text = process.getBuiltinModule('node:fs').readFileSync(path, 'utf8');
   } catch {
     text = '';
   }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { CliContext } from './context.ts';
 
 /**
@@ -15,6 +14,9 @@ import type { CliContext } from './context.ts';
 export function startWorker(ctx: CliContext, workerArgs: string[]): number | undefined {
   const args = [ctx.cliPath, 'claim-worker', ...workerArgs];
   if (ctx.configFlag !== undefined) args.push('--config', ctx.configFlag);
+  // Not an import of node:child_process: as an ES module import, node also loads
+  // the lazy parts of every built-in it touches (see src/cli/parsing/args.ts).
+  const { spawn } = process.getBuiltinModule('node:child_process');
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: 'ignore',
