@@ -39,7 +39,7 @@ export function ruleGrants(rule: { method?: string; path?: string }, method: str
   return new RegExp(`^${body}$`).test(path);
 }
 
-function authFix(error: unknown): string {
+export function authFix(error: unknown): string {
   const { errorCode, status } = factsOf(error);
   if (errorCode === 'INVALID_SIGNATURE') return 'check application_secret in Vault, and the clock (ntpd).';
   if (errorCode === 'NOT_GRANTED_CALL') return 'create a consumer key with the rules in docs/operations.md and store it in Vault.';

@@ -1,8 +1,8 @@
 import { fail, pass, skip, warn } from '../../core/doctor/checklist.ts';
 import { placementVerdict } from '../../core/doctor/placement-verdict.ts';
 import type { Check, NeededCall, ProviderDoctorContext, ProviderDoctorEntry } from '../../core/ports/index.ts';
-import { describeError, isCarpOvhError } from '../../errors.ts';
 import { type Destination, type IpApi, ipRulePath } from '../ovh/ip-api.ts';
+import { ovhReadFailure } from '../ovh/read-failure.ts';
 
 /**
  * Doctor's checks for `via: ip-move` on one dedicated server: the reads a claim
@@ -47,7 +47,12 @@ export async function ipMoveDoctorChecks(ip: IpApi, server: string, context: Pro
       }),
     );
   } catch (error) {
-    return [readFailure(readId, readTitle, error), ...placementSkipped(context.entries, `the failover IPs could not be read at OVH`)];
+    const words = {
+      rule: 'GET /ip/*',
+      notFound: 'OVH does not know one of the failover IPs',
+      notFoundFix: 'check failover[].addresses: each must be a failover IP of this OVH account.',
+    };
+    return [ovhReadFailure(readId, readTitle, error, words), ...placementSkipped(context.entries, `the failover IPs could not be read at OVH`)];
   }
   const checks: Check[] = [
     pass(
@@ -76,28 +81,6 @@ export async function ipMoveDoctorChecks(ip: IpApi, server: string, context: Pro
     }
   }
   return checks;
-}
-
-function readFailure(id: string, title: string, error: unknown): Check {
-  const errorCode = isCarpOvhError(error) ? error.errorCode : undefined;
-  const status = isCarpOvhError(error) ? error.status : undefined;
-  if (errorCode === 'NOT_GRANTED_CALL')
-    return fail(
-      'ovh',
-      id,
-      title,
-      `OVH refuses the reads a claim needs: ${describeError(error)}`,
-      'add the access rule GET /ip/* (a new consumer key: rules cannot be added to an existing one).',
-    );
-  if (status === 404)
-    return fail(
-      'ovh',
-      id,
-      title,
-      `OVH does not know one of the failover IPs: ${describeError(error)}`,
-      'check failover[].addresses: each must be a failover IP of this OVH account.',
-    );
-  return fail('ovh', id, title, describeError(error), 'check the route to the OVH API and ovh.endpoint/ovh.url.');
 }
 
 function placementSkipped(entries: readonly ProviderDoctorEntry[], why: string): Check[] {

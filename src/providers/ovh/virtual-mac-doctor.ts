@@ -3,7 +3,7 @@ import { placementVerdict } from '../../core/doctor/placement-verdict.ts';
 import type { Check, NeededCall, Placement, ProviderDoctorContext, ProviderDoctorEntry } from '../../core/ports/index.ts';
 
 type DoctorRequest = ProviderDoctorContext & { signal: AbortSignal };
-import { describeError, isCarpOvhError } from '../../errors.ts';
+import { ovhReadFailure } from './read-failure.ts';
 import { neededCalls } from './vmac-preflight.ts';
 
 /**
@@ -53,7 +53,12 @@ export async function virtualMacDoctorChecks(
     vmacs = await readVmacs(request.signal);
   } catch (error) {
     const why = `the vMACs of ${server} could not be read`;
-    return [readFailure(server, error), ...placementSkipped(request.entries, why)];
+    const words = {
+      rule: 'GET /dedicated/server/*',
+      notFound: `OVH knows no dedicated server ${server}`,
+      notFoundFix: 'set failover[].server to the service name of the server hosting the routers (ns….ip-….eu).',
+    };
+    return [ovhReadFailure(readId, readTitle, error, words), ...placementSkipped(request.entries, why)];
   }
   // A VIP on none of them may be on the other server of a pair (routers on two servers).
   const away = new Map<string, ElsewhereView>();
@@ -69,40 +74,6 @@ export async function virtualMacDoctorChecks(
     }),
   );
   return [pass('ovh', readId, readTitle, `${vmacs.size} vMACs read`), ...placementChecks(server, request, vmacs, away)];
-}
-
-function readFailure(server: string, error: unknown): Check {
-  const id = `ovh.read:${server}`;
-  const title = `vMACs of ${server}`;
-  const status = isCarpOvhError(error) ? error.status : undefined;
-  const errorCode = isCarpOvhError(error) ? error.errorCode : undefined;
-  if (errorCode === 'NOT_GRANTED_CALL') {
-    return fail(
-      'ovh',
-      id,
-      title,
-      `OVH refuses the reads the claim needs: ${describeError(error)}`,
-      'add the access rule GET /dedicated/server/* (a new consumer key: rules cannot be added to an existing one).',
-    );
-  }
-  if (status === 404) {
-    return fail(
-      'ovh',
-      id,
-      title,
-      `OVH knows no dedicated server ${server}: ${describeError(error)}`,
-      'set failover[].server to the service name of the server hosting the routers (ns….ip-….eu).',
-    );
-  }
-  return fail('ovh', id, title, describeError(error), readFix(error));
-}
-
-function readFix(error: unknown): string {
-  const errorCode = isCarpOvhError(error) ? error.errorCode : undefined;
-  const status = isCarpOvhError(error) ? error.status : undefined;
-  if (errorCode === 'INVALID_SIGNATURE') return 'check application_secret in Vault, and the clock (ntpd).';
-  if (status === 401 || status === 403) return 'create a new consumer key (docs/operations.md) and store it in Vault.';
-  return 'check the route to the OVH API and ovh.endpoint/ovh.url.';
 }
 
 function placementSkipped(entries: readonly ProviderDoctorEntry[], why: string): Check[] {
