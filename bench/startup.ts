@@ -9,12 +9,12 @@
  * loading beside the next run slows whatever runs then (the reference as much as
  * the hook), which flattered the ratio in earlier runs of this benchmark.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_PATH } from '../test/support/cli.ts';
+import { CLI_PATH, writeMinimalHookConfig } from '../test/support/cli.ts';
 import { seedState } from '../test/support/ovh-sim/state.ts';
-import { awaitDetachedWorkers, waitUntil } from '../test/support/wait.ts';
+import { awaitDetachedWorkers, processAlive, waitUntil } from '../test/support/wait.ts';
 import { holdersOf, SEED_MAC_ROUTER_002, startWorld } from '../test/support/world.ts';
 import { median, runNode, treeReports } from './measure.ts';
 import { type BenchContext, type BenchSection, mib, ratio, type SectionReport } from './section.ts';
@@ -39,16 +39,8 @@ const SPAWN_FLOOR =
 
 export async function hookStartup(runs = 21): Promise<StartupResult> {
   const dir = mkdtempSync(join(tmpdir(), 'carp-ovh-bench-startup-'));
-  const stateDir = join(dir, 'state');
-  mkdirSync(stateDir);
-  const config = join(dir, 'carp-ovh.yaml');
   // The hook does not read the config on its fast path; the detached worker does, and finds vhid 2 BACKUP-only work.
-  writeFileSync(
-    config,
-    `ovh:\n  credentials: { file: ${join(dir, 'none.yaml')} }\n` +
-      'failover:\n  - { vhid: 2, interface: vmx1, addresses: [192.0.2.10], server: ns1.example }\n' +
-      `state_dir: ${stateDir}\nlog: { syslog: false, file: ${join(dir, 'log')} }\n`,
-  );
+  const config = writeMinimalHookConfig(dir);
   const cache = join(dir, 'compile-cache');
   const hookArgs = [CLI_PATH, '--config', config, 'hook', '2@vmx1', 'BACKUP'];
   const floorArgs = ['--input-type=module', '-e', SPAWN_FLOOR];
@@ -139,14 +131,7 @@ export const startupSection: BenchSection = {
 
 async function processGone(pid: number): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`bench: the spawn floor printed no pid (${pid})`);
-  await waitUntil(`the floor's child ${pid} to exit`, () => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  await waitUntil(`the floor's child ${pid} to exit`, () => !processAlive(pid));
 }
 
 function formatSigned(deltaMs: number): string {

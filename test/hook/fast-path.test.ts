@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { CLI_PATH, runCli } from '../support/cli.ts';
+import { CLI_PATH, runCli, writeMinimalHookConfig } from '../support/cli.ts';
 import { makeTempDir } from '../support/tmp.ts';
 import { awaitDetachedWorkers } from '../support/wait.ts';
 
@@ -38,13 +38,7 @@ test('hook loads its own small chunks and no package, and none of the built-ins 
   mkdirSync(out);
   const recorder = join(dir, 'recorder.mjs');
   writeFileSync(recorder, RECORDER);
-  const config = join(dir, 'carp-ovh.yaml');
-  writeFileSync(
-    config,
-    `ovh:\n  credentials: { file: ${join(dir, 'none.yaml')} }\n` +
-      'failover:\n  - { vhid: 2, interface: vmx1, addresses: [192.0.2.10], server: ns1.example }\n' +
-      `state_dir: ${join(dir, 'state')}\nlog: { syslog: false, file: ${join(dir, 'log')} }\n`,
-  );
+  const config = writeMinimalHookConfig(dir);
   const result = await runCli(['--config', config, 'hook', '2@vmx1', 'BACKUP'], {
     env: { NODE_OPTIONS: `--import ${recorder}`, FAST_PATH_OUT: out },
   });

@@ -1,11 +1,28 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from './tmp.ts';
 
 /** The built CLI, run the way devd and cron run it: a real subprocess. */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/**
+ * The least config `hook 2@vmx1 BACKUP` runs on (the hook start-up bench and the
+ * fast-path test): vhid 2 on vmx1, a credentials file that is never read on a
+ * BACKUP event, state and log in `dir`. Returns the config's path.
+ */
+export function writeMinimalHookConfig(dir: string): string {
+  mkdirSync(join(dir, 'state'), { recursive: true });
+  const config = join(dir, 'carp-ovh.yaml');
+  writeFileSync(
+    config,
+    `ovh:\n  credentials: { file: ${join(dir, 'none.yaml')} }\n` +
+      'failover:\n  - { vhid: 2, interface: vmx1, addresses: [192.0.2.10], server: ns1.example }\n' +
+      `state_dir: ${join(dir, 'state')}\nlog: { syslog: false, file: ${join(dir, 'log')} }\n`,
+  );
+  return config;
+}
 
 export interface CliResult {
   code: number | null;

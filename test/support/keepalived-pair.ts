@@ -12,6 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from './tmp.ts';
+import { processAlive as alive } from './wait.ts';
 
 export const IP = existsSync('/usr/bin/ip') ? '/usr/bin/ip' : '/sbin/ip';
 export const KEEPALIVED = ['/usr/sbin/keepalived', '/usr/local/sbin/keepalived', '/sbin/keepalived'].find((path) => existsSync(path)) ?? null;
@@ -126,15 +127,6 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const entry of live) teardownSync(entry.namespaces, entry.pids());
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function pidsInNamespace(ns: string): number[] {

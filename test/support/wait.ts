@@ -49,6 +49,16 @@ export async function waitUntil(what: string, condition: () => boolean | Promise
   }
 }
 
+/** Whether a process of that pid exists (one of another user's counts). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface WorkerProcess {
   pid: number;
   argv: string[];
