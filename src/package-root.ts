@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
  * bundles the sources into dist/ and its chunks, so a module's own depth differs
  * between src/ and dist/.
  */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+export function packageRoot(): string {
+  found ??= findRoot(fileURLToPath(import.meta.url));
+  return found;
+}
+
+let found: string | undefined;
+
+function findRoot(from: string): string {
   for (let dir = dirname(from); ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && isOurs(manifest)) return dir;

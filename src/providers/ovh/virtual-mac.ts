@@ -496,6 +496,8 @@ export class VirtualMacProvider implements FailoverProvider {
       await sleep(this.options.pollIntervalMs, ctx.signal);
       // Every Nth poll reads the task instead of the list (to notice a task that
       // failed), so waiting costs one request per poll interval either way.
+      // A task OVH still shows pending needs no list read this poll.
+      let taskPending = false;
       if (taskReadable && task !== null && polls % every === 0) {
         let now: OvhTask | null = null;
         try {
@@ -516,16 +518,11 @@ export class VirtualMacProvider implements FailoverProvider {
           taskReadable = false;
           ctx.log.warn({ mac, taskId: task.taskId, err: error.toLogObject() }, `cannot read task ${task.taskId}; waiting on the address list alone`);
         }
-        if (now !== null) {
-          const phase = taskPhase(now);
-          if (phase === 'failed') return { ok: false, task: now };
-          if (phase === 'pending') {
-            await ctx.guard({ maxAgeMs: WAIT_GUARD_MAX_AGE_MS });
-            continue;
-          }
-        }
+        const phase = now === null ? null : taskPhase(now);
+        if (now !== null && phase === 'failed') return { ok: false, task: now };
+        taskPending = phase === 'pending';
       }
-      if (done(await this.lists.get(mac, ctx.signal))) return { ok: true };
+      if (!taskPending && done(await this.lists.get(mac, ctx.signal))) return { ok: true };
       // Only a poll that waits on asks whether this router is still MASTER (a recent
       // answer will do). A wait that ends needs no answer: what follows is either a
       // mutation, which asks afresh, or the end of the claim. On a router the
