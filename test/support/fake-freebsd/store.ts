@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeReadCache } from './read-cache.ts';
 import type { FakeCall, FakeKernelState } from './types.ts';
 
 /**
@@ -99,11 +100,12 @@ export function readState(statePath: string): FakeKernelState {
   return JSON.parse(readFileSync(statePath, 'utf8')) as FakeKernelState;
 }
 
-/** Atomic replace, so a reader never sees a half-written file. */
+/** Atomic replace, so a reader never sees a half-written file; the shell's read answers follow it. */
 export function writeState(statePath: string, state: FakeKernelState): void {
   const temp = `${statePath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, statePath);
+  writeReadCache(statePath, state);
 }
 
 export function appendCall(statePath: string, call: FakeCall): void {
