@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { artifactsRoot } from '../tmp.ts';
-import { readsDirFor } from './read-cache.ts';
+import { shellQuote, shellReadLines } from '../fake-shell-reads.ts';
+import { SHELL_READS } from './read-cache.ts';
 import { STATE_FILE, appendKernelLog, callLogPathFor, kernelLogPathFor, readCalls, readKernelLog, readState, withStateLock, writeState } from './store.ts';
 import {
   DEMOTION_SYSCTL,
@@ -66,43 +67,12 @@ export interface FakeKernel {
 
 const MAIN_PATH = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * The shell half of read-cache.ts: a read whose answer is rendered prints it and
- * logs the call as the node tool would; anything else runs the node tool.
- * `ifconfig NAME` and `sysctl -n NAME` only, with NAME in SAFE_NAME's alphabet.
- */
-function cachedReadLines(tool: FakeTool, statePath: string): string[] {
-  const reads = shellQuote(readsDirFor(statePath));
-  const log = shellQuote(callLogPathFor(statePath));
-  const read =
-    tool === 'ifconfig'
-      ? { count: 1, form: '"$1"', pattern: '[A-Za-z0-9_]*', file: 'ifconfig."$1"', argv: '"%s"', name: '"$1"' }
-      : { count: 2, form: '"$1:$2"', pattern: '-n:[A-Za-z0-9_]*', file: 'sysctl-n."$2"', argv: '"-n","%s"', name: '"$2"' };
-  return [
-    `if [ $# -eq ${read.count} ]; then`,
-    `  case ${read.form} in`,
-    '    *[!A-Za-z0-9_.:-]*) ;;',
-    `    ${read.pattern})`,
-    `      if /bin/cat -- ${reads}/${read.file} 2>/dev/null; then`,
-    `        printf '{"tool":"${tool}","argv":[${read.argv}],"time":%s,"pid":%s,"exitCode":0}\\n' ${read.name} "$(/bin/date +%s%3N)" "$$" >> ${log}`,
-    '        exit 0',
-    '      fi',
-    '      ;;',
-    '  esac',
-    'fi',
-  ];
-}
-
 function writeWrapper(path: string, tool: FakeTool, statePath: string, compileCache: string): void {
   // devd and cron run commands with a PATH that lacks node: exec it by absolute path.
   const script = [
     '#!/bin/sh',
     `# Fake FreeBSD ${tool} for carp-ovh tests (state: ${statePath}).`,
-    ...cachedReadLines(tool, statePath),
+    ...shellReadLines(tool, SHELL_READS[tool], statePath, callLogPathFor(statePath)),
     'unset NODE_OPTIONS',
     // Caching the stripped TypeScript cuts each call from ~110 ms to ~30 ms.
     `NODE_COMPILE_CACHE=${shellQuote(compileCache)}`,

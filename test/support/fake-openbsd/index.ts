@@ -2,7 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withStateLock } from '../fake-freebsd/store.ts';
+import { shellQuote, shellReadLines } from '../fake-shell-reads.ts';
 import { artifactsRoot } from '../tmp.ts';
+import { SHELL_READS } from './read-cache.ts';
 import { appendKernel, callLogOf, kernelLogOf, readObsdState, STATE_FILE, writeObsdState } from './main.ts';
 import {
   BOOTTIME,
@@ -46,15 +48,12 @@ export interface FakeOpenBsd {
 
 const MAIN_PATH = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 function writeWrapper(path: string, tool: ObsdTool, statePath: string): void {
   const compileCache = join(artifactsRoot(), 'fake-openbsd-compile-cache');
   const script = [
     '#!/bin/sh',
     `# Fake OpenBSD ${tool} for carp-ovh tests (state: ${statePath}).`,
+    ...shellReadLines(tool, SHELL_READS[tool], statePath, callLogOf(statePath)),
     'unset NODE_OPTIONS',
     `NODE_COMPILE_CACHE=${shellQuote(compileCache)}`,
     'export NODE_COMPILE_CACHE',

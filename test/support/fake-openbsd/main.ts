@@ -6,6 +6,7 @@ import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { sleepSync, withStateLock } from '../fake-freebsd/store.ts';
 import { type ObsdOutcome, runIfconfig } from './ifconfig-cmd.ts';
+import { writeObsdReads } from './read-cache.ts';
 import { runSysctl } from './sysctl-cmd.ts';
 import type { ObsdCall, ObsdFault, ObsdKernelState, ObsdTool } from './types.ts';
 
@@ -19,6 +20,7 @@ export function writeObsdState(statePath: string, state: ObsdKernelState): void 
   const temp = `${statePath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, statePath);
+  writeObsdReads(statePath, state);
 }
 
 export const callLogOf = (statePath: string): string => join(dirname(statePath), 'calls.jsonl');

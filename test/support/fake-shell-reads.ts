@@ -1,0 +1,115 @@
+import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * Shell answers for the fake kernels (fake-freebsd/, fake-openbsd/). The product
+ * repeats a few reads (`ifconfig IFACE` before every change it asks OVH for,
+ * `sysctl -n NAME`, OpenBSD's `ifconfig -g GROUP`): each ran the node tool, ~100 ms
+ * of CPU, where the real tools take about a millisecond, and a retrying claim
+ * made dozens. Each time a fake writes its state it also renders these reads'
+ * answers with its own command code, into one file per read; the tool's shell
+ * wrapper prints such a file and logs the call as the node tool would. Anything
+ * without a file (a write, an error, an unknown name, any call while a fault is
+ * set for the tool) still runs the node tool, so every answer comes from one
+ * implementation.
+ */
+
+/** A read the shell may answer: `TOOL PREFIX… NAME`. */
+export interface ShellRead {
+  tool: string;
+  prefix: readonly string[];
+}
+
+export interface ToolOutcome {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  changed: boolean;
+  kernelLog: readonly string[];
+  writes?: readonly unknown[];
+}
+
+/** Only names a shell `case` can check without quoting trouble become file names. */
+export const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export function readsDirFor(statePath: string): string {
+  return join(dirname(statePath), 'reads');
+}
+
+function fileOf(read: ShellRead, name: string): string {
+  return `${read.tool}${read.prefix.join('')}.${name}`;
+}
+
+/**
+ * The answer files for `reads` over `names`, from `run` on a copy of the state
+ * (a read that changed it would be no read to cache). Only clean successes count.
+ */
+export function renderReads<S>(
+  state: S,
+  reads: ReadonlyArray<{ read: ShellRead; names: readonly string[] }>,
+  run: (state: S, tool: string, argv: string[]) => ToolOutcome,
+): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const { read, names } of reads) {
+    for (const name of names) {
+      if (!SAFE_NAME.test(name)) continue;
+      const outcome = run(structuredClone(state), read.tool, [...read.prefix, name]);
+      const clean =
+        outcome.exitCode === 0 && outcome.stderr === '' && !outcome.changed && outcome.kernelLog.length === 0 && (outcome.writes?.length ?? 0) === 0;
+      if (clean) files.set(fileOf(read, name), outcome.stdout);
+    }
+  }
+  return files;
+}
+
+/**
+ * Called with the state lock held, after the state file is replaced: stale
+ * answers go first, then each file is replaced atomically, so a reader sees an
+ * answer from before or after this write and never half of one.
+ */
+export function writeReads(statePath: string, files: ReadonlyMap<string, string>): void {
+  const dir = readsDirFor(statePath);
+  mkdirSync(dir, { recursive: true });
+  for (const existing of readdirSync(dir)) {
+    if (!files.has(existing)) unlinkSync(join(dir, existing));
+  }
+  for (const [file, text] of files) {
+    const temp = join(dir, `.${file}.${process.pid}.tmp`);
+    writeFileSync(temp, text);
+    renameSync(temp, join(dir, file));
+  }
+}
+
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The wrapper's lines before it execs node: for a call `TOOL PREFIX… NAME` of one
+ * of `prefixes` whose answer file exists, print it, append the call to `callLog`
+ * as one JSON line, exit 0. `/bin/cat` and `/bin/date` by path: the product runs
+ * its tools with an empty environment, as devd does.
+ */
+export function shellReadLines(tool: string, prefixes: ReadonlyArray<readonly string[]>, statePath: string, callLog: string): string[] {
+  const dir = shellQuote(readsDirFor(statePath));
+  const lines: string[] = ['file=', 'name=', 'argv='];
+  prefixes.forEach((prefix, index) => {
+    const count = prefix.length + 1;
+    const tests = [`[ $# -eq ${count} ]`, ...prefix.map((word, at) => `[ "$${at + 1}" = ${shellQuote(word)} ]`)];
+    lines.push(`${index === 0 ? 'if' : 'elif'} ${tests.join(' && ')}; then`);
+    lines.push(`  file=${shellQuote(fileOf({ tool, prefix }, ''))}; name="$${count}"; argv=${shellQuote(prefix.map((word) => `"${word}",`).join(''))}`);
+  });
+  lines.push(
+    'fi',
+    'case "$name" in',
+    "  ''|[!A-Za-z0-9_]*|*[!A-Za-z0-9_.-]*) ;;",
+    '  *)',
+    `    if /bin/cat -- ${dir}/"$file$name" 2>/dev/null; then`,
+    `      printf '{"tool":"${tool}","argv":[%s"%s"],"time":%s,"pid":%s,"exitCode":0}\\n' "$argv" "$name" "$(/bin/date +%s%3N)" "$$" >> ${shellQuote(callLog)}`,
+    '      exit 0',
+    '    fi',
+    '    ;;',
+    'esac',
+  );
+  return lines;
+}
