@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FaultSpec } from '../support/ovh-sim/index.ts';
 import type { FaultRule } from '../support/vault-sim/index.ts';
-import { assertCell, FAULT_TUNING, runCell, type CellExpectation } from '../support/fault-cells.ts';
+import { assertCell, FAULT_TUNING, runCell, untilDeadline, type CellExpectation } from '../support/fault-cells.ts';
 import { ADDRESS, LISTS, TASK, VMACS } from '../support/reliability-matrix.ts';
 import { OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY } from '../support/secrets.ts';
 import { startWorld, type World } from '../support/world.ts';
@@ -85,7 +85,7 @@ describe('OVH answers of the wrong shape', () => {
           world,
           { ovh: faults },
           {
-            ...(options?.shortDeadline === true ? { router: { ovhExtra: FAULT_TUNING.replace(/deadline: \S+/, 'deadline: 8s') } } : {}),
+            ...(options?.shortDeadline === true ? { router: { ovhExtra: untilDeadline(8000) } } : {}),
             ...(options?.slowTask === true ? { onFirstFaultHit: () => world.ovh.advanceTaskClock(held) } : {}),
           },
         );

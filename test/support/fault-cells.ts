@@ -23,6 +23,14 @@ export const FAULT_TUNING = `  timeout: 300ms
   max_rpm: 6000
   retries: 2`;
 
+/**
+ * `base` for a cell that can only end at its deadline: it retries until then, and
+ * polling every 200 ms instead of 20 ms proves the same at a tenth of the CPU.
+ */
+export function untilDeadline(deadlineMs: number, base: string = FAULT_TUNING): string {
+  return base.replace(/deadline: \S+/, `deadline: ${deadlineMs}ms`).replace(/poll_interval: \S+/, 'poll_interval: 200ms');
+}
+
 export type Where = 'ours' | 'peer' | 'nowhere';
 
 export interface CellExpectation {

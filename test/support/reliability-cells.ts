@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { OvhSimulatorOptions } from './ovh-sim/index.ts';
-import { assertCell, FAULT_TUNING, runCell } from './fault-cells.ts';
+import { assertCell, FAULT_TUNING, runCell, untilDeadline } from './fault-cells.ts';
 import { cellName, cellsOf, specsOf, type MatrixCall } from './reliability-matrix.ts';
 import { startWorld, type World } from './world.ts';
 
@@ -30,12 +30,7 @@ export function matrixRow(
     for (const cell of cellsOf(call)) {
       test(cellName(cell), async () => {
         const base = ovhExtra ?? FAULT_TUNING;
-        // A cell that can only end at its deadline retries until then: polling every
-        // 200 ms there instead of 20 ms proves the same at a tenth of the CPU.
-        const tuning =
-          cell.deadlineMs === undefined
-            ? base
-            : base.replace(/deadline: \S+/, `deadline: ${cell.deadlineMs}ms`).replace(/poll_interval: \S+/, 'poll_interval: 200ms');
+        const tuning = cell.deadlineMs === undefined ? base : untilDeadline(cell.deadlineMs, base);
         const release = onFirstFaultHit === undefined ? {} : { onFirstFaultHit: () => onFirstFaultHit(world) };
         const result = await runCell(world, { ovh: specsOf(cell) }, { router: { ovhExtra: tuning }, ...release });
         assert.ok(result.faultHits > 0, `the injected fault was never hit: this cell proves nothing\n${result.logText}`);

@@ -133,6 +133,14 @@ export class VirtualMacProvider implements FailoverProvider {
   async locate(addresses: string[], options: LocateOptions = {}): Promise<Placement[]> {
     const signal = options.signal ?? new AbortController().signal;
     const ours = options.mac === undefined || options.mac === null ? null : options.mac.toLowerCase();
+    if (ours !== null) {
+      // A MASTER's health loop asks this every minute, and OVH routes an IP to one vMAC
+      // only: when our list shows them all, one request answers (the claim reads the same way).
+      const list = await this.lists.get(ours, signal);
+      if (list !== null && addresses.every((address) => list.includes(address))) {
+        return addresses.map((address) => ({ address, holder: ours, here: true, where: `vMAC ${ours}` }));
+      }
+    }
     const holders = await this.allHolders(signal);
     return Promise.all(
       addresses.map(async (address): Promise<Placement> => {
