@@ -90,6 +90,16 @@ describe('check --every: what the loop costs', () => {
     const ovhAfterFirst = world.ovh.requests().length;
     const vaultAfterFirst = world.vault.requests.length;
     assert.ok(ovhAfterFirst > ovhBefore, 'the first run reads OVH');
+    // The VIP is on our vMAC: its address list alone shows it (besides the clock, asked once per loop).
+    const firstRun = world.ovh
+      .requests()
+      .slice(ovhBefore, ovhAfterFirst)
+      .map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(
+      firstRun.filter((r) => !r.endsWith('/auth/time')).map((r) => r.replace(/virtualMac\/[0-9a-f:]+\//, 'virtualMac/MAC/')),
+      ['GET /1.0/dedicated/server/ns3000000.ip-1-2-3.eu/virtualMac/MAC/virtualAddress'],
+      firstRun.join('\n'),
+    );
     await l.until(6);
     const ovhAfterSix = world.ovh.requests().length;
     assert.equal(await l.stop(), 0);
