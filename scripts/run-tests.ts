@@ -38,7 +38,7 @@ const failures: Array<{ name: string; file: string; line?: number }> = [];
  */
 function concurrency(): number {
   const raw = process.env.CARP_OVH_TEST_CONCURRENCY;
-  if (raw === undefined || raw === '') return 4;
+  if (raw === undefined || raw === '') return 3;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`CARP_OVH_TEST_CONCURRENCY: ${JSON.stringify(raw)} is not a positive integer`);
   return n;

@@ -8,7 +8,7 @@
  * whether the runs passed, failed or the script was interrupted.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -81,6 +81,9 @@ function runSuite(index: number, reportPath: string): Promise<{ code: number | n
     suite = child;
     const prefix = `[run ${index}] `;
     let partial = '';
+    // The whole output, for the failures' messages: kept when the run fails.
+    const log = createWriteStream(logPathOf(index));
+    child.stdout?.pipe(log);
     const relay = (chunk: Buffer): void => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
@@ -91,6 +94,7 @@ function runSuite(index: number, reportPath: string): Promise<{ code: number | n
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     child.on('close', (code) => {
       suite = null;
+      log.end();
       let report: RunReport | null = null;
       try {
         report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunReport;
@@ -114,13 +118,15 @@ process.stdout.write(
 );
 
 const dir = mkdtempSync(join(tmpdir(), 'carp-ovh-stress-'));
+const logPathOf = (index: number): string => join(dir, `run-${index}.log`);
 const results: Array<{ code: number | null; seconds: number; report: RunReport | null }> = [];
 try {
   for (let i = 1; i <= runs; i++) results.push(await runSuite(i, join(dir, `run-${i}.json`)));
 } finally {
   stopChildren();
-  rmSync(dir, { recursive: true, force: true });
 }
+const failedLogs = results.flatMap((result, i) => (result.code === 0 && result.report?.failed === 0 ? [] : [logPathOf(i + 1)]));
+if (failedLogs.length === 0) rmSync(dir, { recursive: true, force: true });
 
 let failedTests = 0;
 let failedRuns = 0;
@@ -139,4 +145,5 @@ results.forEach((result, i) => {
 });
 const durations = results.map((r) => `${(r.report?.seconds ?? r.seconds).toFixed(1)} s`).join(', ');
 process.stdout.write(`stress: ${runs} runs, ${failedRuns} with failures, ${failedTests} failed tests; suite durations ${durations}\n`);
+for (const path of failedLogs) process.stdout.write(`full output of a failed run: ${path}\n`);
 process.exitCode = failedRuns === 0 ? 0 : 1;
