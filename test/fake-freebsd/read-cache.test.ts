@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { runTool } from '../support/fake-freebsd/exec.ts';
 import { createFakeKernel, routerInterface } from '../support/fake-freebsd/index.ts';
-import { readsDirFor } from '../support/fake-freebsd/read-cache.ts';
+import { readsDirFor } from '../support/fake-shell-reads.ts';
 import { makeTempDir } from '../support/tmp.ts';
 
 const MAIN = fileURLToPath(new URL('../support/fake-freebsd/main.ts', import.meta.url));

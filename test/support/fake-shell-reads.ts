@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
  */
 
 /** A read the shell may answer: `TOOL PREFIX… NAME`. */
-export interface ShellRead {
+interface ShellRead {
   tool: string;
   prefix: readonly string[];
 }
@@ -27,6 +27,17 @@ export interface ToolOutcome {
   changed: boolean;
   kernelLog: readonly string[];
   writes?: readonly unknown[];
+}
+
+/** What a fake kernel tells this module: which reads its wrapper answers, and how it runs them. */
+export interface KernelReads<S, T extends string> {
+  /** Per tool, the PREFIX of each read form `TOOL PREFIX… NAME`. */
+  forms: Record<T, ReadonlyArray<readonly string[]>>;
+  /** The NAMEs a form can ask for in this state. */
+  names(state: S, tool: T, prefix: readonly string[]): readonly string[];
+  /** A tool with a fault set has no shell answers: every call goes to node and meets the fault. */
+  faulted(state: S, tool: T): boolean;
+  run(state: S, tool: T, argv: string[]): ToolOutcome;
 }
 
 /** Only names a shell `case` can check without quoting trouble become file names. */
@@ -41,22 +52,22 @@ function fileOf(read: ShellRead, name: string): string {
 }
 
 /**
- * The answer files for `reads` over `names`, from `run` on a copy of the state
- * (a read that changed it would be no read to cache). Only clean successes count.
+ * The answer files of `kernel`'s read forms, from its own command code on a copy
+ * of the state (a read that changed it would be no read to cache). Only clean
+ * successes count.
  */
-export function renderReads<S>(
-  state: S,
-  reads: ReadonlyArray<{ read: ShellRead; names: readonly string[] }>,
-  run: (state: S, tool: string, argv: string[]) => ToolOutcome,
-): Map<string, string> {
+function renderReads<S, T extends string>(state: S, kernel: KernelReads<S, T>): Map<string, string> {
   const files = new Map<string, string>();
-  for (const { read, names } of reads) {
-    for (const name of names) {
-      if (!SAFE_NAME.test(name)) continue;
-      const outcome = run(structuredClone(state), read.tool, [...read.prefix, name]);
-      const clean =
-        outcome.exitCode === 0 && outcome.stderr === '' && !outcome.changed && outcome.kernelLog.length === 0 && (outcome.writes?.length ?? 0) === 0;
-      if (clean) files.set(fileOf(read, name), outcome.stdout);
+  for (const tool of Object.keys(kernel.forms) as T[]) {
+    if (kernel.faulted(state, tool)) continue;
+    for (const prefix of kernel.forms[tool]) {
+      for (const name of kernel.names(state, tool, prefix)) {
+        if (!SAFE_NAME.test(name)) continue;
+        const outcome = kernel.run(structuredClone(state), tool, [...prefix, name]);
+        const clean =
+          outcome.exitCode === 0 && outcome.stderr === '' && !outcome.changed && outcome.kernelLog.length === 0 && (outcome.writes?.length ?? 0) === 0;
+        if (clean) files.set(fileOf({ tool, prefix }, name), outcome.stdout);
+      }
     }
   }
   return files;
@@ -67,7 +78,8 @@ export function renderReads<S>(
  * answers go first, then each file is replaced atomically, so a reader sees an
  * answer from before or after this write and never half of one.
  */
-export function writeReads(statePath: string, files: ReadonlyMap<string, string>): void {
+export function writeShellReads<S, T extends string>(statePath: string, state: S, kernel: KernelReads<S, T>): void {
+  const files = renderReads(state, kernel);
   const dir = readsDirFor(statePath);
   mkdirSync(dir, { recursive: true });
   for (const existing of readdirSync(dir)) {

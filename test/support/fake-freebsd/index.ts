@@ -72,7 +72,7 @@ function writeWrapper(path: string, tool: FakeTool, statePath: string, compileCa
   const script = [
     '#!/bin/sh',
     `# Fake FreeBSD ${tool} for carp-ovh tests (state: ${statePath}).`,
-    ...shellReadLines(tool, SHELL_READS[tool], statePath, callLogPathFor(statePath)),
+    ...shellReadLines(tool, SHELL_READS.forms[tool], statePath, callLogPathFor(statePath)),
     'unset NODE_OPTIONS',
     // Caching the stripped TypeScript cuts each call from ~110 ms to ~30 ms.
     `NODE_COMPILE_CACHE=${shellQuote(compileCache)}`,

@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeReadCache } from './read-cache.ts';
+import { writeShellReads } from '../fake-shell-reads.ts';
+import { SHELL_READS } from './read-cache.ts';
 import type { FakeCall, FakeKernelState } from './types.ts';
 
 /**
@@ -100,12 +101,17 @@ export function readState(statePath: string): FakeKernelState {
   return JSON.parse(readFileSync(statePath, 'utf8')) as FakeKernelState;
 }
 
-/** Atomic replace, so a reader never sees a half-written file; the shell's read answers follow it. */
+/** Atomic replace, so a reader never sees a half-written file. */
+export function replaceJsonFile(path: string, value: unknown): void {
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+/** The state, then the shell's read answers that follow from it. */
 export function writeState(statePath: string, state: FakeKernelState): void {
-  const temp = `${statePath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, statePath);
-  writeReadCache(statePath, state);
+  replaceJsonFile(statePath, state);
+  writeShellReads(statePath, state, SHELL_READS);
 }
 
 export function appendCall(statePath: string, call: FakeCall): void {

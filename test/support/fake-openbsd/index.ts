@@ -53,7 +53,7 @@ function writeWrapper(path: string, tool: ObsdTool, statePath: string): void {
   const script = [
     '#!/bin/sh',
     `# Fake OpenBSD ${tool} for carp-ovh tests (state: ${statePath}).`,
-    ...shellReadLines(tool, SHELL_READS[tool], statePath, callLogOf(statePath)),
+    ...shellReadLines(tool, SHELL_READS.forms[tool], statePath, callLogOf(statePath)),
     'unset NODE_OPTIONS',
     `NODE_COMPILE_CACHE=${shellQuote(compileCache)}`,
     'export NODE_COMPILE_CACHE',

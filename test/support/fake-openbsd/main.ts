@@ -2,11 +2,12 @@
  * Entry point of the fake OpenBSD `ifconfig` and `sysctl` executables:
  *   node main.ts <ifconfig|sysctl> <state file> [args…]
  */
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sleepSync, withStateLock } from '../fake-freebsd/store.ts';
+import { replaceJsonFile, sleepSync, withStateLock } from '../fake-freebsd/store.ts';
+import { writeShellReads } from '../fake-shell-reads.ts';
 import { type ObsdOutcome, runIfconfig } from './ifconfig-cmd.ts';
-import { writeObsdReads } from './read-cache.ts';
+import { SHELL_READS } from './read-cache.ts';
 import { runSysctl } from './sysctl-cmd.ts';
 import type { ObsdCall, ObsdFault, ObsdKernelState, ObsdTool } from './types.ts';
 
@@ -16,11 +17,10 @@ export function readObsdState(statePath: string): ObsdKernelState {
   return JSON.parse(readFileSync(statePath, 'utf8')) as ObsdKernelState;
 }
 
+/** The state, then the shell's read answers that follow from it. */
 export function writeObsdState(statePath: string, state: ObsdKernelState): void {
-  const temp = `${statePath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, statePath);
-  writeObsdReads(statePath, state);
+  replaceJsonFile(statePath, state);
+  writeShellReads(statePath, state, SHELL_READS);
 }
 
 export const callLogOf = (statePath: string): string => join(dirname(statePath), 'calls.jsonl');
