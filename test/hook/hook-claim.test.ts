@@ -70,9 +70,12 @@ describe('hook MASTER: moving the VIP', () => {
       address?.steps.map((s) => s.step),
       ['locate', 'detach', 'wait-gone', 'attach', 'wait-visible'],
     );
-    // Each wait lasted at least the simulated task delay: the claim waited for OVH, not for a guess.
-    assert.ok((address?.steps.find((s) => s.step === 'wait-gone')?.ms ?? 0) >= 100);
-    assert.ok((address?.steps.find((s) => s.step === 'wait-visible')?.ms ?? 0) >= 100);
+    // Each change and its wait together span at least the simulated task delay (120 ms from
+    // OVH's acceptance): the claim waited for OVH, not for a guess. The wait alone can be
+    // shorter on a loaded machine, where the claim reaches it late after the acceptance.
+    const spent = (step: string) => address?.steps.find((s) => s.step === step)?.ms ?? 0;
+    assert.ok(spent('detach') + spent('wait-gone') >= 100, JSON.stringify(address?.steps));
+    assert.ok(spent('attach') + spent('wait-visible') >= 100, JSON.stringify(address?.steps));
     assert.equal(r002.demotion(), 0);
     assert.deepEqual(r002.kernel.demotionWrites(), []);
     assert.equal(world.ovh.conflicts, 0);
