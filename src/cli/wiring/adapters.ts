@@ -1,12 +1,13 @@
 import type { Availability } from '../../config/rules.ts';
-import type { HookArgsModule, PlatformModule } from '../../core/ports/index.ts';
+import type { PlatformModule } from '../../core/ports/index.ts';
 import type { OvhProviderModule } from '../../providers/ovh/provider-module.ts';
 
 /**
  * Which adapter serves which `platform.kind` and which `via`: adding a platform
  * or a provider is its folder plus one line here. Every import is deferred, so a
- * command loads only the adapters its config names, and the hook's fast path
- * loads only its platform's argument parser.
+ * command loads only the adapters its config names. The hook's argument parsers
+ * are not here: src/cli/commands/hook-event.ts finds src/platform/<kind>/hook-args.ts
+ * by that path, so the hook's fast path bundles none of the adapters.
  *
  * A kind or via the config schema knows but this table lacks is refused by the
  * config rules ("… is not available in this build", exit 2).
@@ -14,13 +15,12 @@ import type { OvhProviderModule } from '../../providers/ovh/provider-module.ts';
 
 export interface PlatformEntry {
   adapter: () => Promise<PlatformModule>;
-  hookArgs: () => Promise<HookArgsModule>;
 }
 
 export const PLATFORMS: Readonly<Record<string, PlatformEntry>> = {
-  freebsd: { adapter: () => import('../../platform/freebsd/index.ts'), hookArgs: () => import('../../platform/freebsd/hook-args.ts') },
-  openbsd: { adapter: () => import('../../platform/openbsd/index.ts'), hookArgs: () => import('../../platform/openbsd/hook-args.ts') },
-  keepalived: { adapter: () => import('../../platform/keepalived/index.ts'), hookArgs: () => import('../../platform/keepalived/hook-args.ts') },
+  freebsd: { adapter: () => import('../../platform/freebsd/index.ts') },
+  openbsd: { adapter: () => import('../../platform/openbsd/index.ts') },
+  keepalived: { adapter: () => import('../../platform/keepalived/index.ts') },
 };
 
 export const PROVIDERS: Readonly<Record<string, () => Promise<OvhProviderModule>>> = {

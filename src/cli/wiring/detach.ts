@@ -11,7 +11,7 @@ import type { CliContext } from './context.ts';
  * loaded 2-core test machine), and this child needs none of its rules: no
  * deadline, no output, it outlives us on purpose.
  */
-export function startWorker(ctx: CliContext, workerArgs: string[]): number | undefined {
+export function startWorker(ctx: Pick<CliContext, 'cliPath' | 'configFlag' | 'env'>, workerArgs: string[]): number | undefined {
   const args = [ctx.cliPath, 'claim-worker', ...workerArgs];
   if (ctx.configFlag !== undefined) args.push('--config', ctx.configFlag);
   // Not an import of node:child_process: as an ES module import, node also loads
