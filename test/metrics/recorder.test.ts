@@ -13,6 +13,7 @@ import { makeTempDir } from '../support/tmp.ts';
 
 const quiet: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 const ENTRIES = [{ key: '2@vmx1', addresses: ['51.68.252.230'] }];
+const ENTRIES_LABELS = { key: '2@vmx1', address: '51.68.252.230' };
 
 function recorder(dir: string, observe: () => Promise<PlatformSeen>): MetricsRecorder {
   return new MetricsRecorder({
@@ -63,5 +64,21 @@ describe('metrics recorder', () => {
     const after = parseExposition(readFileSync(join(dir, 'carp_ovh.prom'), 'utf8'));
     assert.equal(metricValue(after, 'carp_ovh_master', { key: '2@vmx1' }), 1, 'the last good read stands');
     assert.equal(metricValue(after, 'carp_ovh_up'), 0);
+  });
+
+  test('vip_here follows the newest look at OVH: a check whose read predates the end of a claim does not undo it', async () => {
+    const dir = makeTempDir('metrics-recorder');
+    const r = recorder(dir, async () => platform(true));
+    const vipHere = () => metricValue(parseExposition(readFileSync(join(dir, 'carp_ovh.prom'), 'utf8')), 'carp_ovh_vip_here', ENTRIES_LABELS);
+    const t0 = Date.parse('2026-11-30T06:00:00.000Z');
+    const iso = (ms: number) => new Date(t0 + ms).toISOString();
+    const away = new Map([['51.68.252.230', false]]);
+    // A check that read OVH at +1 s ends after a claim that ran from +0.5 s to +2 s (another process): the claim's view stands.
+    await r.claimFinished({ at: iso(500), result: 'ok', durationMs: 1500, here: [{ key: '2@vmx1', address: '51.68.252.230' }] });
+    await r.checkFinished({ at: iso(0), probes: [], placements: away, placementsAt: iso(1000) });
+    assert.equal(vipHere(), 1, 'the claim ended after the check read OVH');
+    // A later read that shows the VIP elsewhere is news, and replaces it.
+    await r.checkFinished({ at: iso(3000), probes: [], placements: away, placementsAt: iso(3100) });
+    assert.equal(vipHere(), 0, 'a read after the claim wins');
   });
 });

@@ -107,6 +107,7 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   const run = new ProbeRun(deps);
   let verdicts: ProbeVerdict[];
   let placements: ReadonlyMap<string, boolean | null> | null = null;
+  let placementsAt: string | undefined;
   try {
     const [builtins, scriptVerdicts] = await Promise.all([Promise.all((Object.keys(PROBES) as BuiltinProbe[]).map((name) => runOne(run, name))), scripts]);
     verdicts = [...builtins, ...scriptVerdicts];
@@ -114,6 +115,7 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
     if (deps.metrics !== undefined) {
       const ovh = await run.ovh();
       placements = ovh.ok ? new Map([...ovh.value.placements].map(([address, placement]) => [address, placement.here ?? null])) : null;
+      if (ovh.ok) placementsAt = new Date(ovh.value.readAt).toISOString();
     }
   } finally {
     run.close();
@@ -144,7 +146,7 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   const report: CheckReport = { at, healthy: probes.every((p) => p.ok), durationMs: Date.now() - started, probes, demotion };
   if (error !== undefined) report.error = error;
   await Promise.all([state.writeJson(HEALTH_FILE, { probes: streaks } satisfies HealthFile), state.writeJson(LAST_CHECK_FILE, report)]);
-  await deps.metrics?.checkFinished({ at, probes, placements });
+  await deps.metrics?.checkFinished({ at, probes, placements, ...(placementsAt === undefined ? {} : { placementsAt }) });
   log.debug(
     { healthy: report.healthy, durationMs: report.durationMs, failing: probes.filter((p) => !p.ok).map((p) => p.name) },
     `check ${report.healthy ? 'healthy' : 'unhealthy'} in ${formatDuration(report.durationMs)}`,

@@ -26,6 +26,8 @@ export interface CheckSeen {
   probes: ReadonlyArray<{ name: string; ok: boolean; durationMs: number }>;
   /** Address → whether OVH routes it here (null: the provider cannot tell); null when OVH could not be read. */
   placements: ReadonlyMap<string, boolean | null> | null;
+  /** When OVH gave those placements: the loop may reuse a read older than the check. */
+  placementsAt?: string;
 }
 
 export interface ClaimSeen {
@@ -76,11 +78,15 @@ export class MetricsRecorder {
     return this.update('check', (snapshot, platform) => {
       snapshot.check = { at: seen.at, up: true, probes: seen.probes.map((p) => ({ name: p.name, ok: p.ok, durationMs: p.durationMs })) };
       if (seen.placements === null || platform === null) return;
+      const readAt = seen.placementsAt ?? seen.at;
       for (const entry of this.deps.entries) {
         const mac = platform.macs[entry.key] ?? null;
         for (const address of entry.addresses) {
           if (mac === null || !seen.placements.has(address)) continue;
-          snapshot.vips[address] = { key: entry.key, here: seen.placements.get(address) === true, at: seen.at };
+          // A claim that ended after OVH gave this answer saw something newer: it stands.
+          const previous = snapshot.vips[address];
+          if (previous !== undefined && Date.parse(previous.at) > Date.parse(readAt)) continue;
+          snapshot.vips[address] = { key: entry.key, here: seen.placements.get(address) === true, at: readAt };
         }
       }
     });
@@ -99,7 +105,9 @@ export class MetricsRecorder {
       snapshot.counters.claims[seen.result] = (snapshot.counters.claims[seen.result] ?? 0) + 1;
       snapshot.claim = { at: seen.at, result: seen.result, durationMs: seen.durationMs };
       if (seen.result === 'ok') snapshot.lastClaimSuccessAt = new Date(this.now()).toISOString();
-      for (const vip of seen.here) snapshot.vips[vip.address] = { key: vip.key, here: true, at: seen.at };
+      // What the claim saw at OVH, as of its end: a check that read OVH before then must not undo it.
+      const endedAt = new Date(Date.parse(seen.at) + seen.durationMs).toISOString();
+      for (const vip of seen.here) snapshot.vips[vip.address] = { key: vip.key, here: true, at: endedAt };
     });
   }
 
