@@ -1,6 +1,5 @@
 import { raceAbort } from '../../abort.ts';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Agent } from 'node:https';
 import type { OvhCredentials } from '../../core/ports/index.ts';
 import { CarpOvhError } from '../../errors.ts';
@@ -132,9 +131,11 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
     // Made again after close(): one client serves a long-running loop.
     agent ??= transport.createAgent(caPem);
     if (signer === undefined) {
-      // node-ovh is CommonJS without type declarations: require it lazily
-      // (it pulls in bluebird and async) rather than at module load.
-      const factory = createRequire(import.meta.url)('ovh') as NodeOvhFactory;
+      // Imported, not required at run time: the build bundles node-ovh with bluebird
+      // and async into one chunk, where node's CommonJS loader would resolve and
+      // compile their ~50 files from node_modules in every process that talks to OVH.
+      // Lazily, because only such a process needs it.
+      const factory = (await import('ovh')).default as NodeOvhFactory;
       signer = factory({ appKey: credentials.applicationKey, appSecret: credentials.applicationSecret, consumerKey: credentials.consumerKey });
     }
     return { signer, agent, transport };
