@@ -88,7 +88,11 @@ ${setup.instanceBody ?? '    include /etc/keepalived/carp-ovh-instance.conf'}
   );
   mkdirSync(join(root, 'run'), { recursive: true });
   if (setup.unit !== false) {
-    put(root, '/etc/systemd/system/carp-ovh-check.service', `[Service]\nExecStart=${NODE} ${CLI} check --every 10s\n`);
+    put(
+      root,
+      '/etc/systemd/system/carp-ovh-check.service',
+      `[Service]\nExecStart=${NODE} --max-semi-space-size=1 --max-old-space-size=64 ${CLI} check --every 10s\n`,
+    );
     put(root, '/etc/systemd/system/multi-user.target.wants/carp-ovh-check.service', '');
     put(root, NODE, '');
     put(root, CLI, '');

@@ -36,6 +36,7 @@ export class ProbeRun {
   /** Every built-in probe's deadline: they start together, so the longest one bounds the run. */
   readonly signal: AbortSignal;
   private readonly timeoutMs: number;
+  private readonly deadline: NodeJS.Timeout;
   private credentialsStep: Promise<Step<Credentials>> | null = null;
   private ovhStep: Promise<Step<OvhView>> | null = null;
   private observedStep: Promise<Step<Observed[]>> | null = null;
@@ -44,7 +45,14 @@ export class ProbeRun {
   constructor(deps: HealthDeps) {
     this.deps = deps;
     this.timeoutMs = deps.config.health.probeTimeoutMs;
-    this.signal = AbortSignal.timeout(this.timeoutMs);
+    // Not AbortSignal.timeout: its timer cannot be cancelled, so each run's signal
+    // and every listener the run's requests left on it lived until the timeout
+    // fired (and made a DOMException) long after the run. In `check --every` that
+    // kept runs' garbage alive and made each collection slower.
+    const controller = new AbortController();
+    this.deadline = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), this.timeoutMs);
+    this.deadline.unref();
+    this.signal = controller.signal;
   }
 
   elapsed(): number {
@@ -143,6 +151,7 @@ export class ProbeRun {
   }
 
   close(): void {
+    clearTimeout(this.deadline);
     this.session?.close();
   }
 

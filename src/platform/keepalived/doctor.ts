@@ -244,9 +244,11 @@ async function timerCheck(files: FilePort, cliPath: string): Promise<Check> {
       fix: 'run carp-ovh install, then systemctl daemon-reload && systemctl enable --now carp-ovh-check.service.',
     };
   }
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+  const words = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+  // node, then the CLI: node's own flags (the unit's heap settings) stand between them.
+  const exec = [words[0] ?? '', words.slice(1).find((word) => !word.startsWith('-')) ?? ''];
   const missing: string[] = [];
-  for (const word of exec.slice(0, 2)) if (!isAbsolute(word) || (await files.stat(word)) === null) missing.push(word);
+  for (const word of exec) if (!isAbsolute(word) || (await files.stat(word)) === null) missing.push(word);
   if (missing.length > 0) {
     return {
       id,

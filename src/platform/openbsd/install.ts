@@ -108,6 +108,9 @@ rc_cmd $1
 
 export function openBsdRcScript(options: OpenBsdInstallOptions): string {
   const flags = [
+    // A 1 MiB young generation and a 64 MiB heap cap, as the FreeBSD rc.d script (docs/health.md, "Memory").
+    '--max-semi-space-size=1',
+    '--max-old-space-size=64',
     options.cli,
     ...options.configArg
       .trim()
