@@ -6,25 +6,31 @@
  * Every other command, and a hook with a flag, goes to src/cli/main.ts.
  */
 import { fileURLToPath } from 'node:url';
-import { handOff, readHookEvent } from './cli/commands/hook-event.ts';
+import { handOff, readHookEvent } from './cli/wiring/hook-event.ts';
 import { reportFailure, warnIfTlsUnchecked } from './cli/output/failure.ts';
 import { type GlobalArgs, parseGlobalArgs } from './cli/parsing/args.ts';
 
 const argv = process.argv.slice(2);
 const cliPath = fileURLToPath(import.meta.url);
-const hook = plainHook(argv);
-process.exitCode = hook === null ? await (await import('./cli/main.ts')).main(argv, cliPath) : await runPlainHook(hook);
+const parsed = parseOnce(argv);
+process.exitCode = isPlainHook(parsed) ? await runPlainHook(parsed) : await (await import('./cli/main.ts')).main(argv, parsed, cliPath);
 
-/** `hook` with only its event arguments; anything else (flags, help, a mistake) is main's to handle and report. */
-function plainHook(args: readonly string[]): GlobalArgs | null {
-  let global: GlobalArgs;
+/**
+ * Parsed here, once. A mistake is main's to report: it parses again and throws
+ * there, because an error object made by this bundle's copy of src/errors.ts is
+ * not one main.js's copy recognises (its exit code would be lost).
+ */
+function parseOnce(args: readonly string[]): GlobalArgs | null {
   try {
-    global = parseGlobalArgs(args);
+    return parseGlobalArgs(args);
   } catch {
     return null;
   }
-  const plain = global.command === 'hook' && !global.help && !global.version && global.rest.every((arg) => !arg.startsWith('-'));
-  return plain ? global : null;
+}
+
+/** `hook` with only its event arguments; anything else (flags, help, a mistake) is main's to handle and report. */
+function isPlainHook(global: GlobalArgs | null): global is GlobalArgs {
+  return global !== null && global.command === 'hook' && !global.help && !global.version && global.rest.every((arg) => !arg.startsWith('-'));
 }
 
 async function runPlainHook(global: GlobalArgs): Promise<number> {

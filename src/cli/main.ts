@@ -2,7 +2,7 @@ import { EXIT_BAD_INPUT } from '../errors.ts';
 import { packageRoot } from '../package-root.ts';
 import { reportFailure, warnIfTlsUnchecked } from './output/failure.ts';
 import { USAGE } from './output/usage.ts';
-import { parseGlobalArgs } from './parsing/args.ts';
+import { type GlobalArgs, parseGlobalArgs } from './parsing/args.ts';
 import type { CliContext } from './wiring/context.ts';
 
 type CommandModule = { run(ctx: CliContext): Promise<number> };
@@ -26,14 +26,15 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 
 /**
  * Every command but the hook's fast path (src/cli.ts): picks the command module
- * and loads only it. `cliPath` is the entry's own path, which detached workers
- * are started with.
+ * and loads only it. `parsed` is the entry's parse of `argv` (null when that
+ * failed: parsed again here, to report the error); `cliPath` is the entry's own
+ * path, which detached workers are started with.
  */
-export async function main(argv: readonly string[], cliPath: string): Promise<number> {
+export async function main(argv: readonly string[], parsed: GlobalArgs | null, cliPath: string): Promise<number> {
   const stdout = { write: (text: string) => void process.stdout.write(text) };
   const stderr = { write: (text: string) => void process.stderr.write(text) };
   try {
-    const global = parseGlobalArgs(argv);
+    const global = parsed ?? parseGlobalArgs(argv);
     if (global.version) {
       stdout.write(`carp-ovh ${await version()}\n`);
       return 0;

@@ -1,7 +1,7 @@
 import { newSequence } from '../../core/events.ts';
 import { parseCommandArgs } from '../parsing/args.ts';
 import type { CliContext } from '../wiring/context.ts';
-import { handOff, readHookEvent } from './hook-event.ts';
+import { handOff, readHookEvent } from '../wiring/hook-event.ts';
 
 /**
  * `carp-ovh hook <event arguments> [--wait | --dry-run]`, run by the platform's

@@ -6,7 +6,7 @@ import type { OvhProviderModule } from '../../providers/ovh/provider-module.ts';
  * Which adapter serves which `platform.kind` and which `via`: adding a platform
  * or a provider is its folder plus one line here. Every import is deferred, so a
  * command loads only the adapters its config names. The hook's argument parsers
- * are not here: src/cli/commands/hook-event.ts finds src/platform/<kind>/hook-args.ts
+ * are not here: src/cli/wiring/hook-event.ts finds src/platform/<kind>/hook-args.ts
  * by that path, so the hook's fast path bundles none of the adapters.
  *
  * A kind or via the config schema knows but this table lacks is refused by the

@@ -3,8 +3,8 @@ import { peekPlatformKind } from '../../config/peek-kind.ts';
 import type { HookArgsModule, HookEvent } from '../../core/ports/index.ts';
 import { newSequence } from '../../core/events.ts';
 import { CarpOvhError } from '../../errors.ts';
-import type { CliContext } from '../wiring/context.ts';
-import { startWorker } from '../wiring/detach.ts';
+import type { CliContext } from './context.ts';
+import { startWorker } from './detach.ts';
 
 /**
  * The event a platform's trigger hands the hook, in its own argument form
