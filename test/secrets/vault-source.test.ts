@@ -228,9 +228,11 @@ describe('Vault source against the simulator', () => {
   });
 
   test('an AbortSignal cuts a black-holed call short: isCanceled, no revocation attempt', async () => {
-    sim.injectFault({ method: 'GET', path: SECRET_API_PATH, times: 1, stall: true });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    // Aborted once the simulator holds the read, not after a fixed 100 ms: on a
+    // loaded machine the read could otherwise reach the simulator after this test
+    // ended and show up in the next test's request log.
+    sim.injectFault({ method: 'GET', path: SECRET_API_PATH, times: 1, stall: true, onMatch: () => controller.abort() });
     const started = Date.now();
     sim.clearLog();
     const error = await carpError(source(approle, { timeoutMs: 60_000 }).readOvhCredentials({ signal: controller.signal }));
