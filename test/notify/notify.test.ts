@@ -14,8 +14,12 @@ import { isAlive } from '../../src/state.ts';
 import { seedState } from '../support/ovh-sim/state.ts';
 import { SEED_MAC_ROUTER_002, SEED_VIP, holdersOf, startWorld, waitFor, type Router, type World } from '../support/world.ts';
 
-/** Several times what a claim takes on a loaded machine (4 s at load 12), so that a claim waiting for the script would show, yet short enough that the test does not idle for a minute. */
-const HANG_TIMEOUT_MS = 20_000;
+/**
+ * Well above what a claim takes on a loaded machine (4 s at load 12), so that a
+ * claim waiting for the script would show (the script would be dead, not
+ * running, when the claim ends), yet short: the test idles until the kill.
+ */
+const HANG_TIMEOUT_MS = 10_000;
 /** Roomy: the machine running the tests may be loaded many times over. */
 const OVH_TUNING = `  timeout: 20s
   poll_interval: 20ms
