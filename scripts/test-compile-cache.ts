@@ -1,0 +1,13 @@
+/**
+ * Preloaded into every test file's process by scripts/run-tests.ts (`--import`):
+ * turns on node's compile cache for that process only, in the directory the
+ * runner made for this run. A test file spends ~0.35 s of CPU stripping the
+ * types of and compiling test/support's modules; with the cache warm it
+ * spends ~0.13 s, and the suite runs ~100 files. The processes a test starts
+ * (carp-ovh itself among them) are not affected: the cache is this process's
+ * setting, not an environment variable they inherit.
+ */
+import { enableCompileCache } from 'node:module';
+
+const dir = process.env.CARP_OVH_TEST_COMPILE_CACHE;
+if (dir !== undefined && dir !== '') enableCompileCache(dir);
