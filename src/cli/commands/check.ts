@@ -9,6 +9,7 @@ import { durationOption, parseCommandArgs, printable, usageError } from '../pars
 import { loadConfigOf, type CliContext } from '../wiring/context.ts';
 import { formatReport } from '../output/health-output.ts';
 import { lazyHealthDeps, scriptRunner } from '../wiring/health-wire.ts';
+import { HeapTrim } from '../runtime/heap-trim.ts';
 
 const USAGE = 'usage: carp-ovh check [--json] [--every DURATION]';
 /** Below this a loop would spend its time starting Vault logins. */
@@ -116,6 +117,7 @@ async function loop(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   let shown = '';
+  const heap = HeapTrim.create();
   try {
     while (!stop.signal.aborted) {
       const started = Date.now();
@@ -135,6 +137,7 @@ async function loop(
         ctx.stderr.write(`carp-ovh: check: ${describeError(error)}\n`);
         shown = '';
       }
+      heap?.afterRun();
       const wait = started + everyMs - Date.now();
       if (wait > 0) await pause(wait, stop.signal);
     }
