@@ -152,8 +152,20 @@ async function singleCheckCost(runs: number): Promise<{ ovhPerCheck: number; vau
 /** At the rc.d default, `check --every 10s`: six runs a minute. */
 const RUNS_PER_MINUTE = 6;
 
-/** node's flags in every service definition `carp-ovh install` writes (hooks/rc.d/carp_ovh, the systemd unit, OpenBSD's rc.d script). */
-const SERVICE_NODE_FLAGS = '--max-semi-space-size=1 --max-old-space-size=64';
+/**
+ * node's flags as the services run the loop, read from the systemd unit `carp-ovh
+ * install` writes (hooks/rc.d/carp_ovh and OpenBSD's rc.d script pass the same,
+ * which test/health/hooks.test.ts and the install tests check), so the bench
+ * measures what is shipped.
+ */
+const SERVICE_NODE_FLAGS = serviceNodeFlags();
+
+function serviceNodeFlags(): string {
+  const unit = readFileSync(new URL('../hooks/systemd/carp-ovh-check.service', import.meta.url), 'utf8');
+  const flags = /^ExecStart=%%NODE%% (.*?) ?%%CLI%%/m.exec(unit)?.[1];
+  if (flags === undefined || flags === '') throw new Error('bench: no node flags on the ExecStart line of hooks/systemd/carp-ovh-check.service');
+  return flags;
+}
 
 export const healthLoopSection: BenchSection = {
   name: 'health loop',

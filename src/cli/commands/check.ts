@@ -9,7 +9,6 @@ import { durationOption, parseCommandArgs, printable, usageError } from '../pars
 import { loadConfigOf, type CliContext } from '../wiring/context.ts';
 import { formatReport } from '../output/health-output.ts';
 import { lazyHealthDeps, scriptRunner } from '../wiring/health-wire.ts';
-import { HeapTrim } from '../runtime/heap-trim.ts';
 
 const USAGE = 'usage: carp-ovh check [--json] [--every DURATION]';
 /** Below this a loop would spend its time starting Vault logins. */
@@ -117,7 +116,8 @@ async function loop(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   let shown = '';
-  const heap = HeapTrim.create();
+  // Only the loop needs it: a single check (cron) does not load node:v8 and node:vm for it.
+  const heap = (await import('../runtime/heap-trim.ts')).HeapTrim.create();
   try {
     while (!stop.signal.aborted) {
       const started = Date.now();

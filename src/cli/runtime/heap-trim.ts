@@ -23,8 +23,6 @@ export class HeapTrim {
   private readonly minRuns: number;
   private floor: number | null = null;
   private runsSince = 0;
-  /** Collections made so far. */
-  trims = 0;
 
   constructor(collect: () => void, options: { minRuns?: number; rss?: () => number } = {}) {
     this.collect = collect;
@@ -53,7 +51,6 @@ export class HeapTrim {
     this.runsSince += 1;
     if (this.floor !== null && (this.runsSince < this.minRuns || this.rss() <= this.floor * 1.1)) return;
     this.collect();
-    this.trims += 1;
     this.runsSince = 0;
     this.floor = this.rss();
   }
