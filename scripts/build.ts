@@ -4,7 +4,7 @@
  *
  * Why bundles: a router starts a node process for every hook, check and claim,
  * and node's ES module loader pays per file. The dependencies alone are a few
- * hundred files (execa's tree is 130); bundled, a command reads a handful of
+ * hundred files (yaml, ajv, ovh and pino ship over 400); bundled, a command reads a handful of
  * files, starts faster and holds less memory (docs/benchmarks.md measures it).
  *
  * - dist/main.js and dist/chunks/: every command (src/cli/main.ts). Each dynamic

@@ -1,6 +1,6 @@
 /**
  * One error class for the whole tool, with boolean facts instead of subclasses
- * (the execa model): callers branch on `retryable`, `timedOut`, `badInput`…, and
+ * (the model of execa's errors): callers branch on `retryable`, `timedOut`, `badInput`…, and
  * the CLI top level maps the facts to an exit code.
  */
 export type ErrorSource = 'cli' | 'config' | 'ovh' | 'vault' | 'secrets' | 'platform' | 'state' | 'claim' | 'internal';

@@ -31,7 +31,6 @@ export async function run(ctx: CliContext): Promise<number> {
       throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
   }
 
-  // execa loads while the configuration is read.
   const runner = scriptRunner();
   const config = await loadConfigOf(ctx);
   const start = { config, state: new StateDir(config.stateDir), runScript: await runner };

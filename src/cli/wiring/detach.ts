@@ -5,11 +5,9 @@ import type { CliContext } from './context.ts';
  * devd runs one event at a time and waits for its action, so the hook must not.
  * No shell: the arguments were validated, and are passed as an argv array.
  *
- * node:child_process, not the execa runner of src/command.ts that every other
- * command goes through: loading execa here more than doubled the hook's CPU
- * time (0.44 s against 0.17 s, `node -e 0` 0.12 s, mean of 15 runs on the
- * loaded 2-core test machine), and this child needs none of its rules: no
- * deadline, no output, it outlives us on purpose.
+ * Not the runner of src/command.ts that every other command goes through: this
+ * child needs none of its rules (no deadline, no output, it outlives us on
+ * purpose), and the hook's fast path imports nothing it does not use.
  */
 export function startWorker(ctx: Pick<CliContext, 'cliPath' | 'configFlag' | 'env'>, workerArgs: string[]): number | undefined {
   const args = [ctx.cliPath, 'claim-worker', ...workerArgs];

@@ -114,9 +114,9 @@ async function locateThrough(
 
 /**
  * The service scripts' runner: argv without a shell, in their own process
- * group, killed with it on timeout or past 1 MiB of output. execa is loaded
- * here, once, so that each script spawns on the call, synchronously: the
- * scripts are all running before the built-in probes start.
+ * group, killed with it on timeout or past 1 MiB of output. Each script
+ * spawns on the call, synchronously: the scripts are all running before the
+ * built-in probes start.
  */
 export async function scriptRunner(): Promise<ScriptRunner> {
   const runner = await commandRunner();
