@@ -20,7 +20,7 @@ process.env.CARP_OVH_TEST_ARTIFACTS = artifacts;
 // Outside the artifacts: compiled test code holds the fixtures' secrets, which the secret scan would find there.
 const compileCache = mkdtempSync(join(tmpdir(), 'carp-ovh-test-compile-cache-'));
 process.env.CARP_OVH_TEST_COMPILE_CACHE = compileCache;
-const PRELOAD = ['--import', fileURLToPath(new URL('./test-compile-cache.ts', import.meta.url))];
+const PRELOAD = ['--import', fileURLToPath(new URL('./test-compile-cache.js', import.meta.url))];
 
 const files: string[] = [];
 for await (const file of glob('test/**/*.test.ts')) {

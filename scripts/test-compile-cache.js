@@ -6,6 +6,11 @@
  * spends ~0.13 s, and the suite runs ~100 files. The processes a test starts
  * (carp-ovh itself among them) are not affected: the cache is this process's
  * setting, not an environment variable they inherit.
+ *
+ * JavaScript, not TypeScript: a preload in TypeScript makes node load its type
+ * stripper before the cache is on, ~0.1 s of CPU in every test file's process
+ * (0.60 -> 0.50 s for test/state, three runs each); with the cache on first,
+ * the test files' stripped code comes from the cache.
  */
 import { enableCompileCache } from 'node:module';
 
