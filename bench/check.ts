@@ -11,7 +11,7 @@ import { seedState } from '../test/support/ovh-sim/state.ts';
 import { awaitDetachedWorkers, waitUntil } from '../test/support/wait.ts';
 import { SEED_MAC_ROUTER_002, startWorld } from '../test/support/world.ts';
 import { formatDuration as ms } from '../src/duration.ts';
-import { runNode } from './measure.ts';
+import { routerEnv, runNode } from './measure.ts';
 import { type BenchContext, type BenchSection, mib, ratio, type SectionReport } from './section.ts';
 
 export interface CheckTimings {
@@ -29,7 +29,7 @@ export interface CheckTimings {
 
 /** Starts `check --every 10s` and returns a stop function that waits for its exit. */
 function startLoop(configPath: string): () => Promise<void> {
-  const loop = spawn(process.execPath, [CLI_PATH, '--config', configPath, 'check', '--every', '10s'], { stdio: 'ignore' });
+  const loop = spawn(process.execPath, [CLI_PATH, '--config', configPath, 'check', '--every', '10s'], { stdio: 'ignore', env: routerEnv() });
   const exited = new Promise((resolve) => (loop.exitCode !== null || loop.signalCode !== null ? resolve(null) : loop.once('close', resolve)));
   return async () => {
     if (loop.exitCode === null && loop.signalCode === null) loop.kill('SIGTERM');

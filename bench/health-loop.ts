@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { CLI_PATH } from '../test/support/cli.ts';
 import { seedState } from '../test/support/ovh-sim/state.ts';
 import { SEED_MAC_ROUTER_002, startWorld } from '../test/support/world.ts';
-import { median, runNode } from './measure.ts';
+import { median, routerEnv, runNode } from './measure.ts';
 import { type BenchRow, type BenchSection, mib, ratio } from './section.ts';
 
 export interface LoopFigures {
@@ -59,7 +59,7 @@ export async function measureHealthLoop(options: { checks: number; everyMs: numb
     if (claimed.code !== 0) throw new Error(`bench setup: claim failed: ${claimed.stderr}`);
     const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', '--json', '--every', `${options.everyMs}ms`], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...options.env },
+      env: routerEnv(options.env),
     });
     const pid = child.pid;
     if (pid === undefined) throw new Error('bench: check --every did not start');

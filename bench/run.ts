@@ -65,6 +65,7 @@ ${rows
 
 How each figure is taken:
 
+- Every carp-ovh process runs with the bench's environment less NODE_EXTRA_CA_CERTS, which a router's devd, cron or rc.d does not set (\`routerEnv\` in bench/measure.ts).
 ${reports.flatMap(({ report }) => report.method.map((line) => `- ${line}`)).join('\n')}
 
 What this run's figures say (worded from them by the benchmark, not written by hand):
