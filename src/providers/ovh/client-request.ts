@@ -1,6 +1,6 @@
 import { stringify } from 'node:querystring';
 
-/** What this adapter takes from a node-ovh 2.0.3 client instance: its signature over the credentials it was built with. */
+/** Signs a request with the credentials it was made with (client-sign.ts). */
 export interface OvhSigner {
   signRequest(method: string, url: string, body: string, timestamp: number): string;
 }
@@ -26,9 +26,8 @@ export interface OutgoingRequest {
  * this adapter's own agent: null and undefined parameters dropped, the rest in
  * the query string of a GET or DELETE or as the JSON body of a POST or PUT
  * (non-ASCII escaped, as node-ovh does, so the length in characters is the
- * length in bytes). Everything but /auth/time is signed with node-ovh's own
- * signRequest over `https://` + host + path, without the port, as node-ovh
- * signs. `offsetSec` is the server clock minus ours, measured with /auth/time.
+ * length in bytes). Everything but /auth/time is signed over `https://` + host
+ * + path, without the port, as node-ovh signs. `offsetSec` is the server clock minus ours, measured with /auth/time.
  */
 export function buildRequest(
   signer: OvhSigner,

@@ -6,11 +6,13 @@ import { CarpOvhError } from '../../errors.ts';
 import { abortError, type CallLabel, httpError, malformedError } from './client-errors.ts';
 import { resolveApiRoot } from './client-root.ts';
 import { buildRequest, type OvhSigner, type RequestTarget } from './client-request.ts';
+import { ovhSigner } from './client-sign.ts';
 import type { RawAnswer } from './client-transport.ts';
 
 /**
- * The one door to the OVH API: node-ovh names the endpoints and signs each
- * call; this adapter builds and sends the request on its own keep-alive agent
+ * The one door to the OVH API: node-ovh's table names the endpoints, and each
+ * call is signed as OVH documents it (client-sign.ts); this adapter builds and
+ * sends the request on its own keep-alive agent
  * (CA included), owns the deadline and cancellation, and turns every failure
  * into one CarpOvhError carrying status, errorCode and X-Ovh-QueryID.
  */
@@ -56,8 +58,6 @@ export interface OvhClient {
   /** Closes idle keep-alive connections. */
   close(): void;
 }
-
-type NodeOvhFactory = (params: Record<string, unknown>) => OvhSigner;
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
@@ -116,7 +116,7 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
     consumerKey: credentials.consumerKey,
   };
 
-  let signer: OvhSigner | undefined;
+  const signer: OvhSigner = ovhSigner(credentials.applicationSecret, credentials.consumerKey);
   let agent: Agent | undefined;
   let transport: typeof import('./client-transport.ts') | undefined;
   /** null until measured, and again once OVH refused a signature: the next call measures first. */
@@ -126,26 +126,18 @@ export function createOvhClient(options: OvhClientOptions): OvhClient {
   let offsetInFlight: Promise<number> | null = null;
   let count = 0;
 
-  async function load(): Promise<{ signer: OvhSigner; agent: Agent; transport: typeof import('./client-transport.ts') }> {
+  async function load(): Promise<{ agent: Agent; transport: typeof import('./client-transport.ts') }> {
     transport ??= await import('./client-transport.ts');
     // Made again after close(): one client serves a long-running loop.
     agent ??= transport.createAgent(caPem);
-    if (signer === undefined) {
-      // Imported, not required at run time: the build bundles node-ovh with bluebird
-      // and async into one chunk, where node's CommonJS loader would resolve and
-      // compile their ~50 files from node_modules in every process that talks to OVH.
-      // Lazily, because only such a process needs it.
-      const factory = (await import('ovh')).default as NodeOvhFactory;
-      signer = factory({ appKey: credentials.applicationKey, appSecret: credentials.applicationSecret, consumerKey: credentials.consumerKey });
-    }
-    return { signer, agent, transport };
+    return { agent, transport };
   }
 
   async function send(method: OvhMethod, path: string, params: Record<string, unknown>, signal: AbortSignal | undefined): Promise<RawAnswer> {
     const loaded = await load();
     await options.beforeSend?.(signal);
     const call: CallLabel = { method, path, secrets };
-    const build = () => buildRequest(loaded.signer, target, method, path, params, lastOffsetSec);
+    const build = () => buildRequest(signer, target, method, path, params, lastOffsetSec);
     let started = false;
     try {
       const raw = await loaded.transport.exchange(loaded.agent, target, call, build, {
