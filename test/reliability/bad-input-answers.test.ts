@@ -99,7 +99,7 @@ describe('OVH answers of the wrong shape', () => {
 
   test('a 4 MB error message: the error is reported, bounded, in the log and on stdout', async () => {
     const huge = `overloaded ${'x'.repeat(4 * MB)}`;
-    // 4 MB over TLS can take longer than the cells' 300 ms request timeout on a loaded machine: this cell is about size.
+    // 4 MB over TLS can take longer than the cells' 1 s request timeout on a loaded machine: this cell is about size.
     const result = await runCell(
       world,
       { ovh: [{ method: 'GET', path: LISTS, action: { type: 'status', status: 503, message: huge } }] },

@@ -12,12 +12,21 @@ import { holdersOf, stderrLines, type RouterSpec, type World } from './world.ts'
 import { SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003 } from './world.ts';
 
 /**
- * Short budgets so a fault that lasts forever ends the claim in about a second.
+ * Each OVH request's budget in the cells. Short, so that a fault that lasts
+ * forever ends the claim in a few seconds; not shorter, because a request the
+ * simulator answers at once must still fit on a loaded machine. At 300 ms a
+ * cell whose one stalled read should have been retried failed under
+ * `npm run test:stress`: both retries took longer than that too.
+ */
+export const FAULT_REQUEST_TIMEOUT_MS = 1_000;
+
+/**
+ * Short budgets so a fault that lasts forever ends the claim in a few seconds.
  * The deadline is generous: only cells that can end nowhere else reach it (they
  * set their own, shorter one), and a loaded machine must not push a cell that
  * ends on its own into it.
  */
-export const FAULT_TUNING = `  timeout: 300ms
+export const FAULT_TUNING = `  timeout: ${FAULT_REQUEST_TIMEOUT_MS}ms
   poll_interval: 20ms
   deadline: 12s
   max_rpm: 6000

@@ -18,7 +18,7 @@ import { startWorld, type World } from './world.ts';
 const CELLS_AT_ONCE = 3;
 
 /**
- * `ovhExtra` replaces the router's ovh tuning (FAULT_TUNING: 300 ms per request,
+ * `ovhExtra` replaces the router's ovh tuning (FAULT_TUNING: 1 s per request,
  * a 12 s deadline) for a whole row. `onFirstFaultHit` runs when a cell's fault
  * first strikes (a row whose tasks are held until then releases them there).
  */

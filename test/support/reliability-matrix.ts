@@ -6,7 +6,12 @@
  * and docs/reliability.md describes the same table.
  */
 import type { FaultAction, FaultSpec, HttpMethod } from './ovh-sim/index.ts';
-import type { CellExpectation } from './fault-cells.ts';
+import { type CellExpectation, FAULT_REQUEST_TIMEOUT_MS } from './fault-cells.ts';
+
+/** What the claim says of a read that got no answer within the cells' request budget. */
+function noAnswer(before: string): RegExp {
+  return new RegExp(`${before}: no answer within ${FAULT_REQUEST_TIMEOUT_MS} ms`);
+}
 
 export const CALLS = ['auth/time', 'locate: vMAC address lists', 'locate: vMAC list', 'DELETE', 'task poll', 'POST'] as const;
 export type MatrixCall = (typeof CALLS)[number];
@@ -151,7 +156,7 @@ export const MATRIX: MatrixCell[] = [
     '500': { always: failedOnPeer(/auth\/time.*HTTP 500|Internal server error/) },
     '503': transient(failedOnPeer(/GET \/auth\/time: Service temporarily unavailable/)),
     'dropped connection': { always: failedOnPeer(/GET \/auth\/time: cannot reach 127\.0\.0\.1:\d+/) },
-    'stall past the timeout': { always: failedOnPeer(/auth\/time.*no answer within 300 ms/) },
+    'stall past the timeout': { always: failedOnPeer(noAnswer('auth\\/time.*')) },
     'malformed JSON': { always: failedOnPeer(/auth\/time.*unreadable answer/, 2) },
     '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
@@ -160,7 +165,7 @@ export const MATRIX: MatrixCell[] = [
     '500': transient(failedOnPeer(/"status":500/)),
     '503': { always: failedOnPeer(/"status":503/) },
     'dropped connection': transient(failedOnPeer(/virtualAddress.*(ECONNRESET|socket hang up|closed)/)),
-    'stall past the timeout': transient(failedOnPeer(/virtualAddress: no answer within 300 ms/)),
+    'stall past the timeout': transient(failedOnPeer(noAnswer('virtualAddress'))),
     'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
     '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL.*queryId|queryId.*NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
@@ -169,7 +174,7 @@ export const MATRIX: MatrixCell[] = [
     '500': { always: failedOnPeer(/GET \/dedicated\/server\/[^/]+\/virtualMac:.*"status":500/) },
     '503': transient(failedOnPeer(/"status":503/)),
     'dropped connection': { always: failedOnPeer(/virtualMac.*(ECONNRESET|socket hang up|closed)/) },
-    'stall past the timeout': { always: failedOnPeer(/virtualMac: no answer within 300 ms/) },
+    'stall past the timeout': { always: failedOnPeer(noAnswer('virtualMac')) },
     'malformed JSON': { always: failedOnPeer(/MALFORMED_RESPONSE/, 2) },
     '403 NOT_GRANTED_CALL': { always: failedOnPeer(/NOT_GRANTED_CALL/) },
     '400 INVALID_SIGNATURE': { always: failedOnPeer(/INVALID_SIGNATURE/) },
