@@ -3,16 +3,18 @@
  * sysctl (wrappers in front of the fake kernel's), logger(1) for syslog, and a
  * service-status script. Each writes its argv and its whole environment (and
  * logger its input) to files in the router's dir, which the suite-wide secret
- * scan reads too. The detached claim worker's argv and environment are read
+ * scan reads too. One file per child: children run side by side (logger(1)
+ * beside ifconfig), and lines appended to one shared file interleaved, so one
+ * child's block once showed another's environment. The detached claim worker's argv and environment are read
  * from /proc while it runs.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Router } from './world.ts';
 
 export interface Spy {
-  /** argv + environment of every spied child, one block each. */
-  dumpPath: string;
+  /** argv + environment of every spied child, one file each. */
+  dumpDir: string;
   /** What carp-ovh wrote to logger(1). */
   syslogPath: string;
   dump(): string;
@@ -23,8 +25,10 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-function record(dump: string, label: string): string {
-  return `{ printf '=== %s pid %s\\nargv:' ${shellQuote(label)} "$$"; for a in "$0" "$@"; do printf ' [%s]' "$a"; done; printf '\\nenv:\\n'; env; } >> ${shellQuote(dump)}`;
+function record(dumpDir: string, label: string): string {
+  // Appended, not truncated: a pid the kernel reuses later adds a block instead of replacing one.
+  const file = `${shellQuote(dumpDir)}/${label.replaceAll(' ', '-')}-$$.log`;
+  return `{ printf '=== %s pid %s\\nargv:' ${shellQuote(label)} "$$"; for a in "$0" "$@"; do printf ' [%s]' "$a"; done; printf '\\nenv:\\n'; env; } >> ${file}`;
 }
 
 function script(path: string, lines: string[]): void {
@@ -34,15 +38,16 @@ function script(path: string, lines: string[]): void {
 
 /** Rewrites the router's config so every child goes through a spy. Call before the first command. */
 export function spyOn(router: Router): Spy {
-  const dumpPath = join(router.dir, 'child-argv-env.log');
+  const dumpDir = join(router.dir, 'child-argv-env');
+  mkdirSync(dumpDir);
   const syslogPath = join(router.dir, 'child-syslog-input.log');
   const ifconfig = join(router.dir, 'spy-ifconfig');
   const sysctl = join(router.dir, 'spy-sysctl');
   const logger = join(router.dir, 'spy-logger');
-  script(ifconfig, [record(dumpPath, 'ifconfig'), `exec ${shellQuote(router.kernel.ifconfigPath)} "$@"`]);
-  script(sysctl, [record(dumpPath, 'sysctl'), `exec ${shellQuote(router.kernel.sysctlPath)} "$@"`]);
-  script(logger, [record(dumpPath, 'logger'), `cat >> ${shellQuote(syslogPath)}`]);
-  script(join(router.dir, 'service-status.d', 'spy-service'), [record(dumpPath, 'service-status script'), 'exit 0']);
+  script(ifconfig, [record(dumpDir, 'ifconfig'), `exec ${shellQuote(router.kernel.ifconfigPath)} "$@"`]);
+  script(sysctl, [record(dumpDir, 'sysctl'), `exec ${shellQuote(router.kernel.sysctlPath)} "$@"`]);
+  script(logger, [record(dumpDir, 'logger'), `cat >> ${shellQuote(syslogPath)}`]);
+  script(join(router.dir, 'service-status.d', 'spy-service'), [record(dumpDir, 'service-status script'), 'exit 0']);
 
   const config = readFileSync(router.configPath, 'utf8')
     .replace(`ifconfig: ${router.kernel.ifconfigPath}`, `ifconfig: ${ifconfig}`)
@@ -50,7 +55,12 @@ export function spyOn(router: Router): Spy {
     .replace('  syslog: false\n', `  syslog: { tag: carp-ovh, facility: daemon, logger: ${logger} }\n`);
   writeFileSync(router.configPath, config);
   const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-  return { dumpPath, syslogPath, dump: () => read(dumpPath), syslog: () => read(syslogPath) };
+  const dump = (): string =>
+    readdirSync(dumpDir)
+      .sort()
+      .map((name) => read(join(dumpDir, name)))
+      .join('');
+  return { dumpDir, syslogPath, dump, syslog: () => read(syslogPath) };
 }
 
 /** The argv and environment of a running process, as the kernel has them (Linux /proc). */
