@@ -109,8 +109,8 @@ const RUNNER: CommandRunner = {
   },
 };
 
-/** The runner; async because callers await it (it once loaded a library first). */
-export async function commandRunner(): Promise<CommandRunner> {
+/** The runner, for callers that pass it on (the syslog sink, the notifier, the script runner). */
+export function commandRunner(): CommandRunner {
   return RUNNER;
 }
 

@@ -1,7 +1,7 @@
 /**
  * One error class for the whole tool, with boolean facts instead of subclasses
- * (the model of execa's errors): callers branch on `retryable`, `timedOut`, `badInput`…, and
- * the CLI top level maps the facts to an exit code.
+ * (the model of execa's errors): callers branch on `retryable`, `timedOut`,
+ * `badInput`…, and the CLI top level maps the facts to an exit code.
  */
 export type ErrorSource = 'cli' | 'config' | 'ovh' | 'vault' | 'secrets' | 'platform' | 'state' | 'claim' | 'internal';
 

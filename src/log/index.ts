@@ -41,7 +41,7 @@ export async function openLog(config: LogConfig, target: LogTarget, bindings: Re
   let write: (line: string) => void;
   if (target === 'syslog' && config.syslog !== null) {
     const { commandRunner } = await import('../command.ts');
-    const syslog = new SyslogSink(config.syslog, writeStderr, await commandRunner());
+    const syslog = new SyslogSink(config.syslog, writeStderr, commandRunner());
     sink = syslog;
     write = (line) => {
       const record = parse(line);

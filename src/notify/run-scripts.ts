@@ -58,7 +58,7 @@ export async function runNotifyScripts(config: NotifyConfig, event: NotifyEvent,
   if (problem !== undefined) log.warn({ event: event.event }, `notify: ${problem}`);
   const input = `${JSON.stringify({ ...event, host: hostname() })}\n`;
   const env = scriptEnv(event);
-  const runner = await commandRunner();
+  const runner = commandRunner();
   const ends: ScriptEnd[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

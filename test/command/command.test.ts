@@ -148,7 +148,7 @@ describe('command runner', () => {
 
   test('start: a long-lived child fed on stdin; one that cannot start reports an error event', async () => {
     const out = join(dir, 'started-out');
-    const runner = await commandRunner();
+    const runner = commandRunner();
     const child = runner.start(script('sink', `cat > ${out}`), [], { cwd: '/', env: { PATH: '/usr/bin:/bin' } });
     const closed = new Promise((resolve) => child.once('close', resolve));
     child.stdin?.end('fed\n');

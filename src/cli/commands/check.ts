@@ -31,9 +31,8 @@ export async function run(ctx: CliContext): Promise<number> {
       throw usageError(`--every needs a duration of at least ${MIN_EVERY_MS}ms such as 10s, got ${printable(every)}\n${USAGE}`);
   }
 
-  const runner = scriptRunner();
   const config = await loadConfigOf(ctx);
-  const start = { config, state: new StateDir(config.stateDir), runScript: await runner };
+  const start = { config, state: new StateDir(config.stateDir), runScript: scriptRunner() };
   // Opened by the first run once its scripts are running (see runCheck), and kept by the loop.
   const deps = lazyHealthDeps(config, 'check', { loop: everyMs !== null });
   const recordFailure = async (): Promise<void> => {

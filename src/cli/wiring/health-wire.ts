@@ -30,7 +30,7 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
     secrets: () => secretSourceFor(config),
     ovh: (credentials) => ovhProbeSession(config, credentials),
     claim: () => claimDeps(config, log),
-    runScript: await scriptRunner(),
+    runScript: scriptRunner(),
     fileModeProblem: async (path) => (await import('../../secrets/file-mode.ts')).fileModeProblem(path),
   };
 }
@@ -118,8 +118,8 @@ async function locateThrough(
  * spawns on the call, synchronously: the scripts are all running before the
  * built-in probes start.
  */
-export async function scriptRunner(): Promise<ScriptRunner> {
-  const runner = await commandRunner();
+export function scriptRunner(): ScriptRunner {
+  const runner = commandRunner();
   return (path, timeoutMs) => runScript(runner, path, timeoutMs);
 }
 

@@ -166,7 +166,7 @@ export async function notifierFor(config: Config, log: LogPort): Promise<Notifie
   if (config.notify.scripts === null) return undefined;
   const { launchingNotifier } = await import('../../notify/launch.ts');
   const { commandRunner } = await import('../../command.ts');
-  const commands = await commandRunner();
+  const commands = commandRunner();
   // This is the composition root of a CLI process: the script node runs is the CLI entry (dist/cli.js).
   const cliPath = process.argv[1] ?? '';
   return launchingNotifier({ execPath: process.execPath, cliPath, configPath: config.source, log, maxInFlight: config.notify.maxRunning, commands });

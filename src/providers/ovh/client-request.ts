@@ -27,7 +27,8 @@ export interface OutgoingRequest {
  * the query string of a GET or DELETE or as the JSON body of a POST or PUT
  * (non-ASCII escaped, as node-ovh does, so the length in characters is the
  * length in bytes). Everything but /auth/time is signed over `https://` + host
- * + path, without the port, as node-ovh signs. `offsetSec` is the server clock minus ours, measured with /auth/time.
+ * + path, without the port, as node-ovh signs. `offsetSec` is the server clock
+ * minus ours, measured with /auth/time.
  */
 export function buildRequest(
   signer: OvhSigner,

@@ -12,9 +12,9 @@ import type { RawAnswer } from './client-transport.ts';
 /**
  * The one door to the OVH API: node-ovh's table names the endpoints, and each
  * call is signed as OVH documents it (client-sign.ts); this adapter builds and
- * sends the request on its own keep-alive agent
- * (CA included), owns the deadline and cancellation, and turns every failure
- * into one CarpOvhError carrying status, errorCode and X-Ovh-QueryID.
+ * sends the request on its own keep-alive agent (CA included), owns the
+ * deadline and cancellation, and turns every failure into one CarpOvhError
+ * carrying status, errorCode and X-Ovh-QueryID.
  */
 
 export type OvhMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
