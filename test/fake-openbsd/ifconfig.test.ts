@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runTool as runToolWithin } from '../support/fake-freebsd/exec.ts';
 
-/** Each fake tool is a node process: generous on a loaded machine. */
+/** Generous: a loaded machine may take seconds to start a tool. */
 const runTool = (path: string, args: readonly string[]) => runToolWithin(path, args, { timeoutMs: 120_000 });
 import { createFakeOpenBsd, edgeInstance, type ObsdKernelSetup } from '../support/fake-openbsd/index.ts';
 import { makeTempDir } from '../support/tmp.ts';

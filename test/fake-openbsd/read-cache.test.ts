@@ -1,22 +1,21 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { runTool } from '../support/fake-freebsd/exec.ts';
 import { readsDirFor } from '../support/fake-shell-reads.ts';
+import { toolServerCommand } from '../support/fake-tool-server.ts';
 import { createFakeOpenBsd, edgeInstance } from '../support/fake-openbsd/index.ts';
 import { makeTempDir } from '../support/tmp.ts';
 
-const MAIN = fileURLToPath(new URL('../support/fake-openbsd/main.ts', import.meta.url));
-
-/** The node tool itself, bypassing the wrapper's shell answers. */
-function nodeAnswer(statePath: string, args: string[]) {
-  return runTool(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN, 'ifconfig', statePath, ...args]);
+/** The tool's own command code (through the tool server), bypassing the wrapper's shell answers. */
+function serverAnswer(statePath: string, args: string[]) {
+  const [bash, ...client] = toolServerCommand('fake-openbsd', 'ifconfig', statePath);
+  return runTool(bash as string, [...client, ...args]);
 }
 
 describe("fake OpenBSD: the shell's read answers", () => {
-  it('answer ifconfig IFACE and ifconfig -g GROUP as the node tool does, follow a demote write, and step aside for a fault', async () => {
+  it('answer ifconfig IFACE and ifconfig -g GROUP as the tool server does, follow a demote write, and step aside for a fault', async () => {
     const k = createFakeOpenBsd(makeTempDir('fake-obsd-reads'), {
       interfaces: edgeInstance({
         carpState: 'MASTER',
@@ -26,7 +25,7 @@ describe("fake OpenBSD: the shell's read answers", () => {
       }),
     });
     for (const args of [['carp0'], ['-g', 'carp']]) {
-      assert.deepEqual(await runTool(k.ifconfigPath, args), await nodeAnswer(k.statePath, args), args.join(' '));
+      assert.deepEqual(await runTool(k.ifconfigPath, args), await serverAnswer(k.statePath, args), args.join(' '));
     }
     assert.match((await runTool(k.ifconfigPath, ['-g', 'carp'])).stdout, /carp demote count 0/);
     assert.equal((await runTool(k.ifconfigPath, ['-g', 'carp', 'carpdemote', '50'])).exitCode, 0);

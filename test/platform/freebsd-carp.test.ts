@@ -209,7 +209,7 @@ describe('FreeBSD Carp adapter against the fake kernel', () => {
   });
 
   it('kills a hanging command at the timeout', async () => {
-    // 3 s: the fake (a node process) must have started and logged the call before the kill, even on a loaded machine.
+    // 3 s: the fake must have started and logged the call before the kill, even on a loaded machine.
     const kernel = router('carp-hang');
     kernel.setFault('ifconfig', { mode: 'hang' });
     const started = Date.now();

@@ -4,14 +4,13 @@ import { dirname, join } from 'node:path';
 /**
  * Shell answers for the fake kernels (fake-freebsd/, fake-openbsd/). The product
  * repeats a few reads (`ifconfig IFACE` before every change it asks OVH for,
- * `sysctl -n NAME`, OpenBSD's `ifconfig -g GROUP`): each ran the node tool, ~100 ms
- * of CPU, where the real tools take about a millisecond, and a retrying claim
- * made dozens. Each time a fake writes its state it also renders these reads'
- * answers with its own command code, into one file per read; the tool's shell
- * wrapper prints such a file and logs the call as the node tool would. Anything
- * without a file (a write, an error, an unknown name, any call while a fault is
- * set for the tool) still runs the node tool, so every answer comes from one
- * implementation.
+ * `sysctl -n NAME`, OpenBSD's `ifconfig -g GROUP`), where the real tools take
+ * about a millisecond, and a retrying claim makes dozens. Each time a fake writes
+ * its state it also renders these reads' answers with its own command code, into
+ * one file per read; the tool's shell wrapper prints such a file and logs the
+ * call as the command code would. Anything without a file (a write, an error, an
+ * unknown name, any call while a fault is set for the tool) goes to the tool
+ * server (fake-tool-server.ts), so every answer comes from one implementation.
  */
 
 /** A read the shell may answer: `TOOL PREFIX… NAME`. */
@@ -97,7 +96,7 @@ export function shellQuote(text: string): string {
 }
 
 /**
- * The wrapper's lines before it execs node: for a call `TOOL PREFIX… NAME` of one
+ * The wrapper's lines before it hands the call to the tool server: for a call `TOOL PREFIX… NAME` of one
  * of `prefixes` whose answer file exists, print it, append the call to `callLog`
  * as one JSON line, exit 0. `/bin/cat` and `/bin/date` by path: the product runs
  * its tools with an empty environment, as devd does.

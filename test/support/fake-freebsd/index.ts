@@ -1,10 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { artifactsRoot } from '../tmp.ts';
-import { shellQuote, shellReadLines } from '../fake-shell-reads.ts';
+import { shellReadLines } from '../fake-shell-reads.ts';
+import { callTool } from '../fake-tool-call.ts';
+import { serveKernelKind, toolServerExec } from '../fake-tool-server.ts';
 import { SHELL_READS } from './read-cache.ts';
-import { STATE_FILE, appendKernelLog, callLogPathFor, kernelLogPathFor, readCalls, readKernelLog, readState, withStateLock, writeState } from './store.ts';
+import {
+  STATE_FILE,
+  appendCall,
+  appendKernelLog,
+  callLogPathFor,
+  kernelLogPathFor,
+  readCalls,
+  readKernelLog,
+  readState,
+  withStateLock,
+  writeState,
+} from './store.ts';
 import {
   DEMOTION_SYSCTL,
   completeState,
@@ -65,19 +76,24 @@ export interface FakeKernel {
   kernelLog(): string[];
 }
 
-const MAIN_PATH = fileURLToPath(new URL('./main.ts', import.meta.url));
+const KIND = 'fake-freebsd';
 
-function writeWrapper(path: string, tool: FakeTool, statePath: string, compileCache: string): void {
-  // devd and cron run commands with a PATH that lacks node: exec it by absolute path.
+serveKernelKind(KIND, (call) => {
+  const tool = call.tool;
+  if (tool !== 'ifconfig' && tool !== 'sysctl') throw new Error(`fake-freebsd has no tool ${tool}`);
+  return callTool<FakeKernelState, FakeTool>(
+    { read: readState, write: writeState, run: SHELL_READS.run, appendKernelLog, appendCall: (path, entry) => appendCall(path, entry as FakeCall) },
+    { ...call, tool },
+  );
+});
+
+function writeWrapper(path: string, tool: FakeTool, statePath: string): void {
+  // devd and cron run commands with an empty environment: every path is absolute.
   const script = [
     '#!/bin/sh',
     `# Fake FreeBSD ${tool} for carp-ovh tests (state: ${statePath}).`,
     ...shellReadLines(tool, SHELL_READS.forms[tool], statePath, callLogPathFor(statePath)),
-    'unset NODE_OPTIONS',
-    // Caching the stripped TypeScript cuts each call from ~110 ms to ~30 ms.
-    `NODE_COMPILE_CACHE=${shellQuote(compileCache)}`,
-    'export NODE_COMPILE_CACHE',
-    `exec ${shellQuote(process.execPath)} --disable-warning=ExperimentalWarning ${shellQuote(MAIN_PATH)} ${tool} ${shellQuote(statePath)} "$@"`,
+    toolServerExec(KIND, tool, statePath),
     '',
   ].join('\n');
   writeFileSync(path, script, { mode: 0o755 });
@@ -98,9 +114,8 @@ export function createFakeKernel(dir: string, initial: FakeKernelSetup, options:
   writeState(statePath, completeState(initial, options.freebsdVersion));
   writeFileSync(callLogPathFor(statePath), '');
   writeFileSync(kernelLogPathFor(statePath), '');
-  const compileCache = join(artifactsRoot(), 'fake-freebsd-compile-cache');
-  writeWrapper(ifconfigPath, 'ifconfig', statePath, compileCache);
-  writeWrapper(sysctlPath, 'sysctl', statePath, compileCache);
+  writeWrapper(ifconfigPath, 'ifconfig', statePath);
+  writeWrapper(sysctlPath, 'sysctl', statePath);
 
   const update = (mutate: (state: FakeKernelState) => void): FakeKernelState =>
     withStateLock(statePath, () => {

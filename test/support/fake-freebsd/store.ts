@@ -22,7 +22,7 @@ export function kernelLogPathFor(statePath: string): string {
   return join(dirname(statePath), KERNEL_LOG_FILE);
 }
 
-/** Generous: on a loaded machine many fake tools queue for the lock, each a node process. */
+/** Generous: a holder keeps the lock for one state update, but a loaded machine may deschedule it. */
 const LOCK_WAIT_LIMIT_MS = 60_000;
 /**
  * A lock without a pid older than this is from a holder that died before writing

@@ -1,3 +1,4 @@
+import type { ToolFault } from '../fake-tool-call.ts';
 /**
  * The state behind the fake FreeBSD `ifconfig` and `sysctl`: one JSON file per
  * simulated router ("fake kernel"). Optional interface fields fall back to what a
@@ -58,16 +59,10 @@ export interface FakeInterface {
 
 /**
  * A failure switch for one tool. `remaining` limits it to the next N calls
- * (then it is removed); without it the fault stays until cleared.
+ * (then it is removed); without it the fault stays until cleared. The same on
+ * every fake kernel (test/support/fake-tool-call.ts).
  */
-export type FakeFault =
-  | { mode: 'fail'; exitCode?: number; stderr?: string; remaining?: number }
-  /** Never answers (gives up after a minute so a leaked process cannot live forever). */
-  | { mode: 'hang'; remaining?: number }
-  /** Answers normally after `ms`. */
-  | { mode: 'delay'; ms: number; remaining?: number }
-  /** Prints `stdout` verbatim instead of the real answer (garbage, truncated output…). */
-  | { mode: 'output'; stdout: string; stderr?: string; exitCode?: number; remaining?: number };
+export type FakeFault = ToolFault;
 
 export type FakeTool = 'ifconfig' | 'sysctl';
 

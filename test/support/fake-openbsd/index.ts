@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { withStateLock } from '../fake-freebsd/store.ts';
-import { shellQuote, shellReadLines } from '../fake-shell-reads.ts';
-import { artifactsRoot } from '../tmp.ts';
+import { shellReadLines } from '../fake-shell-reads.ts';
+import { callTool } from '../fake-tool-call.ts';
+import { serveKernelKind, toolServerExec } from '../fake-tool-server.ts';
 import { SHELL_READS } from './read-cache.ts';
-import { appendKernel, callLogOf, kernelLogOf, readObsdState, STATE_FILE, writeObsdState } from './main.ts';
+import { appendCall, appendKernel, callLogOf, kernelLogOf, readObsdState, STATE_FILE, writeObsdState } from './store.ts';
 import {
   BOOTTIME,
   completeObsdState,
@@ -46,18 +46,29 @@ export interface FakeOpenBsd {
   kernelLog(): string[];
 }
 
-const MAIN_PATH = fileURLToPath(new URL('./main.ts', import.meta.url));
+const KIND = 'fake-openbsd';
+
+serveKernelKind(KIND, (call) => {
+  const tool = call.tool;
+  if (tool !== 'ifconfig' && tool !== 'sysctl') throw new Error(`fake-openbsd has no tool ${tool}`);
+  return callTool<ObsdKernelState, ObsdTool>(
+    {
+      read: readObsdState,
+      write: writeObsdState,
+      run: SHELL_READS.run,
+      appendKernelLog: appendKernel,
+      appendCall: (path, entry) => appendCall(path, entry as ObsdCall),
+    },
+    { ...call, tool },
+  );
+});
 
 function writeWrapper(path: string, tool: ObsdTool, statePath: string): void {
-  const compileCache = join(artifactsRoot(), 'fake-openbsd-compile-cache');
   const script = [
     '#!/bin/sh',
     `# Fake OpenBSD ${tool} for carp-ovh tests (state: ${statePath}).`,
     ...shellReadLines(tool, SHELL_READS.forms[tool], statePath, callLogOf(statePath)),
-    'unset NODE_OPTIONS',
-    `NODE_COMPILE_CACHE=${shellQuote(compileCache)}`,
-    'export NODE_COMPILE_CACHE',
-    `exec ${shellQuote(process.execPath)} --disable-warning=ExperimentalWarning ${shellQuote(MAIN_PATH)} ${tool} ${shellQuote(statePath)} "$@"`,
+    toolServerExec(KIND, tool, statePath),
     '',
   ].join('\n');
   writeFileSync(path, script, { mode: 0o755 });

@@ -1,3 +1,4 @@
+import type { ToolFault } from '../fake-tool-call.ts';
 /**
  * The state behind the fake OpenBSD `ifconfig` and `sysctl`: one JSON file per
  * simulated instance. Optional fields fall back to what a vio(4) NIC and a carp(4)
@@ -54,11 +55,8 @@ export interface ObsdDialect {
   groupErrors: 'named' | 'bare';
 }
 
-export type ObsdFault =
-  | { mode: 'fail'; exitCode?: number; stderr?: string; remaining?: number }
-  | { mode: 'hang'; remaining?: number }
-  | { mode: 'delay'; ms: number; remaining?: number }
-  | { mode: 'output'; stdout: string; stderr?: string; exitCode?: number; remaining?: number };
+/** The same faults on every fake kernel (test/support/fake-tool-call.ts). */
+export type ObsdFault = ToolFault;
 
 export type ObsdTool = 'ifconfig' | 'sysctl';
 
