@@ -35,7 +35,9 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   }
 
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': a mapping used as a key would otherwise make yaml print a node warning
+  // quoting it to stderr; the schema reports it as an unknown key, with its line, instead.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => {
       const line = lines.linePos(error.pos[0]).line;

@@ -8,7 +8,8 @@ import { CarpOvhError } from '../errors.ts';
  */
 export function parseSecretYaml(text: string, file: string): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true });
+  // logLevel 'error': yaml would print a node warning quoting a mapping used as a key, which may be a secret.
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true, logLevel: 'error' });
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = lineCounter.linePos(first.pos[0]);

@@ -197,6 +197,14 @@ describe('carp-ovh config check (subprocess)', () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
+  test('a mapping used as a key: an unknown key on its line, and no node warning on stderr', async () => {
+    const path = write(`? [vault]\n: 1\n${VALID}`);
+    const result = await runCli(['config', 'check', '--config', path]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /carp-ovh\.yaml:1: \[ vault \]: unknown key/);
+    assert.doesNotMatch(result.stderr, /Warning|mapAsMap/);
+  });
+
   test('CARP_OVH_CONFIG is honoured; --config after the command too', async () => {
     const good = write(VALID);
     const viaEnv = await runCli(['config', 'check'], { env: { CARP_OVH_CONFIG: good } });

@@ -74,6 +74,23 @@ describe('file credential source', () => {
     assert.match(error.message, /invalid YAML at line \d+, column \d+ \(MISSING_CHAR\)/);
   });
 
+  test('a mapping used as a key holding a secret: no node warning quotes it', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      // Like any other key the credentials do not name, it is ignored.
+      const credentials = await createFileSource(credentialsFile(`? [${OVH_APPLICATION_SECRET}]\n: x\n${FULL}`)).readOvhCredentials();
+      assert.equal(credentials.consumerKey, OVH_CONSUMER_KEY);
+      await new Promise((resolve) => setImmediate(resolve)); // a warning is emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   test('a missing file is bad input naming the path', async () => {
     const error = await carpError(createFileSource('/nonexistent/ovh-credentials.yaml').readOvhCredentials());
     assert.equal(error.badInput, true);
