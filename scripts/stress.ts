@@ -73,7 +73,7 @@ function runSuite(index: number, reportPath: string): Promise<{ code: number | n
   return new Promise((resolve) => {
     // The suite itself is run as `npm test` does (the build ran once, up front).
     // Its own process group, so an interrupted stress run ends the test files' processes too.
-    const child = spawn(process.execPath, ['scripts/run-tests.ts', ...filters], {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/run-tests.ts', ...filters], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CARP_OVH_TEST_FAILURES: reportPath },
