@@ -39,10 +39,16 @@ export function launchingNotifier(options: LaunchOptions): Notifier {
           env: { PATH: process.env.PATH ?? '/sbin:/bin:/usr/sbin:/usr/bin', ...(process.env.CARP_OVH_DEBUG === '1' ? { CARP_OVH_DEBUG: '1' } : {}) },
         });
         inFlight += 1;
-        child.once('exit', () => {
+        // A child that cannot start emits 'error' and never 'exit': either one frees its slot, once.
+        let ended = false;
+        const end = (): void => {
+          if (ended) return;
+          ended = true;
           inFlight -= 1;
-        });
+        };
+        child.once('exit', end);
         child.once('error', (error) => {
+          end();
           options.log.warn({ event: event.event, err: { message: error.message } }, `notify: cannot start notify-run: ${error.message}`);
         });
         child.stdin?.on('error', () => undefined);
