@@ -1,7 +1,7 @@
 /** `check --every`: a loop for daemon(8) whose runs never overlap, with each other or with a cron check. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI_PATH } from '../support/cli.ts';
@@ -10,11 +10,15 @@ import { startWorld, type Router, type World } from '../support/world.ts';
 import { waitUntil } from '../support/wait.ts';
 
 interface Loop {
-  stop(): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  pid: number;
+  stderr(): string;
+  /** Waits for the end: SIGTERM first unless `wait`. */
+  stop(options?: { wait: boolean }): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
 const loops = new Set<Loop>();
 
+/** `check ARGS` as its own process (a loop with --every, else one cron check), read as it goes. */
 function startLoop(router: Router, args: string[]): Loop {
   const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', ...args], {
     env: { PATH: '/usr/bin:/bin' },
@@ -26,9 +30,11 @@ function startLoop(router: Router, args: string[]): Loop {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const loop: Loop = {
-    stop: async () => {
+    pid: child.pid ?? 0,
+    stderr: () => stderr,
+    stop: async (options = { wait: false }) => {
       loops.delete(loop);
-      child.kill('SIGTERM');
+      if (!options.wait) child.kill('SIGTERM');
       const code = await closed;
       return { code, stdout, stderr };
     },
@@ -64,14 +70,34 @@ describe('check --every', () => {
   test('runs back to back without overlap; a cron check meanwhile shares the running one; SIGTERM ends it after the run in progress', async () => {
     const router = healthRouter(world);
     const stamps = join(router.dir, 'stamps');
+    // While the gate file exists, a run that starts holds there (and says so in `held`).
+    const gate = join(router.dir, 'gate');
+    const held = join(router.dir, 'held');
     // A run that outlasts the interval: the next must wait for it, not start beside it.
-    writeScript(router, 'slow', `echo "start $(date +%s%3N)" >> ${stamps}\nsleep 0.15\necho "end $(date +%s%3N)" >> ${stamps}`);
+    writeScript(
+      router,
+      'slow',
+      [
+        `echo "start $(date +%s%3N)" >> ${stamps}`,
+        `if [ -e ${gate} ]; then : > ${held}; while [ -e ${gate} ]; do sleep 0.02; done; fi`,
+        'sleep 0.15',
+        `echo "end $(date +%s%3N)" >> ${stamps}`,
+      ].join('\n'),
+    );
     const loop = startLoop(router, ['--every', '100ms', '--json']);
     await waitUntil('two runs of the loop', () => intervals(stamps).length >= 2);
-    // The loop starts each run as the last ends: a cron check takes the running one's result.
-    const cron = await router.cli(['check']);
+    // A cron check while a run of the loop is in progress takes that run's result. The
+    // run is held until the cron check says it waits: between two runs the lock is
+    // free for a moment, and a cron check landing there would rightly run on its own.
+    writeFileSync(gate, '');
+    await waitUntil('a run of the loop to hold at the gate', () => existsSync(held));
+    const cronCheck = startLoop(router, []);
+    await waitUntil('the cron check to wait for the running one', () => /waiting for its result/.test(cronCheck.stderr()));
+    unlinkSync(gate);
+    const cron = await cronCheck.stop({ wait: true });
     assert.equal(cron.code, 0, cron.stderr);
-    assert.match(cron.stdout, /^a check was running \(pid \d+\): its result\nhealthy /);
+    assert.match(cron.stderr, new RegExp(`^carp-ovh: a check is running \\(pid ${loop.pid}, since \\S+\\); waiting for its result\\n$`));
+    assert.match(cron.stdout, new RegExp(`^a check was running \\(pid ${loop.pid}\\): its result\\nhealthy `));
     await waitUntil('more runs after the cron check', () => intervals(stamps).length >= 4);
     const { code, stdout } = await loop.stop();
     assert.equal(code, 0);

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/types.ts';
+import type { LockHolder } from '../../core/ports/index.ts';
 import { runCheck, type CheckReport } from '../../core/health/check.ts';
 import type { HealthDeps } from '../../core/health/types.ts';
 import type { MetricsServer } from '../../serve-metrics.ts';
@@ -40,7 +41,11 @@ export async function run(ctx: CliContext): Promise<number> {
   };
   try {
     if (everyMs === null) {
-      const { report, sharedWith } = await runCheck(start, deps.get).catch(async (error: unknown) => {
+      // Said at once: the answer may be a whole check away (the rc.d loop's run in progress).
+      const onWait = (holder: LockHolder): void => {
+        ctx.stderr.write(`carp-ovh: a check is running (pid ${holder.pid}, since ${holder.since}); waiting for its result\n`);
+      };
+      const { report, sharedWith } = await runCheck({ ...start, onWait }, deps.get).catch(async (error: unknown) => {
         await recordFailure().catch(() => undefined);
         throw error;
       });

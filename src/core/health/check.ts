@@ -52,6 +52,8 @@ export interface CheckStart {
   config: Config;
   state: StateStore;
   runScript: ScriptRunner;
+  /** Told once, when another process's check holds the lock and this one waits for its report. */
+  onWait?: (holder: LockHolder) => void;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function runCheck(start: CheckStart, deps: () => Promise<HealthDeps
   // The longest a check can take: its slowest probe or script, plus a repair.
   const patienceMs = Math.max(config.health.probeTimeoutMs, config.health.scriptTimeoutMs) + config.ovh.deadlineMs;
   const deadline = Date.now() + patienceMs;
+  let told = false;
   for (;;) {
     const lock = await state.tryLock('check', 'check');
     if (lock !== null) {
@@ -86,6 +89,10 @@ export async function runCheck(start: CheckStart, deps: () => Promise<HealthDeps
       if (Date.now() >= deadline) throw new CarpOvhError(`the check lock in ${state.path} stayed busy for ${formatDuration(patienceMs)}`, { source: 'state' });
       await sleep(25);
       continue;
+    }
+    if (!told) {
+      told = true;
+      start.onWait?.(holder);
     }
     while ((await sameHolder(state, holder)) && Date.now() < deadline) await sleep(25);
     const report = (await state.readJson<CheckReport>(LAST_CHECK_FILE)).value;
