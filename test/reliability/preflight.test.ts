@@ -147,18 +147,6 @@ test('already on our vMAC: one read, no preflight needed since nothing changes',
   }
 });
 
-/** Polls `predicate` (5 ms) up to a generous bound: the races below wait for what the claim did, never for time. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (const end = Date.now() + 20_000; !predicate(); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-function listReadOf(sim: OvhSimulator, mac: string, after = 0): boolean {
-  return sim.requests().some((r) => r.method === 'GET' && r.path.endsWith(`/virtualMac/${mac}/virtualAddress`) && r.time >= after);
-}
-
 function moveVip(sim: OvhSimulator, to: string | null): void {
   const state = sim.state();
   const macs = state.dedicated[SEED_SERVER]?.virtualMacs ?? {};
@@ -172,11 +160,17 @@ for (const answer of [404, 400] as const) {
   test(`a DELETE whose IP is already gone (the peer detached it meanwhile) answered ${answer}: read back, taken as done, then attached`, async () => {
     const sim = await startOvhSimulator({ dialects: { deleteAbsent: answer } });
     try {
-      // Our DELETE is held long enough for the peer's own detach to land first.
+      // Our DELETE is held, and the peer's own detach lands the moment it arrives.
       sim.addFault({ method: 'DELETE', path: '/dedicated/server/*/virtualMac/*/virtualAddress/*', times: 1, action: { type: 'delay', ms: 1500 } });
-      const racing = until(() => listReadOf(sim, SEED_MAC_ROUTER_003), 'the locate').then(() => moveVip(sim, null));
+      let raced = false;
+      const stop = sim.onFaultHit((method) => {
+        if (method !== 'DELETE' || raced) return;
+        raced = true;
+        moveVip(sim, null);
+      });
       const run = await claimInProcess(sim, { mac: SEED_MAC_ROUTER_002 });
-      await racing;
+      stop();
+      assert.ok(raced, 'the peer detached the VIP while our DELETE was held');
       assert.equal(run.outcome.result, 'ok', messages(run.logs));
       assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_002]);
       assert.ok(
@@ -196,16 +190,19 @@ for (const answer of [400, 409] as const) {
   test(`a POST refused because another router attached the IP meanwhile (${answer}): read back, stop, the VIP stays with that router`, async () => {
     const sim = await startOvhSimulator({ dialects: { postElsewhere: answer } });
     try {
-      // Our POST is held long enough for the peer to re-attach the VIP to its own vMAC first.
+      // Our POST is held, and the peer re-attaches the VIP to its own vMAC the moment it
+      // arrives: after our detach, before our attach. (Waiting for a read that shows the
+      // VIP gone raced: the claim may learn it from the DELETE's task instead.)
       sim.addFault({ method: 'POST', path: '/dedicated/server/*/virtualMac/*/virtualAddress', times: 1, action: { type: 'delay', ms: 1500 } });
-      const racing = (async () => {
-        await until(() => sim.tasks().some((t) => t.function === 'virtualMacDelete' && t.status === 'done'), 'the detach');
-        const done = sim.tasks().find((t) => t.function === 'virtualMacDelete')?.dueMs ?? 0;
-        await until(() => listReadOf(sim, SEED_MAC_ROUTER_003, done), 'the claim to see the VIP gone');
+      let raced = false;
+      const stop = sim.onFaultHit((method) => {
+        if (method !== 'POST' || raced) return;
+        raced = true;
         moveVip(sim, SEED_MAC_ROUTER_003);
-      })();
+      });
       const run = await claimInProcess(sim, { mac: SEED_MAC_ROUTER_002 });
-      await racing;
+      stop();
+      assert.ok(raced, 'the peer re-attached the VIP while our POST was held');
       assert.equal(run.outcome.result, 'failed', messages(run.logs));
       assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_003]);
       assert.ok(
