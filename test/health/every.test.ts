@@ -9,17 +9,17 @@ import { healthRouter, lastCheck, writeScript } from '../support/health.ts';
 import { startWorld, type Router, type World } from '../support/world.ts';
 import { waitUntil } from '../support/wait.ts';
 
-interface Loop {
+interface CheckProcess {
   pid: number;
   stderr(): string;
   /** Waits for the end: SIGTERM first unless `wait`. */
   stop(options?: { wait: boolean }): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-const loops = new Set<Loop>();
+const running = new Set<CheckProcess>();
 
 /** `check ARGS` as its own process (a loop with --every, else one cron check), read as it goes. */
-function startLoop(router: Router, args: string[]): Loop {
+function startCheck(router: Router, args: string[]): CheckProcess {
   const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', ...args], {
     env: { PATH: '/usr/bin:/bin' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,18 +29,18 @@ function startLoop(router: Router, args: string[]): Loop {
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const loop: Loop = {
+  const check: CheckProcess = {
     pid: child.pid ?? 0,
     stderr: () => stderr,
     stop: async (options = { wait: false }) => {
-      loops.delete(loop);
+      running.delete(check);
       if (!options.wait) child.kill('SIGTERM');
       const code = await closed;
       return { code, stdout, stderr };
     },
   };
-  loops.add(loop);
-  return loop;
+  running.add(check);
+  return check;
 }
 
 /** Start/end stamps a script appends: `start <ms>` / `end <ms>` lines. */
@@ -62,8 +62,8 @@ describe('check --every', () => {
     world = await startWorld({ label: 'health-every' });
   });
   after(async () => {
-    // A failed assertion must not leave a loop running.
-    await Promise.all([...loops].map((loop) => loop.stop()));
+    // A failed assertion must not leave a check running.
+    await Promise.all([...running].map((check) => check.stop()));
     await world.close();
   });
 
@@ -84,14 +84,14 @@ describe('check --every', () => {
         `echo "end $(date +%s%3N)" >> ${stamps}`,
       ].join('\n'),
     );
-    const loop = startLoop(router, ['--every', '100ms', '--json']);
+    const loop = startCheck(router, ['--every', '100ms', '--json']);
     await waitUntil('two runs of the loop', () => intervals(stamps).length >= 2);
     // A cron check while a run of the loop is in progress takes that run's result. The
     // run is held until the cron check says it waits: between two runs the lock is
     // free for a moment, and a cron check landing there would rightly run on its own.
     writeFileSync(gate, '');
     await waitUntil('a run of the loop to hold at the gate', () => existsSync(held));
-    const cronCheck = startLoop(router, []);
+    const cronCheck = startCheck(router, []);
     await waitUntil('the cron check to wait for the running one', () => /waiting for its result/.test(cronCheck.stderr()));
     unlinkSync(gate);
     const cron = await cronCheck.stop({ wait: true });
@@ -122,7 +122,7 @@ describe('check --every', () => {
 
   test('human output only when something changes (daemon(8) sends it to syslog)', async () => {
     const router = healthRouter(world);
-    const loop = startLoop(router, ['--every', '100ms']);
+    const loop = startCheck(router, ['--every', '100ms']);
     await waitUntil('a first run', () => lastCheck(router) !== null);
     const firstAt = lastCheck(router)?.at;
     await waitUntil('a second run', () => lastCheck(router)?.at !== firstAt);

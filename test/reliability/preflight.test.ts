@@ -147,6 +147,17 @@ test('already on our vMAC: one read, no preflight needed since nothing changes',
   }
 });
 
+/** Runs `then` once, the moment the first `method` held by a fault reaches the simulator; tells whether it ran. */
+function onFirstHeld(sim: OvhSimulator, method: string, then: () => void): { stop: () => void; ran: () => boolean } {
+  let ran = false;
+  const stop = sim.onFaultHit((hit) => {
+    if (hit !== method || ran) return;
+    ran = true;
+    then();
+  });
+  return { stop, ran: () => ran };
+}
+
 function moveVip(sim: OvhSimulator, to: string | null): void {
   const state = sim.state();
   const macs = state.dedicated[SEED_SERVER]?.virtualMacs ?? {};
@@ -162,15 +173,10 @@ for (const answer of [404, 400] as const) {
     try {
       // Our DELETE is held, and the peer's own detach lands the moment it arrives.
       sim.addFault({ method: 'DELETE', path: '/dedicated/server/*/virtualMac/*/virtualAddress/*', times: 1, action: { type: 'delay', ms: 1500 } });
-      let raced = false;
-      const stop = sim.onFaultHit((method) => {
-        if (method !== 'DELETE' || raced) return;
-        raced = true;
-        moveVip(sim, null);
-      });
+      const race = onFirstHeld(sim, 'DELETE', () => moveVip(sim, null));
       const run = await claimInProcess(sim, { mac: SEED_MAC_ROUTER_002 });
-      stop();
-      assert.ok(raced, 'the peer detached the VIP while our DELETE was held');
+      race.stop();
+      assert.ok(race.ran(), 'the peer detached the VIP while our DELETE was held');
       assert.equal(run.outcome.result, 'ok', messages(run.logs));
       assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_002]);
       assert.ok(
@@ -194,15 +200,10 @@ for (const answer of [400, 409] as const) {
       // arrives: after our detach, before our attach. (Waiting for a read that shows the
       // VIP gone raced: the claim may learn it from the DELETE's task instead.)
       sim.addFault({ method: 'POST', path: '/dedicated/server/*/virtualMac/*/virtualAddress', times: 1, action: { type: 'delay', ms: 1500 } });
-      let raced = false;
-      const stop = sim.onFaultHit((method) => {
-        if (method !== 'POST' || raced) return;
-        raced = true;
-        moveVip(sim, SEED_MAC_ROUTER_003);
-      });
+      const race = onFirstHeld(sim, 'POST', () => moveVip(sim, SEED_MAC_ROUTER_003));
       const run = await claimInProcess(sim, { mac: SEED_MAC_ROUTER_002 });
-      stop();
-      assert.ok(raced, 'the peer re-attached the VIP while our POST was held');
+      race.stop();
+      assert.ok(race.ran(), 'the peer re-attached the VIP while our POST was held');
       assert.equal(run.outcome.result, 'failed', messages(run.logs));
       assert.deepEqual(holders(sim), [SEED_MAC_ROUTER_003]);
       assert.ok(

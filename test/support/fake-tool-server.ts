@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from './fake-shell-reads.ts';
-import type { ToolAnswer, ToolPlan } from './fake-tool-call.ts';
+import { type CallableKernel, callTool, type ToolAnswer, type ToolFault, type ToolPlan } from './fake-tool-call.ts';
 
 /**
  * Where the fake kernels' tools run every call the shell cannot answer from a
@@ -19,7 +19,7 @@ import type { ToolAnswer, ToolPlan } from './fake-tool-call.ts';
  * `EXIT STDOUT_BYTES STDERR_BYTES`, then stdout, then stderr.
  */
 
-export type ToolExecutor = (call: { tool: string; statePath: string; argv: string[]; pid: number; withFaults: boolean }) => ToolPlan;
+type ToolExecutor = (call: { tool: string; statePath: string; argv: string[]; pid: number; withFaults: boolean }) => ToolPlan;
 
 const CLIENT = fileURLToPath(new URL('./fake-tool-client.sh', import.meta.url));
 /** A hung call (ToolFault 'hang') answers exit 1 after this, so a leaked caller cannot live forever. */
@@ -105,19 +105,26 @@ await new Promise<void>((resolve, reject) => {
 server.unref();
 const port = (server.address() as AddressInfo).port;
 
-/** How a fake kernel runs its calls; one registration per kind, at module load. */
-export function serveKernelKind(kind: string, executor: ToolExecutor): void {
-  executors.set(kind, executor);
-}
-
-/** The wrapper's last line for `tool` of the kernel at `statePath`, which this process now serves. */
-export function toolServerExec(kind: string, tool: string, statePath: string): string {
-  kernels.set(statePath, kind);
-  return `exec /bin/bash ${shellQuote(CLIENT)} ${port} ${shellQuote(kind)} ${shellQuote(tool)} ${shellQuote(statePath)} "$@"`;
+/** How a fake kernel runs its `tools`' calls; one registration per kind, at module load. */
+export function serveKernelKind<S extends { faults: Partial<Record<T, ToolFault>> }, T extends string>(
+  kind: string,
+  tools: readonly T[],
+  kernel: CallableKernel<S, T>,
+): void {
+  executors.set(kind, (call) => {
+    const tool = tools.find((name) => name === call.tool);
+    if (tool === undefined) throw new Error(`${kind} has no tool ${call.tool}`);
+    return callTool(kernel, { ...call, tool });
+  });
 }
 
 /** The client itself, bypassing a wrapper's shell answers: [path, ...args before the tool's own]. */
 export function toolServerCommand(kind: string, tool: string, statePath: string): string[] {
   kernels.set(statePath, kind);
   return ['/bin/bash', CLIENT, String(port), kind, tool, statePath];
+}
+
+/** The wrapper's last line for `tool` of the kernel at `statePath`, which this process now serves. */
+export function toolServerExec(kind: string, tool: string, statePath: string): string {
+  return `exec ${toolServerCommand(kind, tool, statePath).map(shellQuote).join(' ')} "$@"`;
 }

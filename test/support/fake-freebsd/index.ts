@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { shellReadLines } from '../fake-shell-reads.ts';
-import { callTool } from '../fake-tool-call.ts';
 import { serveKernelKind, toolServerExec } from '../fake-tool-server.ts';
 import { SHELL_READS } from './read-cache.ts';
 import {
@@ -78,13 +77,12 @@ export interface FakeKernel {
 
 const KIND = 'fake-freebsd';
 
-serveKernelKind(KIND, (call) => {
-  const tool = call.tool;
-  if (tool !== 'ifconfig' && tool !== 'sysctl') throw new Error(`fake-freebsd has no tool ${tool}`);
-  return callTool<FakeKernelState, FakeTool>(
-    { read: readState, write: writeState, run: SHELL_READS.run, appendKernelLog, appendCall: (path, entry) => appendCall(path, entry as FakeCall) },
-    { ...call, tool },
-  );
+serveKernelKind<FakeKernelState, FakeTool>(KIND, ['ifconfig', 'sysctl'], {
+  read: readState,
+  write: writeState,
+  run: SHELL_READS.run,
+  appendKernelLog,
+  appendCall: (path, entry) => appendCall(path, entry as FakeCall),
 });
 
 function writeWrapper(path: string, tool: FakeTool, statePath: string): void {

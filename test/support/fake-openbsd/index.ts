@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { withStateLock } from '../fake-freebsd/store.ts';
 import { shellReadLines } from '../fake-shell-reads.ts';
-import { callTool } from '../fake-tool-call.ts';
 import { serveKernelKind, toolServerExec } from '../fake-tool-server.ts';
 import { SHELL_READS } from './read-cache.ts';
 import { appendCall, appendKernel, callLogOf, kernelLogOf, readObsdState, STATE_FILE, writeObsdState } from './store.ts';
@@ -48,19 +47,12 @@ export interface FakeOpenBsd {
 
 const KIND = 'fake-openbsd';
 
-serveKernelKind(KIND, (call) => {
-  const tool = call.tool;
-  if (tool !== 'ifconfig' && tool !== 'sysctl') throw new Error(`fake-openbsd has no tool ${tool}`);
-  return callTool<ObsdKernelState, ObsdTool>(
-    {
-      read: readObsdState,
-      write: writeObsdState,
-      run: SHELL_READS.run,
-      appendKernelLog: appendKernel,
-      appendCall: (path, entry) => appendCall(path, entry as ObsdCall),
-    },
-    { ...call, tool },
-  );
+serveKernelKind<ObsdKernelState, ObsdTool>(KIND, ['ifconfig', 'sysctl'], {
+  read: readObsdState,
+  write: writeObsdState,
+  run: SHELL_READS.run,
+  appendKernelLog: appendKernel,
+  appendCall: (path, entry) => appendCall(path, entry as ObsdCall),
 });
 
 function writeWrapper(path: string, tool: ObsdTool, statePath: string): void {
