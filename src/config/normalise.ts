@@ -64,6 +64,7 @@ export function normalise(raw: Raw, source: string, os: NodeJS.Platform = proces
       scriptTimeoutMs: ms(raw.health.script_timeout),
       ovhIntervalMs: ms(raw.health.ovh_interval),
       claimIntervalMs: ms(raw.health.claim_interval),
+      platformIntervalMs: ms(raw.health.platform_interval),
       secretRefreshMs: ms(raw.health.secret_refresh),
     },
     stateDir,

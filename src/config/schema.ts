@@ -165,6 +165,7 @@ export const configSchema = {
         script_timeout: { ...duration, default: '10s' },
         ovh_interval: { ...duration, default: '1m' },
         claim_interval: { ...duration, default: '1m' },
+        platform_interval: { ...duration, default: '1m' },
         secret_refresh: { ...duration, default: '1h' },
       },
     },

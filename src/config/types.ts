@@ -88,6 +88,12 @@ export interface HealthConfig {
   ovhIntervalMs: number;
   /** How often `check --every` compares CARP with OVH's placement (at once when the MASTER set changes). */
   claimIntervalMs: number;
+  /**
+   * How long `check --every` trusts its last read of the platform (each entry's
+   * CARP state, our demotion share) while no CARP event, reason change or repair
+   * says it changed. 0 reads it at every run.
+   */
+  platformIntervalMs: number;
   /** How long `check --every` uses a secret it read before reading it again on the same token. */
   secretRefreshMs: number;
 }

@@ -48,3 +48,9 @@ export async function isSuperseded(state: StateStore, key: string, seq: bigint):
   const latest = await latestEvent(state, key);
   return latest !== null && BigInt(latest.seq) > seq ? latest : null;
 }
+
+/** The newest recorded event of each key, as one string that changes whenever any of them does. */
+export async function recordedEvents(state: StateStore, keys: readonly string[]): Promise<string> {
+  const seqs = await Promise.all(keys.map(async (key) => `${key}=${(await latestEvent(state, key))?.seq ?? ''}`));
+  return seqs.join(',');
+}

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { seedState } from '../support/ovh-sim/state.ts';
-import { BIT, checkJson, healthRouter, logMessages, probe, reasonsOf, setClaimHold } from '../support/health.ts';
+import { BIT, checkJson, freshDemotion, healthRouter, logMessages, probe, reasonsOf, setClaimHold } from '../support/health.ts';
 import { holdersOf, SEED_MAC_ROUTER_002, SEED_MAC_ROUTER_003, startWorld, type Router, type World } from '../support/world.ts';
 
 const ADDRESS = '/dedicated/server/*/virtualMac/*/virtualAddress/*';
@@ -61,7 +61,7 @@ describe('check: the claim probe', () => {
       probe(cleared.report, 'claim').detail,
       /^2@vmx1 BACKUP; the claim reason clears: health\.claim_hold \(1ms\) passed since the failed claim, and vault and ovh-api pass/,
     );
-    assert.deepEqual(cleared.report.demotion, { total: 0, ours: false, changed: 'promoted', reasons: {} });
+    assert.deepEqual(freshDemotion(cleared.report), { total: 0, ours: false, changed: 'promoted', reasons: {} });
     assert.deepEqual(router.kernel.demotionWrites(), [BIT, -BIT]);
     assert.ok(logMessages(cleared.result).includes('carp promoted by 1048576 due to service recovery'), cleared.context);
   });

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { advance, settleReasons, type Streak } from '../../src/core/health/hysteresis.ts';
 import type { ProbeVerdict } from '../../src/core/health/types.ts';
 import type { Reason } from '../../src/core/demotion.ts';
-import { BIT, checkJson, healthRouter, logMessages, readState, reasonsOf, writeScript } from '../support/health.ts';
+import { BIT, checkJson, freshDemotion, healthRouter, logMessages, readState, reasonsOf, writeScript } from '../support/health.ts';
 import { DEMOTION_SYSCTL } from '../support/fake-freebsd/index.ts';
 import { startWorld, type World } from '../support/world.ts';
 
@@ -33,7 +33,7 @@ describe('check: demotion', () => {
     writeScript(router, 'ospfd', 'exit 0');
     const healed = await checkJson(router);
     assert.equal(healed.result.code, 0, healed.context);
-    assert.deepEqual(healed.report.demotion, { total: 0, ours: false, changed: 'promoted', reasons: {} });
+    assert.deepEqual(freshDemotion(healed.report), { total: 0, ours: false, changed: 'promoted', reasons: {} });
     assert.deepEqual(router.kernel.demotionWrites(), [BIT, -BIT]);
     assert.ok(logMessages(healed.result).includes('carp promoted by 1048576 due to service recovery'), healed.context);
     assert.ok(logMessages(healed.result).includes('health probe ospfd passes again'), healed.context);

@@ -1,7 +1,8 @@
 /**
  * What `check --every` costs: OVH read at its own cadence (and at every run while it
  * fails), one Vault request a run on a token kept in memory, no OVH read while a
- * claim runs, the token revoked at SIGTERM.
+ * claim runs, the token revoked at SIGTERM, and the platform (ifconfig, sysctl)
+ * read when a CARP event or a reason change says so, or once per platform_interval.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,14 +10,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI_PATH } from '../support/cli.ts';
-import { healthRouter } from '../support/health.ts';
+import { BIT, healthRouter } from '../support/health.ts';
 import { SEED_VIP } from '../support/ovh-sim/state.ts';
 import { startWorld, waitFor, type Router, type World } from '../support/world.ts';
 
 interface Run {
+  at: string;
   healthy: boolean;
   probes: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string }>;
-  demotion: { total: number } | null;
+  demotion: { total: number; readAt: string } | null;
 }
 
 /** A `check --json --every` process; `runs` grows by one parsed report per finished run. */
@@ -62,6 +64,12 @@ class Loop {
 }
 
 const probeOf = (run: Run | undefined, name: string) => run?.probes.find((p) => p.name === name);
+
+/** How many times the loop ran each of the fake kernel's tools since `from` calls. */
+function toolCalls(router: Router, from = 0): { ifconfig: number; sysctl: number } {
+  const calls = router.kernel.calls().slice(from);
+  return { ifconfig: calls.filter((c) => c.tool === 'ifconfig').length, sysctl: calls.filter((c) => c.tool === 'sysctl').length };
+}
 
 describe('check --every: what the loop costs', () => {
   let world: World;
@@ -176,5 +184,85 @@ describe('check --every: what the loop costs', () => {
     assert.equal(router.demotion(), 0, 'a probe that did not run demotes nothing');
     assert.equal(await l.stop(), 0);
     assert.ok(world.ovh.locate(SEED_VIP).length > 0);
+  });
+
+  test('steady state reads the platform once: later runs reuse it and say so, until a CARP event', async () => {
+    const router = healthRouter(world, { state: 'MASTER', tuning: { ovh_interval: '1h', claim_interval: '1h', platform_interval: '1h' } });
+    const claimed = await router.hook('MASTER', { wait: true });
+    assert.equal(claimed.code, 0, claimed.stderr);
+    const before = router.kernel.calls().length;
+    const l = loop(router);
+    await l.until(1);
+    const first = toolCalls(router, before);
+    assert.ok(first.ifconfig >= 1 && first.sysctl >= 1, `the first run reads the platform: ${JSON.stringify(first)}`);
+    const afterFirst = router.kernel.calls().length;
+    await l.until(6);
+    assert.deepEqual(toolCalls(router, afterFirst), { ifconfig: 0, sysctl: 0 }, 'runs 2..6 spawn no ifconfig and no sysctl');
+    const firstRun = l.runs[0] as Run;
+    for (const run of l.runs.slice(1, 6)) {
+      assert.equal(run.healthy, true, JSON.stringify(run));
+      assert.match(probeOf(run, 'claim')?.detail ?? '', /^2@vmx1 MASTER, \S+ on our MAC; CARP as read \S+ ago$/);
+      assert.equal(run.demotion?.readAt, firstRun.demotion?.readAt, 'the demotion as the first run read it');
+      assert.ok(Date.parse(run.demotion?.readAt ?? '') < Date.parse(run.at), 'read before this run started');
+    }
+    assert.ok(Date.parse(firstRun.demotion?.readAt ?? '') >= Date.parse(firstRun.at), 'the first run read it itself');
+
+    // CARP says vhid 2 is BACKUP now, and devd runs the hook: the next run reads again.
+    router.setState('BACKUP');
+    const backup = await router.hook('BACKUP', { wait: true });
+    assert.equal(backup.code, 0, backup.stderr);
+    const atEvent = router.kernel.calls().length;
+    const seen = l.runs.length;
+    await waitFor(() => l.runs.slice(seen).some((run) => /^2@vmx1 BACKUP$/.test(probeOf(run, 'claim')?.detail ?? '')), 30_000, 'a run that read BACKUP');
+    assert.equal(await l.stop(), 0);
+    assert.ok(toolCalls(router, atEvent).ifconfig >= 1, 'the event made the loop run ifconfig');
+  });
+
+  test('a BACKUP router reuses its read as well: the claim probe has nothing to compare with OVH', async () => {
+    const router = healthRouter(world, { state: 'BACKUP', tuning: { ovh_interval: '1h', claim_interval: '1h', platform_interval: '1h' } });
+    const l = loop(router);
+    await l.until(1);
+    const afterFirst = router.kernel.calls().length;
+    await l.until(4);
+    assert.equal(await l.stop(), 0);
+    assert.deepEqual(toolCalls(router, afterFirst), { ifconfig: 0, sysctl: 0 }, 'runs 2..4 spawn no ifconfig and no sysctl');
+    for (const run of l.runs.slice(1, 4)) assert.match(probeOf(run, 'claim')?.detail ?? '', /^2@vmx1 BACKUP; CARP as read \S+ ago$/);
+  });
+
+  test('a CARP change no hook reported, or a demotion share someone else removed, is seen within platform_interval', async () => {
+    const router = healthRouter(world, { state: 'BACKUP', tuning: { ovh_interval: '1h', claim_interval: '1h', platform_interval: '300ms' } });
+    const l = loop(router);
+    await l.until(1);
+    assert.match(probeOf(l.runs[0], 'claim')?.detail ?? '', /^2@vmx1 BACKUP$/);
+    // The fake kernel changes state without devd: only the interval brings the news.
+    router.setState('INIT');
+    await waitFor(() => l.runs.some((run) => /^2@vmx1 INIT/.test(probeOf(run, 'claim')?.detail ?? '')), 30_000, 'a run that read INIT');
+
+    // Vault sealed: the loop demotes at once (the reasons changed), whatever the interval.
+    world.vault.seal();
+    try {
+      await waitFor(() => router.demotion() === BIT, 30_000, 'the demotion');
+      // Someone else takes our share away; the loop's next read puts it back, and writes nothing else.
+      const writes = router.kernel.demotionWrites().length;
+      router.kernel.setSysctl('net.inet.carp.demotion', 0);
+      await waitFor(() => router.demotion() === BIT, 30_000, 'the share put back');
+      assert.deepEqual(router.kernel.demotionWrites().slice(writes), [BIT], 'one write: our share');
+    } finally {
+      world.vault.unseal();
+    }
+    await waitFor(() => router.demotion() === 0, 30_000, 'the promotion');
+    assert.equal(await l.stop(), 0);
+  });
+
+  test('platform_interval 0s reads the platform at every run, as before the loop kept it', async () => {
+    const router = healthRouter(world, { state: 'BACKUP', tuning: { ovh_interval: '1h', claim_interval: '1h', platform_interval: '0s' } });
+    const l = loop(router);
+    await l.until(1);
+    const afterFirst = router.kernel.calls().length;
+    await l.until(4);
+    assert.equal(await l.stop(), 0);
+    const later = toolCalls(router, afterFirst);
+    assert.ok(later.ifconfig >= 3 && later.sysctl >= 3, `runs 2..4 read ifconfig and sysctl each: ${JSON.stringify(later)}`);
+    for (const run of l.runs.slice(1, 4)) assert.doesNotMatch(probeOf(run, 'claim')?.detail ?? '', /as read/);
   });
 });

@@ -17,6 +17,7 @@ export interface HealthTuning {
   script_timeout?: string;
   ovh_interval?: string;
   claim_interval?: string;
+  platform_interval?: string;
   secret_refresh?: string;
 }
 
@@ -99,8 +100,20 @@ export interface CheckJson {
     ours: boolean;
     changed: 'demoted' | 'promoted' | null;
     reasons: Record<string, { since: string; detail: string; by?: string }>;
+    readAt: string;
   } | null;
   error?: string;
+}
+
+/**
+ * The report's demotion without its `readAt`, which a single check must have
+ * taken during its own run (it reads the platform; only the loop reuses a reading).
+ */
+export function freshDemotion(report: CheckJson): Omit<NonNullable<CheckJson['demotion']>, 'readAt'> | null {
+  if (report.demotion === null) return null;
+  const { readAt, ...rest } = report.demotion;
+  if (!(Date.parse(readAt) >= Date.parse(report.at))) throw new Error(`the demotion was read at ${readAt}, before the check started at ${report.at}`);
+  return rest;
 }
 
 export function readState<T>(router: Router, file: string): T | null {

@@ -30,6 +30,8 @@ export interface CheckReport {
     ours: boolean;
     changed: 'demoted' | 'promoted' | null;
     reasons: Record<string, Reason>;
+    /** When the platform's demotion was read: earlier than `at` when `check --every` reused its last reading. */
+    readAt: string;
   } | null;
   /** Why the demotion could not be read or written, when it could not. */
   error?: string;
@@ -137,12 +139,13 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   try {
     const clear = verdicts.find((v) => v.clearClaim !== undefined)?.clearClaim;
     let before: string[] = [];
+    const reuse = deps.loop === undefined ? undefined : { recall: deps.loop.demotion, maxAgeMs: config.health.platformIntervalMs };
     const result = await demotionOf(deps).update((reasons) => {
       before = Object.keys(reasons);
       if (clear !== undefined) clearClaimReason(reasons, clear, log);
       settleReasons(reasons, verdicts, streaks, { fall: config.health.fall, rise: config.health.rise }, at);
-    });
-    demotion = { total: result.total, ours: result.ours, changed: result.changed, reasons: result.reasons };
+    }, reuse);
+    demotion = { total: result.total, ours: result.ours, changed: result.changed, reasons: result.reasons, readAt: new Date(result.readAt).toISOString() };
     const event = demotionChanged(result, before);
     if (event !== null) deps.notify?.notify(event);
   } catch (caught) {

@@ -23,7 +23,13 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   let reasonHeldElsewhere = false;
   let clearClaim: ProbeVerdict['clearClaim'];
 
-  const read = await run.observed();
+  const memory = deps.loop;
+  const interval = deps.config.health.claimIntervalMs;
+  let read = await run.observed();
+  // A MASTER is compared with a fresh OVH read once per interval: with a fresh CARP read too.
+  if (read.ok && run.carpReused() && read.value.some((o) => o.state === 'MASTER') && memory?.claimTimeDue(run.started, interval) === true) {
+    read = await run.observed({ fresh: true });
+  }
   if (!read.ok) return { name: 'claim', ok: false, detail: describeError(read.error ?? 'reading the CARP state failed'), durationMs: run.elapsed() };
   const observed: Observed[] = read.value;
 
@@ -35,9 +41,8 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   }
 
   if (masters.length > macless.length) {
-    const memory = deps.loop;
     const mastersSeen = masters.map((o) => `${o.key}=${o.mac ?? ''}`).join(',');
-    const due = memory === undefined || memory.claimDue(run.started, deps.config.health.claimIntervalMs, mastersSeen);
+    const due = memory === undefined || memory.claimDue(run.started, interval, mastersSeen);
     const ovh = await run.ovh({ fresh: due });
     if (ovh.ok && due && memory !== undefined) memory.claim = { at: run.started, masters: mastersSeen };
     if (!ovh.ok) {
@@ -73,6 +78,8 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   if (held.clear !== undefined) clearClaim = held.clear;
   notes.push(...held.notes);
 
+  const carpAt = run.carpReadAt();
+  if (run.carpReused() && carpAt !== null) notes.push(`CARP as read ${formatDuration(Math.max(0, run.started - carpAt))} ago`);
   const durationMs = run.elapsed();
   const detail = [...(failures.length > 0 ? failures : notRun === null ? [] : [notRun]), ...notes].join('; ');
   if (failures.length > 0) return { name: 'claim', ok: false, detail, durationMs, reasonHeldElsewhere, clearClaim };

@@ -1,9 +1,12 @@
+import type { DemotionRecall } from '../demotion.ts';
+import type { Observed } from './observe.ts';
 import type { OvhView } from './probe-run.ts';
 import type { ProbeVerdict } from './types.ts';
 
 /**
  * What `check --every` keeps between its runs so the probes that call OVH run at
- * their own cadence (health.ovh_interval, health.claim_interval) instead of at
+ * their own cadence (health.ovh_interval, health.claim_interval) and the platform
+ * is read when something says it changed (health.platform_interval), instead of at
  * every run. A single `check` has none: it reads everything, as cron expects.
  */
 export class LoopMemory {
@@ -13,6 +16,10 @@ export class LoopMemory {
   ovhVerdict: { verdict: ProbeVerdict; at: number } | null = null;
   /** When the claim probe last compared CARP with a fresh read, and the MASTER set it saw then. */
   claim: { at: number; masters: string } | null = null;
+  /** The last read of each entry's CARP state, when it was made, and the CARP events recorded by then. */
+  carp: { observed: Observed[]; at: number; events: string } | null = null;
+  /** The demotion share as last read or written, for which reasons, and when. */
+  readonly demotion: DemotionRecall = { seen: null };
 
   /** The ovh-api probe reads OVH again once its interval has passed, and at every run while it fails. */
   ovhDue(now: number, intervalMs: number): boolean {
@@ -20,15 +27,33 @@ export class LoopMemory {
     return last === null || !last.verdict.ok || now - last.at >= intervalMs;
   }
 
-  /** The claim probe wants a fresh placement once its interval has passed, or when the MASTER set changed. */
-  claimDue(now: number, intervalMs: number, masters: string): boolean {
+  /** The claim probe wants a fresh placement (and, for a MASTER, a fresh CARP read) once its interval has passed. */
+  claimTimeDue(now: number, intervalMs: number): boolean {
     const last = this.claim;
-    return last === null || last.masters !== masters || now - last.at >= intervalMs || this.ovh === null;
+    return last === null || now - last.at >= intervalMs || this.ovh === null;
   }
 
-  /** After a repair the placement is known to have changed: the next run reads it again. */
+  /** …and also when the set of entries that are MASTER here changed. */
+  claimDue(now: number, intervalMs: number, masters: string): boolean {
+    return this.claimTimeDue(now, intervalMs) || this.claim?.masters !== masters;
+  }
+
+  /**
+   * The last CARP read, while it is younger than `intervalMs` and no CARP event
+   * has been recorded since (`events`: the newest event of each entry now).
+   * Every MASTER or BACKUP the platform reports reaches the hook, whose worker
+   * records it, so a read is reused only while the platform has said nothing new.
+   */
+  carpReusable(now: number, intervalMs: number, events: string): { observed: Observed[]; at: number } | null {
+    const last = this.carp;
+    if (last === null || last.events !== events || now - last.at >= intervalMs) return null;
+    return last;
+  }
+
+  /** After a repair the placement is known to have changed: the next run reads it, and CARP, again. */
   forgetPlacement(): void {
     this.ovh = null;
     this.claim = null;
+    this.carp = null;
   }
 }

@@ -2,6 +2,7 @@ import { raceAbort } from '../../abort.ts';
 import { formatDuration } from '../../duration.ts';
 import { CarpOvhError, isCarpOvhError } from '../../errors.ts';
 import type { OvhCredentials, Placement } from '../ports/index.ts';
+import { recordedEvents } from '../events.ts';
 import { isHere } from '../our-mac.ts';
 import { observeEntries, type Observed } from './observe.ts';
 import type { HealthDeps, OvhProbeSession } from './types.ts';
@@ -40,6 +41,9 @@ export class ProbeRun {
   private credentialsStep: Promise<Step<Credentials>> | null = null;
   private ovhStep: Promise<Step<OvhView>> | null = null;
   private observedStep: Promise<Step<Observed[]>> | null = null;
+  private observedAt: number | null = null;
+  private observedFresh = false;
+  private observedReused = false;
   private session: OvhProbeSession | null = null;
 
   constructor(deps: HealthDeps) {
@@ -72,16 +76,62 @@ export class ProbeRun {
     return this.credentialsStep;
   }
 
-  /** Each entry's state and our MAC, read once per run. */
-  observed(): Promise<Step<Observed[]>> {
-    this.observedStep ??= (async (): Promise<Step<Observed[]>> => {
-      try {
-        return { ok: true, value: await this.bounded(observeEntries(this.deps.platform, this.deps.config.failover), 'reading the CARP state') };
-      } catch (error) {
-        return { ok: false, error: this.asError(error, 'reading the CARP state') };
-      }
-    })();
+  /**
+   * Each entry's state and our MAC, read once per run. In `check --every` a run
+   * reuses the loop's last read while no CARP event was recorded since and it is
+   * younger than health.platform_interval; `fresh` reads the platform regardless
+   * (once per run: later callers share that read).
+   */
+  observed(options: { fresh?: boolean } = {}): Promise<Step<Observed[]>> {
+    const fresh = options.fresh === true;
+    if (this.observedStep === null) {
+      this.observedStep = this.readObserved(fresh);
+      this.observedFresh = fresh;
+    } else if (fresh && !this.observedFresh) {
+      this.observedFresh = true;
+      // The read already under way may have been a fresh one; only a reused one is read again.
+      this.observedStep = this.observedStep.then((step) => (this.observedReused ? this.readObserved(true) : step));
+    }
     return this.observedStep;
+  }
+
+  /** When the CARP state this run uses was read (epoch ms); null before any read. */
+  carpReadAt(): number | null {
+    return this.observedAt;
+  }
+
+  /** Whether that state is the loop's earlier read, not one this run made. */
+  carpReused(): boolean {
+    return this.observedReused;
+  }
+
+  private async readObserved(fresh: boolean): Promise<Step<Observed[]>> {
+    const memory = this.deps.loop;
+    const { platform, config, state } = this.deps;
+    try {
+      // Read before the platform: an event recorded meanwhile makes the next run read again.
+      const events =
+        memory === undefined
+          ? ''
+          : await recordedEvents(
+              state,
+              config.failover.map((entry) => platform.entryKey(entry)),
+            );
+      const reused = memory === undefined || fresh ? null : memory.carpReusable(this.started, config.health.platformIntervalMs, events);
+      this.observedReused = reused !== null;
+      if (reused !== null) {
+        this.observedAt = reused.at;
+        return { ok: true, value: reused.observed };
+      }
+      const readAt = Date.now();
+      const observed = await this.bounded(observeEntries(platform, config.failover), 'reading the CARP state');
+      this.observedAt = readAt;
+      if (memory !== undefined) memory.carp = { observed, at: readAt, events };
+      return { ok: true, value: observed };
+    } catch (error) {
+      if (memory !== undefined) memory.carp = null;
+      return { ok: false, error: this.asError(error, 'reading the CARP state') };
+    }
   }
 
   /**
