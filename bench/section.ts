@@ -30,3 +30,5 @@ export interface BenchSection {
 
 export const ratio = (a: number, b: number): string => (a / b).toFixed(2);
 export const mib = (kb: number | null): string => (kb === null ? 'n/a' : `${(kb / 1024).toFixed(0)} MiB`);
+/** The same KiB in decimal megabytes, for goals stated in MB. */
+export const mb = (kb: number | null): string => (kb === null ? 'n/a' : `${((kb * 1024) / 1e6).toFixed(1)} MB`);

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
  * environment.
  *
  * On node:child_process itself, not execa: the rules above were ours either
- * way, and the health loop spawns ifconfig and sysctl on every run. Measured on
+ * way, and every platform read spawns ifconfig, sysctl or ip. Measured on
  * the two-core test machine, execa cost 5 ms more CPU per spawn and left enough
  * garbage to grow a loop's heap; without it `check --every 100ms` went from
  * 38–44 to 27–30 ms of CPU per run, and a single `check` from 413 to 357 ms.
