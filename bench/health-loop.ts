@@ -51,7 +51,12 @@ function rssKbOf(pid: number): number {
  * the figures at the 50th and the last line: the process is measured between runs,
  * while it sleeps, so the numbers are its steady state, not a run in progress.
  */
-export async function measureHealthLoop(options: { checks: number; everyMs: number; health?: HealthTuning; env?: NodeJS.ProcessEnv }): Promise<LoopFigures> {
+export async function measureHealthLoop(options: {
+  checks: number;
+  everyMs: number;
+  health?: HealthTuning;
+  nodeFlags?: readonly string[];
+}): Promise<LoopFigures> {
   const world = await startWorld({ label: 'bench-loop' });
   try {
     world.ovh.setState(seedState());
@@ -59,10 +64,14 @@ export async function measureHealthLoop(options: { checks: number; everyMs: numb
     if (options.health !== undefined) tune(router, options.health);
     const claimed = await router.hook('MASTER', { wait: true });
     if (claimed.code !== 0) throw new Error(`bench setup: claim failed: ${claimed.stderr}`);
-    const child = spawn(process.execPath, [CLI_PATH, '--config', router.configPath, 'check', '--json', '--every', `${options.everyMs}ms`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: routerEnv(options.env),
-    });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeFlags ?? []), CLI_PATH, '--config', router.configPath, 'check', '--json', '--every', `${options.everyMs}ms`],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: routerEnv(),
+      },
+    );
     const pid = child.pid;
     if (pid === undefined) throw new Error('bench: check --every did not start');
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
@@ -161,12 +170,14 @@ const RUNS_PER_MINUTE = 6;
  * measures what is shipped.
  */
 const SERVICE_NODE_FLAGS = serviceNodeFlags();
+/** The services' flags less the heap's: the goals are "without heap flags". */
+const COMPILER_FLAGS = SERVICE_NODE_FLAGS.filter((flag) => !/^--max-(old|semi)-space-size=/.test(flag));
 
-function serviceNodeFlags(): string {
+function serviceNodeFlags(): string[] {
   const unit = readFileSync(new URL('../hooks/systemd/carp-ovh-check.service', import.meta.url), 'utf8');
   const flags = /^ExecStart=%%NODE%% (.*?) ?%%CLI%%/m.exec(unit)?.[1];
   if (flags === undefined || flags === '') throw new Error('bench: no node flags on the ExecStart line of hooks/systemd/carp-ovh-check.service');
-  return flags;
+  return flags.split(' ');
 }
 
 export const healthLoopSection: BenchSection = {
@@ -175,7 +186,8 @@ export const healthLoopSection: BenchSection = {
     const checks = quick ? 200 : 1000;
     log(`health loop: ${checks} runs of check --every 100ms at the default intervals, beside single checks …`);
     const loop = await measureHealthLoop({ checks, everyMs: 100 });
-    const asService = await measureHealthLoop({ checks, everyMs: 100, env: { NODE_OPTIONS: SERVICE_NODE_FLAGS } });
+    const asService = await measureHealthLoop({ checks, everyMs: 100, nodeFlags: SERVICE_NODE_FLAGS });
+    const compilerOnly = await measureHealthLoop({ checks, everyMs: 100, nodeFlags: COMPILER_FLAGS });
     const shortChecks = quick ? 150 : 350;
     log(
       `health loop: ${shortChecks} runs reading the platform at every run, and ${shortChecks} at the rc.d default's proportions (without and with the service's flags) …`,
@@ -185,9 +197,12 @@ export const healthLoopSection: BenchSection = {
     // The rc.d default (every 10s, intervals 1m) with time scaled by 1/100: one run in six reads OVH and the platform.
     const rcdProportions: HealthTuning = { ovh_interval: '600ms', claim_interval: '600ms', platform_interval: '600ms' };
     const scaled = await measureHealthLoop({ checks: shortChecks, everyMs: 100, health: rcdProportions });
-    const scaledAsService = await measureHealthLoop({ checks: shortChecks, everyMs: 100, health: rcdProportions, env: { NODE_OPTIONS: SERVICE_NODE_FLAGS } });
+    const scaledAsService = await measureHealthLoop({ checks: shortChecks, everyMs: 100, health: rcdProportions, nodeFlags: SERVICE_NODE_FLAGS });
     const single = await singleCheckCost(5);
     const serviceGrowth = asService.rssKbAtEnd / asService.rssKbAt50;
+    const compilerGrowth = compilerOnly.rssKbAtEnd / compilerOnly.rssKbAt50;
+    const service = SERVICE_NODE_FLAGS.join(' ');
+    const compiler = COMPILER_FLAGS.join(' ');
     const loopOvhPerMinute = loop.ovhRequests / (loop.elapsedMs / 60_000);
     const loopVaultPerMinute = loop.vaultPerCheck * RUNS_PER_MINUTE;
     const todayOvhPerMinute = single.ovhPerCheck * RUNS_PER_MINUTE;
@@ -230,7 +245,7 @@ export const healthLoopSection: BenchSection = {
         '≤ 10 ms',
       ],
       [
-        `  the same, as the service runs it (${SERVICE_NODE_FLAGS})`,
+        `  the same, as the service runs it (${service})`,
         `${scaledAsService.cpuMsPerCheck.toFixed(1)} ms`,
         `${scaled.cpuMsPerCheck.toFixed(1)} ms (no flags)`,
         ratio(scaledAsService.cpuMsPerCheck, scaled.cpuMsPerCheck),
@@ -244,7 +259,14 @@ export const healthLoopSection: BenchSection = {
         '≤ 1.15, < 80 MB',
       ],
       [
-        `loop as the service runs it (${SERVICE_NODE_FLAGS}): CPU per run; RSS after 50 → after ${checks}`,
+        `loop with the services' compiler flag alone (${compiler}, no heap flag): RSS after 50 → after ${checks}; CPU per run`,
+        `${mib(compilerOnly.rssKbAt50)} → ${mib(compilerOnly.rssKbAtEnd)} (${mb(compilerOnly.rssKbAtEnd)}); ${compilerOnly.cpuMsPerCheck.toFixed(1)} ms`,
+        `${mib(loop.rssKbAt50)} → ${mib(loop.rssKbAtEnd)}; ${loop.cpuMsPerCheck.toFixed(1)} ms (no flags)`,
+        compilerGrowth.toFixed(2),
+        '≤ 1.15, < 80 MB',
+      ],
+      [
+        `loop as the service runs it (${service}): CPU per run; RSS after 50 → after ${checks}`,
         `${asService.cpuMsPerCheck.toFixed(1)} ms; ${mib(asService.rssKbAt50)} → ${mib(asService.rssKbAtEnd)}`,
         `${loop.cpuMsPerCheck.toFixed(1)} ms; ${mib(loop.rssKbAt50)} → ${mib(loop.rssKbAtEnd)} (no flags)`,
         serviceGrowth.toFixed(2),
@@ -257,15 +279,16 @@ export const healthLoopSection: BenchSection = {
       method: [
         `**health loop**: one MASTER router holding the VIP runs \`check --json --every 100ms\` with the default \`health.ovh_interval\` and \`claim_interval\` (1 min); figures are taken between its 50th and ${checks}th run, while it sleeps: CPU from /proc (user + system), RSS from /proc, requests from the simulators' logs. OVH requests are counted over the wall time (they follow the 1 min intervals, not the runs); Vault requests per run × 6 give the rate at the rc.d default of 10 s.`,
         `**platform at every run / rc.d proportions**: the same loop over ${shortChecks} runs, once with \`health.platform_interval: 0s\` (ifconfig and sysctl at every run, as before the loop kept its reads), once with \`ovh_interval\`, \`claim_interval\` and \`platform_interval\` at 600 ms: with runs every 100 ms that is the rc.d default (every 10 s, intervals 1 min) with time divided by 100, so the CPU per run includes the OVH read and the platform reads in the proportion a router pays them.`,
-        `**as the service runs it**: the same loop with node's flags from the service definitions (\`${SERVICE_NODE_FLAGS}\`, through NODE_OPTIONS); the goals above are without heap flags.`,
+        `**as the service runs it**: the same loop with node's flags from the service definitions (\`${service}\`, on node's command line: NODE_OPTIONS does not take \`--max-opt\`), and with the compiler flag alone (\`${compiler}\`); the memory goals are without heap flags.`,
         '**today**: five single `carp-ovh check` processes against the same simulators — what each run of the loop cost before it kept its clients and token, and what a cron check still costs.',
       ],
       decisions: [
         `The loop sent ${loopOvhPerMinute.toFixed(1)} OVH requests a minute from a MASTER against ${todayOvhPerMinute.toFixed(1)} for a full check every 10 s: it ${verdict(loopOvhPerMinute <= 3)} the ≤ 3 per router (≤ 6 per pair) budget.`,
         `Vault: ${loop.vaultPerCheck.toFixed(2)} requests per run (one lookup-self) against ${single.vaultPerCheck.toFixed(1)} (login, read, revoke).`,
         `CPU per run: ${loop.cpuMsPerCheck.toFixed(1)} ms while nothing is due (${verdict(loop.cpuMsPerCheck <= 10)} the ≤ 10 ms goal); ${scaled.cpuMsPerCheck.toFixed(1)} ms at the rc.d default's proportions, where one run in six reads OVH and the platform (${verdict(scaled.cpuMsPerCheck <= 10)} it), ${scaledAsService.cpuMsPerCheck.toFixed(1)} ms so as the service runs it (${verdict(scaledAsService.cpuMsPerCheck <= 10)} it). Reading the platform at every run costs ${everyRead.cpuMsPerCheck.toFixed(1)} ms a run: its two spawns (ifconfig, sysctl) are most of that.`,
-        `RSS went from ${mib(loop.rssKbAt50)} to ${mib(loop.rssKbAtEnd)} (${mb(loop.rssKbAtEnd)}) over ${checks - 50} runs (×${growth.toFixed(2)}): it ${verdict(growth <= 1.15)} the ≤ 15 % growth goal and ${verdict(loop.rssKbAtEnd * 1024 < 80e6)} the < 80 MB goal.`,
-        `As the service runs it (${SERVICE_NODE_FLAGS}): ${mib(asService.rssKbAt50)} → ${mib(asService.rssKbAtEnd)} (×${serviceGrowth.toFixed(2)}) at ${asService.cpuMsPerCheck.toFixed(1)} ms per run.`,
+        `Without node flags RSS went from ${mib(loop.rssKbAt50)} to ${mib(loop.rssKbAtEnd)} (${mb(loop.rssKbAtEnd)}) over ${checks - 50} runs (×${growth.toFixed(2)}): it ${verdict(growth <= 1.15)} the ≤ 15 % growth goal and ${verdict(loop.rssKbAtEnd * 1024 < 80e6)} the < 80 MB goal.`,
+        `With the services' compiler flag and no heap flag (${compiler}): ${mib(compilerOnly.rssKbAt50)} → ${mib(compilerOnly.rssKbAtEnd)} (${mb(compilerOnly.rssKbAtEnd)}, ×${compilerGrowth.toFixed(2)}) at ${compilerOnly.cpuMsPerCheck.toFixed(1)} ms per run: it ${verdict(compilerGrowth <= 1.15)} the growth goal and ${verdict(compilerOnly.rssKbAtEnd * 1024 < 80e6)} the < 80 MB goal.`,
+        `As the service runs it (${service}): ${mib(asService.rssKbAt50)} → ${mib(asService.rssKbAtEnd)} (×${serviceGrowth.toFixed(2)}) at ${asService.cpuMsPerCheck.toFixed(1)} ms per run.`,
       ],
     };
   },

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { HeapTrim } from '../../src/cli/runtime/heap-trim.ts';
 
 describe('HeapTrim', () => {
-  test('collects after the first run, then only when RSS has grown by a tenth and minRuns runs have passed', () => {
+  test('collects after the first run, then only when RSS has grown by 3 % and minRuns runs have passed', () => {
     let rss = 100;
     const collections: number[] = [];
     let run = 0;
@@ -19,13 +19,13 @@ describe('HeapTrim', () => {
       },
       { minRuns: 5, rss: () => rss },
     );
-    const grows = [0, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0];
+    const grows = [0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0];
     for (const step of grows) {
       run += 1;
       rss += step;
       trim.afterRun();
     }
-    // Run 1 sets the floor. By run 6 RSS is 110 (not above a tenth); run 7 is 112 after 6 runs: collected.
+    // Run 1 sets the floor. By run 6 RSS is 103 (not above 3 %); run 7 is 104 after 6 runs: collected.
     // Run 13 jumps by 20, but only 6 runs have passed since: collected there too, and not again.
     assert.deepEqual(collections, [1, 7, 13]);
     assert.equal(collections.length, 3);

@@ -13,10 +13,15 @@ import { runInNewContext } from 'node:vm';
  * does not shrink it (91 -> 140 MiB over 300 runs, against 81 -> 81).
  *
  * It runs after a run, while the loop would sleep anyway, and only once RSS
- * has grown by a tenth since the last one, and at most every `minRuns` runs,
- * so memory a collection cannot give back never costs one per run (one takes
- * ~40 ms; the loop needed one every ~15 runs).
+ * has grown by 3 % since the last one, and at most every `minRuns` runs, so
+ * memory a collection cannot give back never costs one per run (one takes
+ * ~40 ms). At a tenth, `check --every 100ms` without node flags reached
+ * 81 MiB at its 1000th run; at 3 %, 77 MiB at the same CPU per run
+ * (docs/health.md, "Memory").
  */
+/** RSS growth since the last collection that calls for the next one. */
+const GROWTH = 1.03;
+
 export class HeapTrim {
   private readonly collect: () => void;
   private readonly rss: () => number;
@@ -49,7 +54,7 @@ export class HeapTrim {
   /** Call once a run has ended. The first call collects the start-up garbage and sets the floor. */
   afterRun(): void {
     this.runsSince += 1;
-    if (this.floor !== null && (this.runsSince < this.minRuns || this.rss() <= this.floor * 1.1)) return;
+    if (this.floor !== null && (this.runsSince < this.minRuns || this.rss() <= this.floor * GROWTH)) return;
     this.collect();
     this.runsSince = 0;
     this.floor = this.rss();

@@ -108,7 +108,8 @@ rc_cmd $1
 
 export function openBsdRcScript(options: OpenBsdInstallOptions): string {
   const flags = [
-    // A 1 MiB young generation and a 64 MiB heap cap, as the FreeBSD rc.d script (docs/health.md, "Memory").
+    // No optimizing compiler, a 1 MiB young generation and a 64 MiB heap cap, as the FreeBSD rc.d script (docs/health.md, "Memory").
+    '--max-opt=1',
     '--max-semi-space-size=1',
     '--max-old-space-size=64',
     options.cli,
