@@ -35,7 +35,7 @@ export async function run(ctx: CliContext): Promise<number> {
   const config = await loadConfigOf(ctx);
   const start = { config, state: new StateDir(config.stateDir), runScript: scriptRunner() };
   // Opened by the first run once its scripts are running (see runCheck), and kept by the loop.
-  const deps = lazyHealthDeps(config, 'check', { loop: everyMs !== null });
+  const deps = lazyHealthDeps(config, 'check', { loopEveryMs: everyMs });
   const recordFailure = async (): Promise<void> => {
     await (await deps.get()).metrics?.checkFailed();
   };

@@ -40,14 +40,14 @@ export async function healthDeps(config: Config, log: LogPort): Promise<HealthDe
  * (looked up once a run, revoked at the end), one OVH client with its agent and
  * clock offset, and the memory that lets the OVH probes run at their own cadence.
  */
-async function loopHealthDeps(config: Config, log: LogPort): Promise<{ deps: HealthDeps; close: () => Promise<void> }> {
+async function loopHealthDeps(config: Config, log: LogPort, everyMs: number): Promise<{ deps: HealthDeps; close: () => Promise<void> }> {
   const { LoopMemory } = await import('../../core/health/loop-memory.ts');
   const base = await healthDeps(config, log);
   const secrets = config.ovh.credentials.kind === 'vault' ? await leasedVaultSource(config, config.ovh.credentials, log) : null;
   let session: { key: string; session: OvhProbeSession } | null = null;
   const deps: HealthDeps = {
     ...base,
-    loop: new LoopMemory(),
+    loop: new LoopMemory(everyMs),
     ...(secrets === null ? {} : { secrets: async () => secrets }),
     ovh: async (credentials) => {
       // Rotated credentials (a new secret in Vault) get a new client; the same ones keep theirs.
@@ -141,11 +141,15 @@ function openForegroundLog(config: Config, component: string): Promise<OpenLog> 
 }
 
 /** The log, then the deps that log into it; the log is closed again if the deps cannot be built. */
-async function openDeps(config: Config, component: string, loop = false): Promise<{ opened: OpenLog; deps: HealthDeps; close: () => Promise<void> }> {
+async function openDeps(
+  config: Config,
+  component: string,
+  loopEveryMs: number | null = null,
+): Promise<{ opened: OpenLog; deps: HealthDeps; close: () => Promise<void> }> {
   const opened = await openForegroundLog(config, component);
   try {
-    if (!loop) return { opened, deps: await healthDeps(config, opened.log), close: async () => undefined };
-    return { opened, ...(await loopHealthDeps(config, opened.log)) };
+    if (loopEveryMs === null) return { opened, deps: await healthDeps(config, opened.log), close: async () => undefined };
+    return { opened, ...(await loopHealthDeps(config, opened.log, loopEveryMs)) };
   } catch (error) {
     await opened.close();
     throw error;
@@ -158,16 +162,16 @@ export async function openHealthCommand(ctx: CliContext, component: string): Pro
   return { config, ...(await openDeps(config, component)) };
 }
 
-/** The same, opened on first use (and once): `check` starts its scripts first. `loop` keeps clients and the Vault token across runs. */
+/** The same, opened on first use (and once): `check` starts its scripts first. `loopEveryMs` (the loop's period) keeps clients and the Vault token across runs. */
 export function lazyHealthDeps(
   config: Config,
   component: string,
-  options: { loop?: boolean } = {},
+  options: { loopEveryMs?: number | null } = {},
 ): { get: () => Promise<HealthDeps>; close: () => Promise<void> } {
   let opening: Promise<{ opened: OpenLog; deps: HealthDeps; close: () => Promise<void> }> | null = null;
   return {
     get: async () => {
-      opening ??= openDeps(config, component, options.loop === true);
+      opening ??= openDeps(config, component, options.loopEveryMs ?? null);
       return (await opening).deps;
     },
     close: async () => {

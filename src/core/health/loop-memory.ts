@@ -20,17 +20,40 @@ export class LoopMemory {
   carp: { observed: Observed[]; at: number; events: string } | null = null;
   /** The demotion share as last read or written, for which reasons, and when. */
   readonly demotion: DemotionRecall = { seen: null };
+  /**
+   * Half the loop's period. Runs start a period apart, but each reads the clock a
+   * few ms later or earlier than the last, so "60 s since" can come out 59.998 s
+   * at the run that should read, which then waits a whole period more (the bench
+   * saw OVH down demote at 70 s where 60 s was due). An interval counts as passed
+   * at the run nearest to its end.
+   */
+  private readonly slackMs: number;
+
+  /** `periodMs`: the loop's `--every`. */
+  constructor(periodMs = 0) {
+    this.slackMs = periodMs / 2;
+  }
+
+  /** Whether `intervalMs` has passed between `since` and `now`, at this loop's granularity. */
+  passed(now: number, since: number, intervalMs: number): boolean {
+    return now - since >= intervalMs - this.slackMs;
+  }
+
+  /** How old a reading may be and still be reused under `intervalMs` (negative for 0: never). */
+  maxAge(intervalMs: number): number {
+    return intervalMs - this.slackMs;
+  }
 
   /** The ovh-api probe reads OVH again once its interval has passed, and at every run while it fails. */
   ovhDue(now: number, intervalMs: number): boolean {
     const last = this.ovhVerdict;
-    return last === null || !last.verdict.ok || now - last.at >= intervalMs;
+    return last === null || !last.verdict.ok || this.passed(now, last.at, intervalMs);
   }
 
   /** The claim probe wants a fresh placement (and, for a MASTER, a fresh CARP read) once its interval has passed. */
   claimTimeDue(now: number, intervalMs: number): boolean {
     const last = this.claim;
-    return last === null || now - last.at >= intervalMs || this.ovh === null;
+    return last === null || this.passed(now, last.at, intervalMs) || this.ovh === null;
   }
 
   /** …and also when the set of entries that are MASTER here changed. */
@@ -46,7 +69,7 @@ export class LoopMemory {
    */
   carpReusable(now: number, intervalMs: number, events: string): { observed: Observed[]; at: number } | null {
     const last = this.carp;
-    if (last === null || last.events !== events || now - last.at >= intervalMs) return null;
+    if (last === null || last.events !== events || this.passed(now, last.at, intervalMs)) return null;
     return last;
   }
 
