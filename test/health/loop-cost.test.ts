@@ -220,15 +220,21 @@ describe('check --every: what the loop costs', () => {
     assert.ok(toolCalls(router, atEvent).ifconfig >= 1, 'the event made the loop run ifconfig');
   });
 
-  test('a BACKUP router reuses its read as well: the claim probe has nothing to compare with OVH', async () => {
-    const router = healthRouter(world, { state: 'BACKUP', tuning: { ovh_interval: '1h', claim_interval: '1h', platform_interval: '1h' } });
+  /** A BACKUP router's loop over four runs: its runs 2..4, and the platform tools they ran. */
+  const laterRunsOfBackup = async (platformInterval: string): Promise<{ runs: Run[]; tools: { ifconfig: number; sysctl: number } }> => {
+    const router = healthRouter(world, { state: 'BACKUP', tuning: { ovh_interval: '1h', claim_interval: '1h', platform_interval: platformInterval } });
     const l = loop(router);
     await l.until(1);
     const afterFirst = router.kernel.calls().length;
     await l.until(4);
     assert.equal(await l.stop(), 0);
-    assert.deepEqual(toolCalls(router, afterFirst), { ifconfig: 0, sysctl: 0 }, 'runs 2..4 spawn no ifconfig and no sysctl');
-    for (const run of l.runs.slice(1, 4)) assert.match(probeOf(run, 'claim')?.detail ?? '', /^2@vmx1 BACKUP; CARP as read \S+ ago$/);
+    return { runs: l.runs.slice(1, 4), tools: toolCalls(router, afterFirst) };
+  };
+
+  test('a BACKUP router reuses its read as well: the claim probe has nothing to compare with OVH', async () => {
+    const { runs, tools } = await laterRunsOfBackup('1h');
+    assert.deepEqual(tools, { ifconfig: 0, sysctl: 0 }, 'runs 2..4 spawn no ifconfig and no sysctl');
+    for (const run of runs) assert.match(probeOf(run, 'claim')?.detail ?? '', /^2@vmx1 BACKUP; CARP as read \S+ ago$/);
   });
 
   test('a CARP change no hook reported, or a demotion share someone else removed, is seen within platform_interval', async () => {
@@ -257,14 +263,8 @@ describe('check --every: what the loop costs', () => {
   });
 
   test('platform_interval 0s reads the platform at every run, as before the loop kept it', async () => {
-    const router = healthRouter(world, { state: 'BACKUP', tuning: { ovh_interval: '1h', claim_interval: '1h', platform_interval: '0s' } });
-    const l = loop(router);
-    await l.until(1);
-    const afterFirst = router.kernel.calls().length;
-    await l.until(4);
-    assert.equal(await l.stop(), 0);
-    const later = toolCalls(router, afterFirst);
-    assert.ok(later.ifconfig >= 3 && later.sysctl >= 3, `runs 2..4 read ifconfig and sysctl each: ${JSON.stringify(later)}`);
-    for (const run of l.runs.slice(1, 4)) assert.doesNotMatch(probeOf(run, 'claim')?.detail ?? '', /as read/);
+    const { runs, tools } = await laterRunsOfBackup('0s');
+    assert.ok(tools.ifconfig >= 3 && tools.sysctl >= 3, `runs 2..4 read ifconfig and sysctl each: ${JSON.stringify(tools)}`);
+    for (const run of runs) assert.doesNotMatch(probeOf(run, 'claim')?.detail ?? '', /as read/);
   });
 });
