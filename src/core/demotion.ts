@@ -47,14 +47,14 @@ export interface DemotionRecall {
 
 /**
  * Reuse the recalled reading instead of reading the platform, while the reasons'
- * names are the same and it is younger than `maxAgeMs`. Every carp-ovh process
- * brings the share in line with demotion.json under the demotion lock, so while
- * the names stay the same the share stays as read; only a hand outside carp-ovh
- * changes it, and the next read after `maxAgeMs` sees that.
+ * names are the same and `stale` does not say it is too old. Every carp-ovh
+ * process brings the share in line with demotion.json under the demotion lock, so
+ * while the names stay the same the share stays as read; only a hand outside
+ * carp-ovh changes it, and the next read once it is stale sees that.
  */
 export interface DemotionReuse {
   recall: DemotionRecall;
-  maxAgeMs: number;
+  stale(readAt: number): boolean;
 }
 
 export class Demotion {
@@ -112,7 +112,7 @@ export class Demotion {
     const want = names.length > 0;
     const key = names.join(',');
     const seen = reuse?.recall.seen ?? null;
-    if (reuse !== undefined && seen !== null && seen.names === key && seen.reading.ours === want && Date.now() - seen.at < reuse.maxAgeMs) {
+    if (reuse !== undefined && seen !== null && seen.names === key && seen.reading.ours === want && !reuse.stale(seen.at)) {
       return { total: seen.reading.value, ours: seen.reading.ours, changed: null, reasons, readAt: seen.at };
     }
     // Forgotten first: a read or write that fails leaves nothing to reuse.

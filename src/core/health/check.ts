@@ -139,7 +139,9 @@ async function checkLocked(deps: HealthDeps, started: number, scripts: Promise<P
   try {
     const clear = verdicts.find((v) => v.clearClaim !== undefined)?.clearClaim;
     let before: string[] = [];
-    const reuse = deps.loop === undefined ? undefined : { recall: deps.loop.demotion, maxAgeMs: deps.loop.maxAge(config.health.platformIntervalMs) };
+    const loop = deps.loop;
+    const reuse =
+      loop === undefined ? undefined : { recall: loop.demotion, stale: (readAt: number) => loop.passed(Date.now(), readAt, config.health.platformIntervalMs) };
     const result = await demotionOf(deps).update((reasons) => {
       before = Object.keys(reasons);
       if (clear !== undefined) clearClaimReason(reasons, clear, log);

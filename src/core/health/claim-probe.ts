@@ -27,7 +27,7 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   const interval = deps.config.health.claimIntervalMs;
   let read = await run.observed();
   // A MASTER is compared with a fresh OVH read once per interval: with a fresh CARP read too.
-  if (read.ok && run.carpReused() && read.value.some((o) => o.state === 'MASTER') && memory?.claimTimeDue(run.started, interval) === true) {
+  if (read.ok && run.carpReusedAt() !== null && read.value.some((o) => o.state === 'MASTER') && memory?.claimTimeDue(run.started, interval) === true) {
     read = await run.observed({ fresh: true });
   }
   if (!read.ok) return { name: 'claim', ok: false, detail: describeError(read.error ?? 'reading the CARP state failed'), durationMs: run.elapsed() };
@@ -78,8 +78,8 @@ export async function claimProbe(run: ProbeRun): Promise<ProbeVerdict> {
   if (held.clear !== undefined) clearClaim = held.clear;
   notes.push(...held.notes);
 
-  const carpAt = run.carpReadAt();
-  if (run.carpReused() && carpAt !== null) notes.push(`CARP as read ${formatDuration(Math.max(0, run.started - carpAt))} ago`);
+  const carpAt = run.carpReusedAt();
+  if (carpAt !== null) notes.push(`CARP as read ${formatDuration(Math.max(0, run.started - carpAt))} ago`);
   const durationMs = run.elapsed();
   const detail = [...(failures.length > 0 ? failures : notRun === null ? [] : [notRun]), ...notes].join('; ');
   if (failures.length > 0) return { name: 'claim', ok: false, detail, durationMs, reasonHeldElsewhere, clearClaim };

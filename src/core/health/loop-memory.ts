@@ -39,11 +39,6 @@ export class LoopMemory {
     return now - since >= intervalMs - this.slackMs;
   }
 
-  /** How old a reading may be and still be reused under `intervalMs` (negative for 0: never). */
-  maxAge(intervalMs: number): number {
-    return intervalMs - this.slackMs;
-  }
-
   /** The ovh-api probe reads OVH again once its interval has passed, and at every run while it fails. */
   ovhDue(now: number, intervalMs: number): boolean {
     const last = this.ovhVerdict;

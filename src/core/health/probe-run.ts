@@ -41,9 +41,9 @@ export class ProbeRun {
   private credentialsStep: Promise<Step<Credentials>> | null = null;
   private ovhStep: Promise<Step<OvhView>> | null = null;
   private observedStep: Promise<Step<Observed[]>> | null = null;
-  private observedAt: number | null = null;
   private observedFresh = false;
-  private observedReused = false;
+  /** When the loop made the CARP read this run reuses; null when this run read the platform itself. */
+  private observedReusedAt: number | null = null;
   private session: OvhProbeSession | null = null;
 
   constructor(deps: HealthDeps) {
@@ -90,19 +90,14 @@ export class ProbeRun {
     } else if (fresh && !this.observedFresh) {
       this.observedFresh = true;
       // The read already under way may have been a fresh one; only a reused one is read again.
-      this.observedStep = this.observedStep.then((step) => (this.observedReused ? this.readObserved(true) : step));
+      this.observedStep = this.observedStep.then((step) => (this.observedReusedAt !== null ? this.readObserved(true) : step));
     }
     return this.observedStep;
   }
 
-  /** When the CARP state this run uses was read (epoch ms); null before any read. */
-  carpReadAt(): number | null {
-    return this.observedAt;
-  }
-
-  /** Whether that state is the loop's earlier read, not one this run made. */
-  carpReused(): boolean {
-    return this.observedReused;
+  /** When the loop read the CARP state this run reuses (epoch ms); null when this run read it itself, or not yet. */
+  carpReusedAt(): number | null {
+    return this.observedReusedAt;
   }
 
   private async readObserved(fresh: boolean): Promise<Step<Observed[]>> {
@@ -118,14 +113,10 @@ export class ProbeRun {
               config.failover.map((entry) => platform.entryKey(entry)),
             );
       const reused = memory === undefined || fresh ? null : memory.carpReusable(this.started, config.health.platformIntervalMs, events);
-      this.observedReused = reused !== null;
-      if (reused !== null) {
-        this.observedAt = reused.at;
-        return { ok: true, value: reused.observed };
-      }
+      this.observedReusedAt = reused?.at ?? null;
+      if (reused !== null) return { ok: true, value: reused.observed };
       const readAt = Date.now();
       const observed = await this.bounded(observeEntries(platform, config.failover), 'reading the CARP state');
-      this.observedAt = readAt;
       if (memory !== undefined) memory.carp = { observed, at: readAt, events };
       return { ok: true, value: observed };
     } catch (error) {
