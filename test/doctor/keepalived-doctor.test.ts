@@ -91,7 +91,7 @@ ${setup.instanceBody ?? '    include /etc/keepalived/carp-ovh-instance.conf'}
     put(
       root,
       '/etc/systemd/system/carp-ovh-check.service',
-      `[Service]\nExecStart=${NODE} --max-opt=1 --max-semi-space-size=1 --max-old-space-size=64 ${CLI} check --every 10s\n`,
+      `[Service]\nExecStart=${NODE} --max-semi-space-size=1 --max-old-space-size=64 ${CLI} check --every 10s\n`,
     );
     put(root, '/etc/systemd/system/multi-user.target.wants/carp-ovh-check.service', '');
     put(root, NODE, '');

@@ -51,10 +51,10 @@ describe('shipped hooks', () => {
       const text = readFileSync(join(HOOKS, relative), 'utf8');
       const placeholders = new Set(text.match(/%%[A-Z_]+%%/g) ?? []);
       assert.deepEqual([...placeholders].sort(), ['%%CLI%%', '%%CONFIG%%', '%%NODE%%'], relative);
-      assert.match(text, /%%NODE%% (--max-opt=1 --max-semi-space-size=1 --max-old-space-size=\S+ )?%%CLI%%%%CONFIG%% (probe|check)/, relative);
+      assert.match(text, /%%NODE%% (--max-semi-space-size=1 --max-old-space-size=\S+ )?%%CLI%%%%CONFIG%% (probe|check)/, relative);
       // Every loop runs with a small young generation and a heap cap (docs/health.md, "Memory").
       if (/check --every/.test(text) && !relative.startsWith('cron.d/'))
-        assert.match(text, /%%NODE%% --max-opt=1 --max-semi-space-size=1 --max-old-space-size=\S+ %%CLI%%/, relative);
+        assert.match(text, /%%NODE%% --max-semi-space-size=1 --max-old-space-size=\S+ %%CLI%%/, relative);
       if (!relative.startsWith('cron.d/')) {
         assert.ok((statSync(join(HOOKS, relative)).mode & 0o111) !== 0, `${relative} is executable`);
         execFileSync('/bin/sh', ['-n', join(HOOKS, relative)]);
@@ -108,7 +108,7 @@ describe('shipped hooks', () => {
     assert.match(text, /^command="\/usr\/sbin\/daemon"$/m);
     assert.match(
       text,
-      /^command_args="-f -R 5 -P \$\{pidfile\} -S -l daemon -T carp-ovh-check %%NODE%% --max-opt=1 --max-semi-space-size=1 --max-old-space-size=\$\{carp_ovh_heap_mb\} %%CLI%%%%CONFIG%% check --every \$\{carp_ovh_interval\}"$/m,
+      /^command_args="-f -R 5 -P \$\{pidfile\} -S -l daemon -T carp-ovh-check %%NODE%% --max-semi-space-size=1 --max-old-space-size=\$\{carp_ovh_heap_mb\} %%CLI%%%%CONFIG%% check --every \$\{carp_ovh_interval\}"$/m,
     );
     assert.match(text, /^: \$\{carp_ovh_heap_mb:="64"\}$/m);
     assert.match(text, /^run_rc_command "\$1"$/m);

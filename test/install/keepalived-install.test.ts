@@ -63,7 +63,7 @@ describe('install on a keepalived router', () => {
     assert.match(instance, new RegExp(`^notify "${NODE} ${CLI} hook"$`, 'm'));
     assert.match(instance, /^track_file \{\n {2}carp_ovh\n\}$/m);
     const unit = readFileSync(join(root, 'etc/systemd/system/carp-ovh-check.service'), 'utf8');
-    assert.match(unit, new RegExp(`^ExecStart=${NODE} --max-opt=1 --max-semi-space-size=1 --max-old-space-size=64 ${CLI} check --every 10s$`, 'm'));
+    assert.match(unit, new RegExp(`^ExecStart=${NODE} --max-semi-space-size=1 --max-old-space-size=64 ${CLI} check --every 10s$`, 'm'));
     assert.equal(
       readFileSync(join(root, 'etc/keepalived/keepalived.conf'), 'utf8'),
       'vrrp_instance VI_1 {\n}\n',

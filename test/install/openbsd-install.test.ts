@@ -56,10 +56,7 @@ describe('install on OpenBSD', () => {
     }
     const rc = readFileSync(join(root, 'etc/rc.d/carp_ovh'), 'utf8');
     assert.match(rc, /^daemon="\/usr\/local\/bin\/node"$/m);
-    assert.match(
-      rc,
-      new RegExp(`^daemon_flags="--max-opt=1 --max-semi-space-size=1 --max-old-space-size=64 ${CLI} --config /etc/carp-ovh.yaml check --every 10s"$`, 'm'),
-    );
+    assert.match(rc, new RegExp(`^daemon_flags="--max-semi-space-size=1 --max-old-space-size=64 ${CLI} --config /etc/carp-ovh.yaml check --every 10s"$`, 'm'));
     assert.match(rc, /^rc_bg=YES$/m);
     assert.equal(statSync(join(root, 'etc/rc.d/carp_ovh')).mode & 0o777, 0o555);
     const text = outcome.lines.join('\n');

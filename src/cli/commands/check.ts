@@ -119,8 +119,10 @@ async function loop(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   let shown = '';
-  // Only the loop needs it: a single check (cron) does not load node:v8 and node:vm for it.
-  const heap = (await import('../runtime/heap-trim.ts')).HeapTrim.create();
+  // Only the loop needs them: a single check (cron) does not load node:v8 and node:vm for them.
+  const [{ HeapTrim }, { stopAtBaselineCompiler }] = await Promise.all([import('../runtime/heap-trim.ts'), import('../runtime/baseline-compiler.ts')]);
+  stopAtBaselineCompiler();
+  const heap = HeapTrim.create();
   try {
     while (!stop.signal.aborted) {
       const started = Date.now();

@@ -108,8 +108,7 @@ rc_cmd $1
 
 export function openBsdRcScript(options: OpenBsdInstallOptions): string {
   const flags = [
-    // No optimizing compiler, a 1 MiB young generation and a 64 MiB heap cap, as the FreeBSD rc.d script (docs/health.md, "Memory").
-    '--max-opt=1',
+    // A 1 MiB young generation and a 64 MiB heap cap, as the FreeBSD rc.d script (docs/health.md, "Memory").
     '--max-semi-space-size=1',
     '--max-old-space-size=64',
     options.cli,
