@@ -37,6 +37,10 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Where captured output is saved for the secret scan; a fresh temp dir by default. */
   captureDir?: string;
+  /** The CLI's working directory; the test runner's by default. */
+  cwd?: string;
+  /** The entry as node is given it (a relative path, say); CLI_PATH by default. */
+  entry?: string;
 }
 
 let counter = 0;
@@ -44,7 +48,7 @@ let counter = 0;
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', ...options.env };
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.entry ?? CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,3 +1,4 @@
+import { resolveConfigPath } from '../../config/path.ts';
 import type { CliContext } from './context.ts';
 
 /**
@@ -10,8 +11,9 @@ import type { CliContext } from './context.ts';
  * purpose), and the hook's fast path imports nothing it does not use.
  */
 export function startWorker(ctx: Pick<CliContext, 'cliPath' | 'configFlag' | 'env'>, workerArgs: string[]): number | undefined {
-  const args = [ctx.cliPath, 'claim-worker', ...workerArgs];
-  if (ctx.configFlag !== undefined) args.push('--config', ctx.configFlag);
+  // Always the absolute path: the worker runs in /, where a relative --config or
+  // CARP_OVH_CONFIG would name another file (or none) and the claim would never start.
+  const args = [ctx.cliPath, 'claim-worker', ...workerArgs, '--config', resolveConfigPath(ctx.configFlag, ctx.env)];
   // Not an import of node:child_process: as an ES module import, node also loads
   // the lazy parts of every built-in it touches (see src/cli/parsing/args.ts).
   const { spawn } = process.getBuiltinModule('node:child_process');
