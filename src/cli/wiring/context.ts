@@ -13,7 +13,10 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdout: Output;
   stderr: Output;
-  /** Absolute path of the CLI entry, to start detached workers with. */
+  /**
+   * Absolute path of the CLI entry, symlinks resolved (npm links a bin to it): the
+   * program detached workers run, install writes and doctor looks for.
+   */
   cliPath: string;
 }
 

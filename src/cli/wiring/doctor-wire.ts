@@ -96,6 +96,7 @@ export async function doctorDeps(ctx: CliContext, config: Config, root: string):
     opnsense: isOpnsense(root),
     // keepalived's trigger is its notify line and its timer a systemd unit: its doctorChecks check both.
     layout: config.platform.kind === 'keepalived' ? null : LAYOUT,
+    cliPath: ctx.cliPath,
     env: ctx.env,
     files: nodeFiles,
     platform: await platformFor(config),

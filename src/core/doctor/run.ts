@@ -28,7 +28,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     `${config.source} is valid (${config.failover.map((e) => `${deps.platform.entryKey(e)}: ${e.addresses.join(', ')}`).join('; ')})`,
   );
   const [platform, entries, observe, secretFiles, vault] = await Promise.all([
-    deps.platform.doctorChecks({ config, files: deps.files, root: deps.root, install: { layout: deps.layout, opnsense: deps.opnsense } }),
+    deps.platform.doctorChecks({
+      config,
+      files: deps.files,
+      root: deps.root,
+      install: { layout: deps.layout, opnsense: deps.opnsense },
+      cliPath: deps.cliPath,
+    }),
     readEntries(deps.platform, config.failover),
     observeChecks(config, deps.files),
     deps.secretFiles().then(secretFileChecks),

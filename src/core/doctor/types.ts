@@ -45,6 +45,8 @@ export interface DoctorDeps {
    * null on a platform whose doctorChecks checks its own trigger and timer (keepalived).
    */
   layout: InstallLayout | null;
+  /** The running CLI's entry (see PlatformDoctorContext.cliPath). */
+  cliPath: string;
   env: Readonly<Record<string, string | undefined>>;
   files: FilePort;
   platform: Platform;

@@ -47,6 +47,8 @@ export interface PlatformDoctorContext {
   root: string;
   /** Where `install` puts things on this system (src/install/layout.ts), and whether it is OPNsense. */
   install: { layout: InstallLayout | null; opnsense: boolean };
+  /** The running CLI's entry, as `install` writes it into triggers and timers: "does it run this carp-ovh?" */
+  cliPath: string;
 }
 
 /** `alias: {interface}`: the VIP as a /32 alias on that interface while MASTER. */

@@ -23,7 +23,7 @@ export interface KeepalivedDoctorInput {
   trackFile: string;
   share: number;
   files: FilePort;
-  /** The running CLI (process.argv[1]): the notify line should run this one. */
+  /** The running CLI's entry: the notify line and the unit should run this one. */
   cliPath: string;
   /** Where /proc is (tests point it at a fake one). */
   procDir?: string;

@@ -126,9 +126,9 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
 
     describeDemotion: () => `track file ${trackFile}`,
 
-    async doctorChecks({ config, files }: PlatformDoctorContext) {
+    async doctorChecks({ config, files, cliPath }: PlatformDoctorContext) {
       const { keepalivedDoctorChecks } = await import('./doctor.ts');
-      return keepalivedDoctorChecks({ entries: config.failover, ip: ipPath, trackFile, share, files, cliPath: process.argv[1] ?? '' });
+      return keepalivedDoctorChecks({ entries: config.failover, ip: ipPath, trackFile, share, files, cliPath });
     },
 
     alias: {
