@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
 import type { Check, CheckStatus, FilePort } from '../../core/ports/index.ts';
+import { underRoot } from '../../root-path.ts';
 import { child, findAll, parseKeepalivedConf, type ConfNode, type ParsedConf } from './conf-parse.ts';
 import { SNIPPET_PATH, INSTANCE_SNIPPET_PATH } from './snippet.ts';
 
@@ -25,6 +26,12 @@ export interface KeepalivedDoctorInput {
   files: FilePort;
   /** The running CLI's entry: the notify line and the unit should run this one. */
   cliPath: string;
+  /**
+   * doctor --root: where install's files are read (the check timer's unit). The
+   * platform group reads the live system (/proc, the running keepalived's
+   * configuration); the programs the unit names are checked as they are.
+   */
+  root?: string;
   /** Where /proc is (tests point it at a fake one). */
   procDir?: string;
   /** keepalived.conf when no running keepalived names one with -f. */
@@ -110,7 +117,7 @@ async function defaultWritable(path: string): Promise<boolean> {
 export async function keepalivedDoctorChecks(input: KeepalivedDoctorInput): Promise<Check[]> {
   const platform = await platformChecks(input);
   // The installed trigger of this platform (keepalived's notify) is checked above; its check timer is the install group's.
-  return [...platform, await timerCheck(input.files, input.cliPath)];
+  return [...platform, await timerCheck(input.files, input.cliPath, input.root ?? '/')];
 }
 
 async function platformChecks(input: KeepalivedDoctorInput): Promise<Check[]> {
@@ -230,10 +237,10 @@ async function platformChecks(input: KeepalivedDoctorInput): Promise<Check[]> {
 }
 
 /** The systemd unit install writes: present, running programs that exist, enabled. */
-async function timerCheck(files: FilePort, cliPath: string): Promise<Check> {
+async function timerCheck(files: FilePort, cliPath: string, root: string): Promise<Check> {
   const id = 'install.timer';
   const title = 'check timer';
-  const unit = await files.readText(UNIT_PATH);
+  const unit = await files.readText(underRoot(root, UNIT_PATH));
   if (unit === null) {
     return {
       id,
@@ -259,7 +266,7 @@ async function timerCheck(files: FilePort, cliPath: string): Promise<Check> {
       fix: 'run carp-ovh install again (it writes the current paths), then systemctl daemon-reload.',
     };
   }
-  if ((await files.stat(UNIT_WANTS)) === null) {
+  if ((await files.stat(underRoot(root, UNIT_WANTS))) === null) {
     return {
       id,
       group: 'install',

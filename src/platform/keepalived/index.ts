@@ -126,9 +126,9 @@ export function createKeepalivedPlatform(options: KeepalivedPlatformOptions): Ke
 
     describeDemotion: () => `track file ${trackFile}`,
 
-    async doctorChecks({ config, files, cliPath }: PlatformDoctorContext) {
+    async doctorChecks({ config, files, cliPath, root }: PlatformDoctorContext) {
       const { keepalivedDoctorChecks } = await import('./doctor.ts');
-      return keepalivedDoctorChecks({ entries: config.failover, ip: ipPath, trackFile, share, files, cliPath });
+      return keepalivedDoctorChecks({ entries: config.failover, ip: ipPath, trackFile, share, files, cliPath, root });
     },
 
     alias: {
