@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CLI_PATH, runCli } from '../support/cli.ts';
+import { CLI_PATH, runCli, writeMinimalKeepalivedConfig } from '../support/cli.ts';
 import { makeTempDir } from '../support/tmp.ts';
 
 interface Report {
@@ -21,29 +21,7 @@ describe('doctor --root on a keepalived router', () => {
     const root = join(dir, 'root');
     mkdirSync(join(root, 'etc/keepalived'), { recursive: true });
     writeFileSync(join(root, 'etc/keepalived/keepalived.conf'), 'vrrp_instance VI_1 {\n}\n');
-    const configPath = join(dir, 'carp-ovh.yaml');
-    // Loopback only: nothing here may reach OVH (a closed port) or need credentials (the file is absent).
-    writeFileSync(
-      configPath,
-      `ovh:
-  url: https://127.0.0.1:9/1.0
-  timeout: 1s
-  credentials:
-    file: ${join(dir, 'ovh-credentials.json')}
-failover:
-  - vrrp_instance: VI_1
-    interface: eth0
-    addresses: [51.68.252.230]
-    server: ns3000000.ip-1-2-3.eu
-    vm_name: router-1
-platform:
-  kind: keepalived
-  track_file: ${join(dir, 'track')}
-state_dir: ${join(dir, 'state')}
-log:
-  syslog: false
-`,
-    );
+    const { path: configPath } = writeMinimalKeepalivedConfig(dir);
     const link = join(dir, 'carp-ovh');
     symlinkSync(CLI_PATH, link);
     const install = await runCli(['--config', configPath, 'install', '--root', root], { entry: link, captureDir: dir });

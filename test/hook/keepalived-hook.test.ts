@@ -4,21 +4,14 @@
  * exit 2 with the usage line, no stack trace, and nothing started.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../support/cli.ts';
+import { runCli, writeMinimalKeepalivedConfig } from '../support/cli.ts';
 import { makeTempDir } from '../support/tmp.ts';
 
 function keepalivedConfig(): { path: string; stateDir: string } {
-  const dir = makeTempDir('keepalived-hook');
-  const stateDir = join(dir, 'state');
-  const path = join(dir, 'carp-ovh.yaml');
-  writeFileSync(
-    path,
-    `ovh:\n  url: https://127.0.0.1:9/1.0\n  credentials:\n    file: ${join(dir, 'keys.yaml')}\nfailover:\n  - vrrp_instance: VI_1\n    interface: eth0\n    addresses: [198.51.100.10]\n    server: ns3000000.ip-1-2-3.eu\nplatform:\n  kind: keepalived\n  ip: /nonexistent/ip\n  track_file: ${join(dir, 'track')}\nstate_dir: ${stateDir}\nlog:\n  syslog: false\n  file: ${join(dir, 'log')}\n`,
-  );
-  return { path, stateDir };
+  return writeMinimalKeepalivedConfig(makeTempDir('keepalived-hook'));
 }
 
 describe('hook on a keepalived router', () => {

@@ -43,6 +43,21 @@ export interface CliOptions {
   entry?: string;
 }
 
+/**
+ * The least keepalived config (`hook` with keepalived's arguments, install and
+ * doctor): instance VI_1 on eth0, a credentials file that is never there, an OVH
+ * URL on a closed loopback port, state, track file and log in `dir`.
+ */
+export function writeMinimalKeepalivedConfig(dir: string): { path: string; stateDir: string } {
+  const stateDir = join(dir, 'state');
+  const path = join(dir, 'carp-ovh.yaml');
+  writeFileSync(
+    path,
+    `ovh:\n  url: https://127.0.0.1:9/1.0\n  credentials:\n    file: ${join(dir, 'keys.yaml')}\nfailover:\n  - vrrp_instance: VI_1\n    interface: eth0\n    addresses: [198.51.100.10]\n    server: ns3000000.ip-1-2-3.eu\nplatform:\n  kind: keepalived\n  ip: /nonexistent/ip\n  track_file: ${join(dir, 'track')}\nstate_dir: ${stateDir}\nlog:\n  syslog: false\n  file: ${join(dir, 'log')}\n`,
+  );
+  return { path, stateDir };
+}
+
 let counter = 0;
 
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
